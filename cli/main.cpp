@@ -1,0 +1,39 @@
+// v3sim: a simulator of DeepSeek-V3-class training on GPU clusters.
+// Exit codes: 0 success, 1 simulation failure, 2 bad input or usage.
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/commands.hpp"
+#include "cli/scenario_loader.hpp"
+
+int main(int argc, char** argv) {
+  CLI::App app{"v3sim: simulate DeepSeek-V3-class training on GPU clusters"};
+  app.set_version_flag("--version", "v3sim 0.1.0");
+  app.require_subcommand(1);
+  v3sim::cli::add_run_command(app);
+  v3sim::cli::add_validate_command(app);
+  v3sim::cli::add_schedule_command(app);
+  v3sim::cli::add_list_command(app);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::CallForHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForAllHelp& e) {
+    return app.exit(e);
+  } catch (const CLI::CallForVersion& e) {
+    return app.exit(e);
+  } catch (const CLI::ParseError& e) {
+    std::cerr << "v3sim: " << e.what() << "\n";
+    return 2;
+  } catch (const v3sim::cli::InputFailure& e) {
+    std::cerr << "v3sim: " << e.what() << "\n";
+    return 2;
+  } catch (const v3sim::cli::SimulationFailure& e) {
+    std::cerr << "v3sim: " << e.what() << "\n";
+    return 1;
+  } catch (const std::exception& e) {
+    std::cerr << "v3sim: internal error: " << e.what() << "\n";
+    return 1;
+  }
+  return 0;
+}

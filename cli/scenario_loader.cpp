@@ -1,0 +1,86 @@
+#include "cli/scenario_loader.hpp"
+
+#include <fstream>
+#include <sstream>
+
+#include "cli/json_locator.hpp"
+#include "sim/json_reader.hpp"
+
+namespace v3sim::cli {
+namespace {
+
+std::string read_file(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) throw InputFailure(path + ": cannot read the file");
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+struct Override {
+  std::string pointer;
+  nlohmann::json value;
+};
+
+Override parse_override(const std::string& arg) {
+  const std::size_t eq = arg.find('=');
+  if (eq == std::string::npos || arg.empty() || arg[0] != '/')
+    throw InputFailure("--set " + arg + ": expected /json/pointer=value");
+  Override o{arg.substr(0, eq), nullptr};
+  const std::string text = arg.substr(eq + 1);
+  o.value = nlohmann::json::parse(text, nullptr, false);
+  if (o.value.is_discarded()) o.value = text;
+  return o;
+}
+
+void apply(nlohmann::json& doc, const Override& o) {
+  nlohmann::json::json_pointer ptr;
+  try {
+    ptr = nlohmann::json::json_pointer(o.pointer);
+  } catch (const nlohmann::json::exception&) {
+    throw InputFailure("--set " + o.pointer + ": not a valid JSON pointer");
+  }
+  const auto parent = ptr.parent_pointer();
+  if (!doc.contains(parent) || !doc[parent].is_object())
+    throw InputFailure("--set " + o.pointer + ": " + (parent.empty() ? std::string("/") : parent.to_string()) +
+                       " is not an object in the scenario");
+  doc[ptr] = o.value;
+}
+
+bool starts_with_pointer(const std::string& p, const std::string& prefix) {
+  return p == prefix || (p.size() > prefix.size() && p.compare(0, prefix.size(), prefix) == 0 && p[prefix.size()] == '/');
+}
+
+}  // namespace
+
+models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
+  const std::string text = read_file(path);
+  nlohmann::json doc;
+  try {
+    doc = nlohmann::json::parse(text);
+  } catch (const nlohmann::json::parse_error& e) {
+    const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
+    std::string what = e.what();
+    const std::size_t cut = what.find("syntax error");
+    throw InputFailure(path + ":" + std::to_string(line_of_offset(text, at)) + ": invalid JSON: " +
+                       (cut == std::string::npos ? what : what.substr(cut)));
+  }
+  std::vector<Override> overrides;
+  try {
+    for (const std::string& s : sets) overrides.push_back(parse_override(s));
+    for (const Override& o : overrides) apply(doc, o);
+  } catch (const InputFailure& e) {
+    throw InputFailure(path + ": " + e.what());
+  }
+  try {
+    return models::parse_scenario(doc);
+  } catch (const sim::InputError& e) {
+    for (const Override& o : overrides)
+      if (starts_with_pointer(e.pointer(), o.pointer))
+        throw InputFailure(path + ": " + e.pointer() + " (from --set " + o.pointer + "): " + e.what());
+    throw InputFailure(path + ":" + std::to_string(line_of_pointer(text, e.pointer())) + ": " + e.pointer() + ": " +
+                       e.what());
+  }
+}
+
+}  // namespace v3sim::cli

@@ -1,0 +1,61 @@
+#include "models/scenario.hpp"
+
+#include "sim/json_reader.hpp"
+
+namespace v3sim::models {
+namespace {
+
+constexpr double kMaxMs = 1e9;  // about eleven days: far beyond any step
+
+ScheduleSpec parse_schedule(sim::ObjectReader in) {
+  in.only_keys({"kind", "stages", "microbatches", "chunks", "layers"});
+  ScheduleSpec s;
+  s.kind = schedule_kind_from_name(in.one_of("kind", schedule_kind_names()));
+  s.stages = static_cast<int>(in.integer("stages", 1, 4096));
+  s.microbatches = static_cast<int>(in.integer("microbatches", 1, 1'000'000));
+  s.chunks = static_cast<int>(in.optional_integer("chunks", 1, 64).value_or(1));
+  if (auto layers = in.optional_integer("layers", 1, 100'000)) s.layers = static_cast<int>(*layers);
+  if (auto problem = check_spec(s)) throw sim::InputError(in.child_pointer(problem->field), problem->message);
+  return s;
+}
+
+OpCostsMs parse_op_costs(sim::ObjectReader in, ScheduleKind kind) {
+  in.only_keys({"F", "B", "W", "FB", "p2p_latency"});
+  OpCostsMs c;
+  c.F = in.number("F", 0, kMaxMs);
+  c.B = in.number("B", 0, kMaxMs);
+  c.W = in.optional_number("W", 0, kMaxMs);
+  c.FB = in.optional_number("FB", 0, kMaxMs);
+  c.p2p_latency = in.optional_number("p2p_latency", 0, kMaxMs).value_or(0);
+  if (c.F <= 0) throw sim::InputError(in.child_pointer("F"), "expected a forward time > 0 ms");
+  if (c.B <= 0) throw sim::InputError(in.child_pointer("B"), "expected a backward time > 0 ms");
+  if (schedule_needs_w(kind) && !c.W)
+    throw sim::InputError(in.child_pointer("W"), "missing required field 'W': " + schedule_kind_name(kind) +
+                                                     " defers weight gradients and needs their time");
+  if (c.W && *c.W >= c.B)
+    throw sim::InputError(in.child_pointer("W"), "expected W < B (W is the weight-gradient part of the full backward B)");
+  if (c.FB && *c.FB <= 0) throw sim::InputError(in.child_pointer("FB"), "expected an overlapped pair time > 0 ms");
+  return c;
+}
+
+}  // namespace
+
+bool schedule_needs_w(ScheduleKind kind) {
+  return kind == ScheduleKind::kZB1P || kind == ScheduleKind::kZBH2 || kind == ScheduleKind::kDualPipe ||
+         kind == ScheduleKind::kDualPipeV;
+}
+
+Scenario parse_scenario(const nlohmann::json& doc) {
+  sim::ObjectReader in(doc, "");
+  in.only_keys({"name", "description", "schedule", "op_costs_ms"});
+  Scenario s;
+  s.name = in.optional_string("name").value_or("");
+  s.description = in.optional_string("description").value_or("");
+  s.schedule = parse_schedule(in.object("schedule"));
+  if (!in.has("op_costs_ms"))
+    throw sim::InputError("/op_costs_ms", "missing required field 'op_costs_ms' (abstract mode: op times in ms)");
+  s.op_costs = parse_op_costs(in.object("op_costs_ms"), s.schedule.kind);
+  return s;
+}
+
+}  // namespace v3sim::models

@@ -1,0 +1,34 @@
+#pragma once
+// A scenario: what to simulate. Parsed strictly from JSON (docs/scenarios.md).
+// For now the abstract mode: a schedule and op times, no hardware.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+#include "models/schedule/schedule.hpp"
+
+namespace v3sim::models {
+
+// Abstract-mode op times, in milliseconds, for one pipeline stage.
+struct OpCostsMs {
+  double F = 0;
+  double B = 0;                 // full backward: input plus weight gradients
+  std::optional<double> W;      // weight-gradient part of B (I = B - W)
+  std::optional<double> FB;     // an overlapped forward/backward pair; F + B when absent
+  double p2p_latency = 0;       // per point-to-point transfer between ranks
+};
+
+struct Scenario {
+  std::string name;
+  std::string description;
+  ScheduleSpec schedule;
+  OpCostsMs op_costs;
+};
+
+// Throws sim::InputError naming the JSON pointer of the first bad value.
+Scenario parse_scenario(const nlohmann::json& doc);
+
+// Whether a schedule kind needs the weight-gradient time W.
+bool schedule_needs_w(ScheduleKind kind);
+
+}  // namespace v3sim::models

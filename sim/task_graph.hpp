@@ -1,0 +1,64 @@
+#pragma once
+// A task DAG bound to resources: the engine's input. Built by higher layers
+// (the pipeline executor, later the cluster model); knows nothing about what
+// the tasks compute.
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace v3sim::sim {
+
+using TaskId = std::uint32_t;
+using ResourceId = std::uint32_t;
+
+// How a resource picks the next task to start.
+enum class ResourceOrder {
+  kProgram,  // in the order tasks were added, like a CUDA stream
+  kReady,    // in the order tasks became ready (ties: earlier event first)
+};
+
+struct Resource {
+  std::string name;
+  ResourceOrder order;
+  int capacity;  // tasks running at once; 0 means unbounded
+};
+
+struct Task {
+  ResourceId resource;
+  Time duration;
+};
+
+struct Edge {
+  TaskId from;
+  TaskId to;
+  Time delay;  // the successor may start no earlier than from's end + delay
+};
+
+class TaskGraph {
+ public:
+  ResourceId add_resource(std::string name, ResourceOrder order, int capacity);
+  TaskId add_task(ResourceId resource, Time duration);
+  void add_edge(TaskId from, TaskId to, Time delay = 0);
+
+  // Names tasks in diagnostics (deadlock reports); defaults to "task N".
+  void set_describer(std::function<std::string(TaskId)> describe) { describe_ = std::move(describe); }
+  std::string describe(TaskId t) const;
+
+  const std::vector<Task>& tasks() const { return tasks_; }
+  const std::vector<Resource>& resources() const { return resources_; }
+  const std::vector<Edge>& edges() const { return edges_; }
+  // Tasks of a resource in the order they were added.
+  const std::vector<TaskId>& resource_tasks(ResourceId r) const { return resource_tasks_[r]; }
+
+ private:
+  std::vector<Task> tasks_;
+  std::vector<Resource> resources_;
+  std::vector<std::vector<TaskId>> resource_tasks_;
+  std::vector<Edge> edges_;
+  std::function<std::string(TaskId)> describe_;
+};
+
+}  // namespace v3sim::sim
