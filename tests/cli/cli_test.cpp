@@ -1,0 +1,183 @@
+// End-to-end: the v3sim binary on shipped and broken scenarios.
+#include <gtest/gtest.h>
+
+#include <array>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <sys/wait.h>
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Result {
+  int code;
+  std::string output;  // stdout and stderr
+};
+
+Result v3sim(const std::string& args) {
+  const std::string cmd = std::string(V3SIM_BINARY) + " " + args + " 2>&1";
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  const int status = pclose(pipe);
+  return {WIFEXITED(status) ? WEXITSTATUS(status) : -1, out};
+}
+
+std::string scenario(const std::string& name) { return std::string(V3SIM_SOURCE_DIR) + "/scenarios/abstract/" + name; }
+
+std::string slurp(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::ostringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class Cli : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() /
+           ("v3sim_cli_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+    fs::remove_all(dir_);
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+  fs::path dir_;
+};
+
+TEST_F(Cli, RunWritesSummaryTraceAndReport) {
+  const Result r = v3sim("run " + scenario("dualpipe_8x20.json") + " --out " + dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("step time 52.000 ms"), std::string::npos) << r.output;
+
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["step_time_ms"], 52.0);
+  ASSERT_EQ(summary["ranks"].size(), 8u);
+  const double idle[] = {1, 2, 3, 3, 3, 3, 2, 1};
+  double busy = 0;
+  for (int i = 0; i < 8; ++i) {
+    EXPECT_EQ(summary["ranks"][i]["rank"], i);
+    EXPECT_EQ(summary["ranks"][i]["bubble_ms"], idle[i]);
+    EXPECT_EQ(summary["ranks"][i]["peak_activations"], 9);
+    EXPECT_EQ(summary["ranks"][i]["parameter_copies"], 2.0);
+    busy += summary["ranks"][i]["busy_ms"].get<double>();
+  }
+  EXPECT_NEAR(summary["bubble_fraction"].get<double>(), 18.0 / (8 * 52), 1e-12);
+  EXPECT_NEAR(busy, 8 * 52 - 18, 1e-9);
+  EXPECT_GT(summary["events"].get<int>(), 0);
+  EXPECT_TRUE(summary.contains("wall_time_s"));
+
+  const auto trace = nlohmann::json::parse(slurp(dir_ / "trace.json"));
+  int slices = 0;
+  std::set<int> pids;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] == "X") {
+      ++slices;
+      pids.insert(e["pid"].get<int>());
+      EXPECT_GE(e["dur"].get<double>(), 0);
+    }
+  }
+  // One slice per op: 8 ranks x (20 forwards + 20 backwards), minus one per
+  // overlapped pair, plus one per deferred W. By the eight steps, rank r with
+  // h = min(r, 7-r) runs 2(C/2-N+h+1) + (N/2-h-1) pairs (minus one on the two
+  // middle ranks) and 2(N/2-h-1) + (h+1) deferred W: per rank 40 - pairs + W.
+  int expected = 0;
+  for (int r = 0; r < 8; ++r) {
+    const int h = std::min(r, 7 - r);
+    const int pairs = 2 * (10 - 8 + h + 1) + (4 - h - 1) - ((r == 3 || r == 4) ? 1 : 0);
+    const int weights = 2 * (4 - h - 1) + (h + 1);
+    expected += 40 - pairs + weights;
+  }
+  EXPECT_EQ(pids.size(), 8u);
+  EXPECT_EQ(slices, expected);
+  const std::string html = slurp(dir_ / "report.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, static
+}
+
+TEST_F(Cli, SameInputSameBytes) {
+  const fs::path a = dir_ / "a", b = dir_ / "b";
+  ASSERT_EQ(v3sim("run " + scenario("zb1p_8x20.json") + " --no-timing --out " + a.string()).code, 0);
+  ASSERT_EQ(v3sim("run " + scenario("zb1p_8x20.json") + " --no-timing --out " + b.string()).code, 0);
+  for (const char* f : {"summary.json", "trace.json", "report.html"}) EXPECT_EQ(slurp(a / f), slurp(b / f)) << f;
+}
+
+TEST_F(Cli, SetOverridesFieldsAsJsonOrString) {
+  const Result r = v3sim("run " + scenario("dualpipe_8x20.json") +
+                         " --set /schedule/kind=1f1b --set /op_costs_ms/F=1.5 --no-timing --out " + dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["schedule"]["kind"], "1f1b");
+  EXPECT_EQ(summary["step_time_ms"], (20 + 7) * (1.5 + 2));
+}
+
+TEST_F(Cli, BadInputIsOneLineExit2AndNoOutput) {
+  fs::create_directories(dir_);
+  const fs::path bad = dir_ / "bad.json";
+  std::ofstream(bad) << "{\n  \"schedule\": {\"kind\": \"dualpipe\", \"stages\": 8,\n    \"microbatch\": 20},\n"
+                        "  \"op_costs_ms\": {\"F\": 1, \"B\": 2, \"W\": 1}\n}\n";
+  const fs::path out = dir_ / "out";
+  const Result r = v3sim("run " + bad.string() + " --out " + out.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.output, "v3sim: " + bad.string() + ":3: /schedule/microbatch: unknown key 'microbatch' (did you mean 'microbatches'?)\n");
+  EXPECT_FALSE(fs::exists(out));
+}
+
+TEST_F(Cli, ConstraintViolationNamesFileLineAndPointer) {
+  const Result r = v3sim("validate " + scenario("dualpipe_8x20.json") + " --set /schedule/microbatches=10");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("/schedule/microbatches (from --set /schedule/microbatches): dualpipe needs at least twice "
+                          "as many micro-batches as stages (16), got 10"),
+            std::string::npos)
+      << r.output;
+}
+
+TEST_F(Cli, InvalidJsonNamesTheLine) {
+  fs::create_directories(dir_);
+  const fs::path bad = dir_ / "broken.json";
+  std::ofstream(bad) << "{\n  \"schedule\": {\n    \"kind\": \"1f1b\",,\n  }\n}\n";
+  const Result r = v3sim("validate " + bad.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_EQ(r.output.rfind("v3sim: " + bad.string() + ":3: invalid JSON", 0), 0u) << r.output;
+}
+
+TEST_F(Cli, SetIntoNothingIsAnError) {
+  EXPECT_EQ(v3sim("validate " + scenario("1f1b_8x20.json") + " --set /cluster/nodes=4").code, 2);
+  const Result r = v3sim("validate " + scenario("1f1b_8x20.json") + " --set /schedule/kidn=zb1p");
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("unknown key 'kidn' (did you mean 'kind'?)"), std::string::npos) << r.output;
+}
+
+TEST_F(Cli, ScheduleCommandPrintsTheNotation) {
+  const Result r = v3sim("schedule --kind 1f1b --stages 2 --microbatches 3");
+  EXPECT_EQ(r.code, 0);
+  EXPECT_EQ(r.output, "rank0: F0 F1 B0 F2 B1 B2\nrank1: F0 B0 F1 B1 F2 B2\n");
+  const Result j = v3sim("schedule --kind dualpipev --stages 8 --microbatches 8 --format json");
+  ASSERT_EQ(j.code, 0);
+  const auto doc = nlohmann::json::parse(j.output);
+  EXPECT_EQ(doc["ranks"], 4);  // --stages counts stages; DualPipeV holds two per rank
+  EXPECT_EQ(v3sim("schedule --kind dualpipe --stages 5 --microbatches 10").code, 2);
+  EXPECT_EQ(v3sim("schedule --kind nope --stages 4 --microbatches 8").code, 2);
+}
+
+TEST_F(Cli, ListAndUsage) {
+  const Result r = v3sim("list");
+  EXPECT_EQ(r.code, 0);
+  for (const char* k : {"gpipe", "1f1b", "interleaved_1f1b", "zb1p", "zbh2", "dualpipe", "dualpipev"})
+    EXPECT_NE(r.output.find(k), std::string::npos) << k;
+  EXPECT_EQ(v3sim("frobnicate").code, 2);
+  EXPECT_EQ(v3sim("run").code, 2);
+  EXPECT_EQ(v3sim("run /no/such/file.json").code, 2);
+}
+
+TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
+  for (const auto& entry : fs::directory_iterator(std::string(V3SIM_SOURCE_DIR) + "/scenarios/abstract")) {
+    const Result r = v3sim("run " + entry.path().string() + " --out " + (dir_ / entry.path().stem()).string());
+    EXPECT_EQ(r.code, 0) << entry.path() << "\n" << r.output;
+  }
+}
+
+}  // namespace
