@@ -1,14 +1,26 @@
 #include "sim/engine.hpp"
 
 #include <chrono>
+#include <cmath>
 #include <deque>
 
 #include "sim/event_queue.hpp"
+#include "sim/max_min_solver.hpp"
 
 namespace v3sim::sim {
 namespace {
 
-enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1 };
+enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1, kDrained = 2 };
+
+// A running flow task's progress between rate changes.
+struct FlowState {
+  MaxMinSolver::FlowId solver_id = 0;
+  double remaining = 0;  // bytes
+  double rate = 0;       // bytes per nanosecond
+  Time since = 0;        // when `remaining` was last brought up to date
+  std::uint32_t version = 0;
+  TaskId task = 0;
+};
 
 constexpr Time kNotYet = -1;
 
@@ -33,20 +45,29 @@ class Runner {
     out_.resize(g.edges().size());
     std::vector<std::size_t> fill(out_offset_.begin(), out_offset_.end() - 1);
     for (const Edge& e : g.edges()) out_[fill[e.from]++] = e;
+    for (const Link& l : g.links()) solver_.add_link(l.bandwidth * 1e-9);
+    flow_state_.resize(g.flows().size());
   }
 
   Timeline run() {
     const auto t0 = std::chrono::steady_clock::now();
     for (TaskId t = 0; t < n_; ++t)
       if (remaining_[t] == 0) on_ready(t);
-    while (!queue_.empty()) {
-      const Event e = queue_.pop();
-      now_ = e.time;
-      ++timeline_.events;
-      if (e.kind == kFinish)
-        finish(e.target);
-      else
-        satisfy(e.target);
+    for (;;) {
+      if (solver_.dirty()) update_rates();
+      if (queue_.empty()) break;
+      // All events of one instant first, then one network update for them.
+      now_ = queue_.next_time();
+      while (!queue_.empty() && queue_.next_time() == now_) {
+        const Event e = queue_.pop();
+        ++timeline_.events;
+        if (e.kind == kFinish)
+          finish(e.target);
+        else if (e.kind == kArrive)
+          satisfy(e.target);
+        else
+          drained(e.target, e.tag);
+      }
     }
     timeline_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (finished_ != n_) throw DeadlockError(deadlock_report());
@@ -80,8 +101,54 @@ class Runner {
       }
       ++running_[r];
       timeline_.start[next] = now_;
-      queue_.push(now_ + g_.tasks()[next].duration, kFinish, next);
+      if (g_.tasks()[next].flow == kNoFlow)
+        queue_.push(now_ + g_.tasks()[next].duration, kFinish, next);
+      else
+        start_flow(next);
     }
+  }
+
+  Time path_latency(const Flow& f) const {
+    Time t = 0;
+    for (LinkId l : f.path) t += g_.links()[l].latency;
+    return t;
+  }
+
+  void start_flow(TaskId t) {
+    const std::uint32_t fi = g_.tasks()[t].flow;
+    const Flow& f = g_.flows()[fi];
+    if (f.bytes <= 0 || f.path.empty()) {  // nothing to share: only the latency
+      queue_.push(now_ + path_latency(f), kFinish, t);
+      return;
+    }
+    FlowState& st = flow_state_[fi];
+    st.task = t;
+    st.remaining = f.bytes;
+    st.since = now_;
+    st.solver_id = solver_.add_flow(f.path, f.rate_cap * 1e-9);
+    solver_flow_.push_back(fi);
+  }
+
+  // New max-min rates for the flows whose component changed; each gets a new
+  // projected drain time (older projections are recognised by their version).
+  void update_rates() {
+    for (MaxMinSolver::FlowId sid : solver_.solve()) {
+      FlowState& st = flow_state_[solver_flow_[sid]];
+      st.remaining = std::max(0.0, st.remaining - st.rate * static_cast<double>(now_ - st.since));
+      st.since = now_;
+      st.rate = solver_.rate(sid);
+      ++st.version;
+      if (st.rate > 0)
+        queue_.push(now_ + static_cast<Time>(std::ceil(st.remaining / st.rate)), kDrained, solver_flow_[sid], st.version);
+    }
+  }
+
+  void drained(std::uint32_t fi, std::uint32_t version) {
+    FlowState& st = flow_state_[fi];
+    if (st.version != version) return;  // superseded by a rate change
+    solver_.remove_flow(st.solver_id);
+    st.remaining = 0;
+    queue_.push(now_ + path_latency(g_.flows()[fi]), kFinish, st.task);
   }
 
   void finish(TaskId t) {
@@ -136,6 +203,9 @@ class Runner {
   std::vector<int> running_;
   std::vector<std::deque<TaskId>> ready_;
   EventQueue queue_;
+  MaxMinSolver solver_;
+  std::vector<FlowState> flow_state_;      // per graph flow
+  std::vector<std::uint32_t> solver_flow_; // solver flow id -> graph flow
   Time now_ = 0;
   std::size_t finished_ = 0;
   Timeline timeline_;

@@ -15,13 +15,15 @@ struct Event {
   std::uint64_t seq;
   std::uint32_t kind;
   std::uint32_t target;
+  std::uint32_t tag;  // free for the handler (e.g. a version stamp)
 };
 
 class EventQueue {
  public:
-  void push(Time time, std::uint32_t kind, std::uint32_t target) {
-    heap_.push(Event{time, next_seq_++, kind, target});
+  void push(Time time, std::uint32_t kind, std::uint32_t target, std::uint32_t tag = 0) {
+    heap_.push(Event{time, next_seq_++, kind, target, tag});
   }
+  Time next_time() const { return heap_.top().time; }
   bool empty() const { return heap_.empty(); }
   Event pop() {
     Event e = heap_.top();

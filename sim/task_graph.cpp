@@ -26,6 +26,24 @@ void TaskGraph::add_edge(TaskId from, TaskId to, Time delay) {
   edges_.push_back(Edge{from, to, delay});
 }
 
+LinkId TaskGraph::add_link(std::string name, double bytes_per_second, Time latency) {
+  if (!(bytes_per_second > 0)) throw std::invalid_argument("add_link: bandwidth must be > 0");
+  if (latency < 0) throw std::invalid_argument("add_link: negative latency");
+  links_.push_back(Link{std::move(name), bytes_per_second, latency});
+  return static_cast<LinkId>(links_.size() - 1);
+}
+
+TaskId TaskGraph::add_flow(ResourceId resource, double bytes, std::vector<LinkId> path, double rate_cap) {
+  if (!(bytes >= 0)) throw std::invalid_argument("add_flow: negative bytes");
+  if (!(rate_cap > 0)) throw std::invalid_argument("add_flow: rate cap must be > 0");
+  for (LinkId l : path)
+    if (l >= links_.size()) throw std::out_of_range("add_flow: unknown link");
+  const TaskId t = add_task(resource, 0);
+  tasks_[t].flow = static_cast<std::uint32_t>(flows_.size());
+  flows_.push_back(Flow{bytes, std::move(path), rate_cap});
+  return t;
+}
+
 std::string TaskGraph::describe(TaskId t) const {
   return describe_ ? describe_(t) : "task " + std::to_string(t);
 }

@@ -4,6 +4,7 @@
 // the tasks compute.
 #include <cstdint>
 #include <functional>
+#include <limits>
 #include <string>
 #include <vector>
 
@@ -26,9 +27,30 @@ struct Resource {
   int capacity;  // tasks running at once; 0 means unbounded
 };
 
+using LinkId = std::uint32_t;
+
+// A network link: flows crossing it share its bandwidth max-min fairly.
+struct Link {
+  std::string name;
+  double bandwidth;  // bytes per second
+  Time latency;      // added once per flow crossing it
+};
+
+// A transfer whose duration the network decides: its bytes drain at the
+// max-min fair rate of its path (capped by rate_cap), then it ends one path
+// latency later.
+struct Flow {
+  double bytes;
+  std::vector<LinkId> path;
+  double rate_cap;  // bytes per second; infinity for none
+};
+
+inline constexpr std::uint32_t kNoFlow = ~std::uint32_t{0};
+
 struct Task {
   ResourceId resource;
-  Time duration;
+  Time duration;                 // fixed-duration tasks
+  std::uint32_t flow = kNoFlow;  // flow tasks: index into flows()
 };
 
 struct Edge {
@@ -42,6 +64,12 @@ class TaskGraph {
   ResourceId add_resource(std::string name, ResourceOrder order, int capacity);
   TaskId add_task(ResourceId resource, Time duration);
   void add_edge(TaskId from, TaskId to, Time delay = 0);
+
+  LinkId add_link(std::string name, double bytes_per_second, Time latency);
+  TaskId add_flow(ResourceId resource, double bytes, std::vector<LinkId> path,
+                  double rate_cap = std::numeric_limits<double>::infinity());
+  const std::vector<Link>& links() const { return links_; }
+  const std::vector<Flow>& flows() const { return flows_; }
 
   // Names tasks in diagnostics (deadlock reports); defaults to "task N".
   void set_describer(std::function<std::string(TaskId)> describe) { describe_ = std::move(describe); }
@@ -58,6 +86,8 @@ class TaskGraph {
   std::vector<Resource> resources_;
   std::vector<std::vector<TaskId>> resource_tasks_;
   std::vector<Edge> edges_;
+  std::vector<Link> links_;
+  std::vector<Flow> flows_;
   std::function<std::string(TaskId)> describe_;
 };
 
