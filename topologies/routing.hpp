@@ -1,0 +1,46 @@
+#pragma once
+// Routing on the cluster graph: shortest paths found with Boost.Graph's
+// breadth-first search, the choice among equal-cost next hops made by a hash
+// of the flow id (deterministic ECMP), and the path expert-parallel traffic
+// takes between GPUs: NVLink inside a node; across nodes, over the fabric to
+// the GPU with the sender's in-node index on the target node, then NVLink.
+#include <cstdint>
+#include <unordered_map>
+#include <vector>
+
+#include "topologies/cluster_graph.hpp"
+
+namespace v3sim::topologies {
+
+class Router {
+ public:
+  explicit Router(const Cluster& cluster) : c_(cluster) {}
+
+  // Edges of one shortest path from src to dst; equal-cost choices by flow id.
+  std::vector<EdgeId> shortest_path(VertexId src, VertexId dst, std::uint64_t flow_id);
+
+  // GPU to GPU (indices into cluster.gpus): NVLink within a node; across
+  // nodes, GPU -> NIC of the same index -> fabric -> NIC -> GPU of the same
+  // index on the target node (same plane), then NVLink to the target GPU.
+  std::vector<EdgeId> gpu_path(int from_gpu, int to_gpu, std::uint64_t flow_id);
+
+  // The same, split at the forwarding GPU: the fabric part (empty within a
+  // node) and the NVLink part (empty when the target has the sender's index).
+  struct Split {
+    std::vector<EdgeId> fabric;
+    std::vector<EdgeId> nvlink;
+    int relay_gpu;  // where the fabric part ends
+  };
+  Split gpu_path_split(int from_gpu, int to_gpu, std::uint64_t flow_id);
+
+ private:
+  const std::vector<int>& distances_to(VertexId dst);
+
+  const Cluster& c_;
+  std::unordered_map<VertexId, std::vector<int>> dist_;
+};
+
+// A well-mixed 64-bit hash (splitmix64 finaliser).
+std::uint64_t mix_hash(std::uint64_t x);
+
+}  // namespace v3sim::topologies
