@@ -1,7 +1,10 @@
 // v3sim list: schedule kinds and presets.
+#include <fmt/format.h>
+
 #include <iostream>
 
 #include "cli/commands.hpp"
+#include "models/hardware.hpp"
 #include "models/schedule/schedule.hpp"
 
 namespace v3sim::cli {
@@ -13,7 +16,16 @@ void add_list_command(CLI::App& app) {
     for (const std::string& name : models::schedule_kind_names())
       std::cout << "  " << name << std::string(18 - std::min<std::size_t>(name.size(), 17), ' ')
                 << models::schedule_kind_description(models::schedule_kind_from_name(name)) << "\n";
-    std::cout << "presets:\n  (none yet: scenarios run in abstract mode, with op times given in op_costs_ms)\n";
+    std::cout << "GPU presets (cluster.node):\n";
+    for (const std::string& name : models::gpu_preset_names()) {
+      const models::GpuPreset p = models::gpu_preset(name);
+      std::cout << fmt::format("  {:<14}{} SMs, {:g} FP8 / {:g} BF16 dense TFLOPS, {:g} GB HBM at {:g} TB/s, NVLink {:g} GB/s "
+                               "per direction, {} x {:g} Gb/s NIC per GPU, {} GPUs per node\n",
+                               name, p.sms, p.fp8_dense_tflops, p.bf16_dense_tflops, p.hbm_gb, p.hbm_tb_per_s,
+                               p.nvlink_gb_per_s, p.nics, p.nic_gbit_per_s, p.gpus_per_nvlink_domain);
+    }
+    std::cout << "fabrics (cluster.fabric.kind): two_layer_fat_tree, three_layer_fat_tree, rail_optimized, "
+                 "multi_plane_fat_tree\n";
   });
 }
 

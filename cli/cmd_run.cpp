@@ -24,6 +24,9 @@ struct RunArgs {
 
 void run(const RunArgs& a) {
   const models::Scenario scenario = load_scenario(a.scenario, a.sets);
+  if (!scenario.has_pipeline)
+    throw InputFailure(a.scenario + ": /schedule: missing required field 'schedule' (cluster workloads are not "
+                       "simulated yet; `v3sim topology` builds the cluster)");
   models::PipelineResult result;
   try {
     result = models::simulate(scenario);

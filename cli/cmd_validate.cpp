@@ -19,6 +19,11 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
   cmd->callback([args] {
     const models::Scenario s = load_scenario(args->scenario, args->sets);
+    if (!s.has_pipeline) {
+      std::cout << args->scenario << ": ok (cluster of " << s.cluster->spec.nodes << " " << s.cluster->gpu.name
+                << " nodes)\n";
+      return;
+    }
     const models::Schedule schedule = models::make_schedule(s.schedule);
     std::cout << args->scenario << ": ok (" << models::schedule_kind_name(s.schedule.kind) << ", " << s.schedule.stages
               << " stages on " << schedule.ranks << " ranks, " << s.schedule.microbatches << " micro-batches)\n";

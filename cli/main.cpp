@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   v3sim::cli::add_validate_command(app);
   v3sim::cli::add_schedule_command(app);
   v3sim::cli::add_list_command(app);
+  v3sim::cli::add_topology_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

@@ -47,10 +47,13 @@ bool schedule_needs_w(ScheduleKind kind) {
 
 Scenario parse_scenario(const nlohmann::json& doc) {
   sim::ObjectReader in(doc, "");
-  in.only_keys({"name", "description", "schedule", "op_costs_ms"});
+  in.only_keys({"name", "description", "schedule", "op_costs_ms", "cluster"});
   Scenario s;
   s.name = in.optional_string("name").value_or("");
   s.description = in.optional_string("description").value_or("");
+  if (const nlohmann::json* cluster = in.child("cluster")) s.cluster = parse_cluster(*cluster, "/cluster");
+  s.has_pipeline = in.has("schedule") || !s.cluster;
+  if (!s.has_pipeline) return s;
   s.schedule = parse_schedule(in.object("schedule"));
   if (!in.has("op_costs_ms"))
     throw sim::InputError("/op_costs_ms", "missing required field 'op_costs_ms' (abstract mode: op times in ms)");

@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 
+#include "models/cluster_config.hpp"
 #include "models/schedule/schedule.hpp"
 
 namespace v3sim::models {
@@ -21,8 +22,10 @@ struct OpCostsMs {
 struct Scenario {
   std::string name;
   std::string description;
+  bool has_pipeline = true;  // schedule and op_costs given (abstract mode)
   ScheduleSpec schedule;
   OpCostsMs op_costs;
+  std::optional<ClusterConfig> cluster;
 };
 
 // Throws sim::InputError naming the JSON pointer of the first bad value.

@@ -46,8 +46,7 @@ Cluster build_cluster(const ClusterSpec& spec) {
       std::vector<VertexId> rail_major;
       for (int i = 0; i < spec.node.nics; ++i)
         for (int node = 0; node < spec.nodes; ++node) rail_major.push_back(c.nic(node, i));
-      build_two_layer_fat_tree(c, f, rail_major, bw, 0);
-      c.fabric.kind = fabric_kind_name(f.kind);
+      build_two_layer_fat_tree(c, f, rail_major, bw, 0, spec.nodes);
       break;
     }
     case FabricKind::kMultiPlaneFatTree:

@@ -13,15 +13,19 @@
 namespace v3sim::topologies {
 
 void build_two_layer_fat_tree(Cluster& c, const FabricSpec& f, const std::vector<VertexId>& endpoints,
-                              double bw, int plane) {
+                              double bw, int plane, int group) {
   const int k = f.switch_ports;
   const int down = std::max(1, static_cast<int>(std::floor(k * f.oversubscription / (f.oversubscription + 1))));
   const int up = k - down;
   const int n = static_cast<int>(endpoints.size());
-  const int leaves = (n + down - 1) / down;
+  if (group <= 0) group = n;
+  const int leaves_per_group = (group + down - 1) / down;
+  const int leaves = ((n + group - 1) / group) * leaves_per_group;
   std::vector<VertexId> leaf;
   for (int l = 0; l < leaves; ++l) leaf.push_back(c.add_vertex({VertexKind::kLeaf, -1, c.fabric.leaves + l, plane}));
-  for (int e = 0; e < n; ++e) c.connect(endpoints[e], leaf[e / down], LinkKind::kFabric, bw, f.link_latency);
+  for (int e = 0; e < n; ++e)
+    c.connect(endpoints[e], leaf[(e / group) * leaves_per_group + (e % group) / down], LinkKind::kFabric, bw,
+              f.link_latency);
   const int spines = leaves > 1 ? (leaves * up + k - 1) / k : 0;
   std::vector<VertexId> spine;
   for (int s = 0; s < spines; ++s) spine.push_back(c.add_vertex({VertexKind::kSpine, -1, c.fabric.spines + s, plane}));

@@ -173,6 +173,16 @@ TEST_F(Cli, ListAndUsage) {
   EXPECT_EQ(v3sim("run /no/such/file.json").code, 2);
 }
 
+TEST_F(Cli, TopologyPrintsTheFabricCounts) {
+  const Result r = v3sim("topology " + std::string(V3SIM_SOURCE_DIR) + "/scenarios/clusters/deepseek_v3_2048xh800.json");
+  ASSERT_EQ(r.code, 0) << r.output;
+  // 8 planes of 256 endpoints: 8 leaves of 32 down ports and 4 spines each.
+  EXPECT_NE(r.output.find("256 nodes of 8 x h800 (2048 GPUs)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("64 leaves, 32 spines, 0 cores (96 switches)"), std::string::npos) << r.output;
+  const Result bad = v3sim("topology " + scenario("1f1b_8x20.json"));
+  EXPECT_EQ(bad.code, 2);
+}
+
 TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
   for (const auto& entry : fs::directory_iterator(std::string(V3SIM_SOURCE_DIR) + "/scenarios/abstract")) {
     const Result r = v3sim("run " + entry.path().string() + " --out " + (dir_ / entry.path().stem()).string());
