@@ -1,0 +1,53 @@
+// Network benchmarks: the max-min solver under an all-to-all, and building
+// the largest multi-plane fabric. Targets in docs/benchmarks.md.
+#include <benchmark/benchmark.h>
+
+#include "sim/engine.hpp"
+#include "topologies/build_cluster.hpp"
+
+namespace {
+
+using namespace v3sim;
+
+// n GPUs in n/8 nodes; every GPU sends one flow to every other GPU over a
+// path of (sender uplink, receiver downlink): an all-to-all at flow level.
+void BM_AllToAllFlows(benchmark::State& state) {
+  const int n = static_cast<int>(state.range(0));
+  sim::TaskGraph g;
+  const auto nic = g.add_resource("nics", sim::ResourceOrder::kReady, 0);
+  std::vector<sim::LinkId> up, down;
+  for (int i = 0; i < n; ++i) {
+    up.push_back(g.add_link("up", 50e9, 1000));
+    down.push_back(g.add_link("down", 50e9, 1000));
+  }
+  for (int s = 0; s < n; ++s)
+    for (int d = 0; d < n; ++d)
+      if (s != d) g.add_flow(nic, 1e6 * (1 + (s * 7 + d * 13) % 5), {up[s], down[d]});
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const sim::Timeline t = sim::run(g);
+    events += t.events;
+    benchmark::DoNotOptimize(t.makespan);
+  }
+  state.counters["flows"] = static_cast<double>(n * (n - 1));
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_AllToAllFlows)->Arg(16)->Arg(64)->Unit(benchmark::kMillisecond);
+
+void BM_BuildMultiPlaneFabric(benchmark::State& state) {
+  topologies::ClusterSpec spec;
+  spec.nodes = static_cast<int>(state.range(0));
+  spec.node.nvlink_bandwidth = 160e9;
+  spec.node.nic_bandwidth = 50e9;
+  spec.node.pcie_bandwidth = 64e9;
+  spec.fabric.kind = topologies::FabricKind::kMultiPlaneFatTree;
+  spec.fabric.planes = 8;
+  for (auto _ : state) {
+    const topologies::Cluster c = topologies::build_cluster(spec);
+    benchmark::DoNotOptimize(c.edges.size());
+  }
+  state.counters["gpus"] = spec.nodes * 8;
+}
+BENCHMARK(BM_BuildMultiPlaneFabric)->Arg(256)->Arg(2048)->Unit(benchmark::kMillisecond);
+
+}  // namespace
