@@ -51,3 +51,46 @@ void BM_BuildMultiPlaneFabric(benchmark::State& state) {
 BENCHMARK(BM_BuildMultiPlaneFabric)->Arg(256)->Arg(2048)->Unit(benchmark::kMillisecond);
 
 }  // namespace
+
+#include "models/moe/ep_alltoall.hpp"
+
+namespace {
+
+// EP64 on 8 H800-like nodes: routing drawn once, then the dispatch phase
+// (about 1000 aggregated flows) simulated at flow level each iteration.
+void BM_Ep64Dispatch(benchmark::State& state) {
+  using namespace v3sim;
+  topologies::ClusterSpec spec;
+  spec.nodes = 8;
+  spec.node.nvlink_bandwidth = 160e9;
+  spec.node.nic_bandwidth = 43.5e9;
+  spec.node.pcie_bandwidth = 64e9;
+  spec.fabric.kind = topologies::FabricKind::kMultiPlaneFatTree;
+  spec.fabric.planes = 8;
+  const topologies::Cluster cluster = topologies::build_cluster(spec);
+  models::EpAllToAllSpec ep;
+  ep.ep = 64;
+  ep.comm_sms = 20;
+  models::RoutingSpec rs;
+  rs.ranks = 64;
+  rs.groups = 8;
+  rs.group_limit = 4;
+  const models::TokenRouting routing = models::route_tokens(rs);
+  for (auto _ : state) {
+    const models::EpPhaseResult r = models::simulate_ep_phase(cluster, ep, routing, 5.55e9, false);
+    benchmark::DoNotOptimize(r.time);
+    state.counters["flows"] = static_cast<double>(r.flows);
+  }
+}
+BENCHMARK(BM_Ep64Dispatch)->Unit(benchmark::kMillisecond);
+
+void BM_Ep64Routing(benchmark::State& state) {
+  v3sim::models::RoutingSpec rs;
+  rs.ranks = 64;
+  rs.groups = 8;
+  rs.group_limit = 4;
+  for (auto _ : state) benchmark::DoNotOptimize(v3sim::models::route_tokens(rs).tokens_to_rank.size());
+}
+BENCHMARK(BM_Ep64Routing)->Unit(benchmark::kMillisecond);
+
+}  // namespace

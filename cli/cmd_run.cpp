@@ -7,10 +7,12 @@
 #include "models/simulate.hpp"
 #include "report/atomic_file.hpp"
 #include "report/chrome_trace.hpp"
+#include "report/ep_report.hpp"
 #include "report/html_report.hpp"
 #include "report/summary_json.hpp"
 #include "report/terminal_table.hpp"
 #include "sim/engine.hpp"
+#include "sim/json_reader.hpp"
 
 namespace v3sim::cli {
 namespace {
@@ -22,8 +24,32 @@ struct RunArgs {
   bool no_timing = false;
 };
 
+void write_outputs(const RunArgs& a, const std::vector<std::pair<std::string, std::string>>& files) {
+  try {
+    report::write_files_atomically(a.out, files);
+  } catch (const std::runtime_error& e) {
+    throw InputFailure(e.what());
+  }
+}
+
+void run_ep(const RunArgs& a, const models::Scenario& scenario) {
+  models::EpResult r;
+  try {
+    r = models::simulate_ep_alltoall(*scenario.cluster, *scenario.ep_alltoall);
+  } catch (const sim::InputError& e) {
+    throw InputFailure(a.scenario + ": " + e.pointer() + ": " + e.what());
+  }
+  write_outputs(a, {{"summary.json", report::ep_summary_json(scenario, r, !a.no_timing).dump(2) + "\n"},
+                    {"report.html", report::ep_html_report(scenario, r)}});
+  std::cout << report::ep_terminal_summary(scenario, r) << "wrote " << a.out << "/{summary.json,report.html}\n";
+}
+
 void run(const RunArgs& a) {
   const models::Scenario scenario = load_scenario(a.scenario, a.sets);
+  if (scenario.ep_alltoall) {
+    run_ep(a, scenario);
+    return;
+  }
   if (!scenario.has_pipeline)
     throw InputFailure(a.scenario + ": /schedule: missing required field 'schedule' (cluster workloads are not "
                        "simulated yet; `v3sim topology` builds the cluster)");
@@ -39,11 +65,7 @@ void run(const RunArgs& a) {
   files.emplace_back("summary.json", report::summary_json(scenario, result, opt).dump(2) + "\n");
   files.emplace_back("trace.json", report::chrome_trace(result).dump() + "\n");
   files.emplace_back("report.html", report::html_report(scenario, result));
-  try {
-    report::write_files_atomically(a.out, files);
-  } catch (const std::runtime_error& e) {
-    throw InputFailure(e.what());
-  }
+  write_outputs(a, files);
   std::cout << report::terminal_summary(scenario, result) << "wrote " << a.out << "/{summary.json,trace.json,report.html}\n";
 }
 

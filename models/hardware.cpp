@@ -38,6 +38,7 @@ const Field kFields[] = {
     {"nvlink_latency_us", &GpuPreset::nvlink_latency_us, nullptr, 0, 1e6},
     {"fabric_hop_latency_us", &GpuPreset::fabric_hop_latency_us, nullptr, 0, 1e6},
     {"gpus_per_nvlink_domain", nullptr, &GpuPreset::gpus_per_nvlink_domain, 1, 100000},
+    {"comm_gb_per_s_per_sm", &GpuPreset::comm_gb_per_s_per_sm, nullptr, 1e-3, 1e4},
 };
 
 void set(GpuPreset& p, const Field& f, double v) {

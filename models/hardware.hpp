@@ -25,6 +25,7 @@ struct GpuPreset {
   double nvlink_latency_us = 0;
   double fabric_hop_latency_us = 0;
   int gpus_per_nvlink_domain = 8;         // GPUs per node (NVLink domain)
+  double comm_gb_per_s_per_sm = 0;        // data one SM of a communication kernel moves
   std::map<std::string, std::string> sources;  // field -> where its value comes from
 };
 

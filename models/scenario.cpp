@@ -47,11 +47,15 @@ bool schedule_needs_w(ScheduleKind kind) {
 
 Scenario parse_scenario(const nlohmann::json& doc) {
   sim::ObjectReader in(doc, "");
-  in.only_keys({"name", "description", "schedule", "op_costs_ms", "cluster"});
+  in.only_keys({"name", "description", "schedule", "op_costs_ms", "cluster", "workload"});
   Scenario s;
   s.name = in.optional_string("name").value_or("");
   s.description = in.optional_string("description").value_or("");
   if (const nlohmann::json* cluster = in.child("cluster")) s.cluster = parse_cluster(*cluster, "/cluster");
+  if (const nlohmann::json* workload = in.child("workload")) {
+    if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the workload runs on it)");
+    s.ep_alltoall = parse_ep_alltoall(*workload, "/workload");
+  }
   s.has_pipeline = in.has("schedule") || !s.cluster;
   if (!s.has_pipeline) return s;
   s.schedule = parse_schedule(in.object("schedule"));

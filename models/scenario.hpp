@@ -6,6 +6,7 @@
 #include <string>
 
 #include "models/cluster_config.hpp"
+#include "models/moe/ep_alltoall.hpp"
 #include "models/schedule/schedule.hpp"
 
 namespace v3sim::models {
@@ -26,6 +27,7 @@ struct Scenario {
   ScheduleSpec schedule;
   OpCostsMs op_costs;
   std::optional<ClusterConfig> cluster;
+  std::optional<EpAllToAllSpec> ep_alltoall;  // workload "ep_alltoall" (needs cluster)
 };
 
 // Throws sim::InputError naming the JSON pointer of the first bad value.

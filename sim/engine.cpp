@@ -1,5 +1,6 @@
 #include "sim/engine.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <deque>
@@ -71,7 +72,8 @@ class Runner {
     }
     timeline_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (finished_ != n_) throw DeadlockError(deadlock_report());
-    timeline_.makespan = now_;
+    // Not now_: superseded flow-drain projections may pop after the last end.
+    for (Time e : timeline_.end) timeline_.makespan = std::max(timeline_.makespan, e);
     return std::move(timeline_);
   }
 

@@ -1,0 +1,212 @@
+#include "models/moe/ep_alltoall.hpp"
+
+#include <chrono>
+#include <map>
+
+#include "sim/engine.hpp"
+#include "sim/json_reader.hpp"
+#include "topologies/build_cluster.hpp"
+#include "topologies/routing.hpp"
+
+namespace v3sim::models {
+namespace {
+
+enum LinkClass { kSmInjection, kNvLink, kPcie, kFabric, kClasses };
+const char* const kClassName[kClasses] = {"comm SMs (NVLink copies)", "NVLink", "PCIe", "InfiniBand"};
+
+// One phase's flows on a fresh task graph over the cluster's links.
+class PhaseBuilder {
+ public:
+  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, double per_sm_bytes_per_s)
+      : c_(c), router_(c), edge_link_(c.edges.size(), kNone) {
+    comm_ = graph_.add_resource("comm", sim::ResourceOrder::kReady, 0);
+    for (int g = 0; g < spec.ep; ++g) {
+      if (spec.comm_offload) {
+        injection_.push_back(kNone);
+        continue;
+      }
+      injection_.push_back(graph_.add_link("gpu" + std::to_string(g) + " comm SMs", spec.comm_sms * per_sm_bytes_per_s, 0));
+      class_.push_back(kSmInjection);
+    }
+  }
+
+  // A flow of `bytes` from GPU `from` along `edges`. NVLink transfers are
+  // loads and stores of the kernel's SMs and pass through `from`'s SM cap;
+  // RDMA payload is read by the NIC's DMA engine, so fabric flows do not.
+  void add(int from, const std::vector<topologies::EdgeId>& edges, double bytes, bool by_sms) {
+    if (bytes <= 0) return;
+    std::vector<sim::LinkId> path;
+    if (by_sms && injection_[from] != kNone) path.push_back(injection_[from]);
+    for (const auto& e : edges) path.push_back(link_of(e));
+    graph_.add_flow(comm_, bytes, path);
+    for (sim::LinkId l : path) link_bytes_[l] += bytes;
+  }
+
+  topologies::Router& router() { return router_; }
+
+  EpPhaseResult run() {
+    const sim::Timeline t = sim::run(graph_);
+    EpPhaseResult r;
+    r.time = t.makespan;
+    r.events = t.events;
+    r.flows = graph_.flows().size();
+    for (const auto& [link, bytes] : link_bytes_) {
+      const double busy = bytes / graph_.links()[link].bandwidth * 1e9 / static_cast<double>(std::max<sim::Time>(1, t.makespan));
+      if (busy > r.bound_utilization) {
+        r.bound_utilization = busy;
+        r.bound_by = kClassName[class_[link]];
+      }
+    }
+    return r;
+  }
+
+ private:
+  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
+
+  sim::LinkId link_of(const topologies::EdgeId& e) {
+    const topologies::EdgeProps& p = c_.graph[e];
+    if (edge_link_[p.id] == kNone) {
+      edge_link_[p.id] = graph_.add_link("edge" + std::to_string(p.id), p.bandwidth, p.latency);
+      class_.push_back(p.kind == topologies::LinkKind::kNvLink ? kNvLink
+                       : p.kind == topologies::LinkKind::kPcie ? kPcie
+                                                                : kFabric);
+    }
+    return edge_link_[p.id];
+  }
+
+  const topologies::Cluster& c_;
+  topologies::Router router_;
+  sim::TaskGraph graph_;
+  sim::ResourceId comm_;
+  std::vector<sim::LinkId> injection_;
+  std::vector<std::uint32_t> edge_link_;
+  std::vector<LinkClass> class_;  // per sim link
+  std::map<sim::LinkId, double> link_bytes_;
+};
+
+// Dispatch: sender -> (fabric, once per node) -> relay -> (NVLink) -> expert
+// GPUs. Combine: the reverse; the relay reduces before the fabric, so fabric
+// flows carry one copy per (token, node) both ways.
+EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec, const TokenRouting& r,
+                        double bytes_per_token, double per_sm, bool combine) {
+  PhaseBuilder b(c, spec, per_sm);
+  const int gpn = c.gpus_per_node;
+  // NVLink traffic aggregated per (from, to) GPU pair: local sends and forwards.
+  std::map<std::pair<int, int>, double> nvlink;
+  for (int s = 0; s < spec.ep; ++s) {
+    const int node = s / gpn;
+    for (int n = 0; n < r.nodes; ++n) {
+      if (n == node) {
+        for (int d = n * gpn; d < (n + 1) * gpn && d < spec.ep; ++d)
+          if (d != s) nvlink[{s, d}] += static_cast<double>(r.to_rank(s, d)) * bytes_per_token;
+        continue;
+      }
+      const int relay = n * gpn + s % gpn;
+      const auto split = b.router().gpu_path_split(s, relay, static_cast<std::uint64_t>(s * r.nodes + n));
+      const double fabric_bytes = static_cast<double>(r.to_node(s, n)) * bytes_per_token;
+      if (!combine) {
+        b.add(s, split.fabric, fabric_bytes, false);
+      } else {
+        std::vector<topologies::EdgeId> back = b.router().gpu_path_split(relay, s, static_cast<std::uint64_t>(s * r.nodes + n)).fabric;
+        b.add(relay, back, fabric_bytes, false);
+      }
+      for (int d = n * gpn; d < (n + 1) * gpn; ++d)
+        if (d != relay) nvlink[{relay, d}] += static_cast<double>(r.to_rank(s, d)) * bytes_per_token;
+    }
+  }
+  for (const auto& [pair, bytes] : nvlink) {
+    const auto [from, to] = combine ? std::pair{pair.second, pair.first} : pair;
+    b.add(from, b.router().gpu_path(from, to, static_cast<std::uint64_t>(from * spec.ep + to)), bytes, true);
+  }
+  EpPhaseResult res = b.run();
+  res.bytes_per_token = bytes_per_token;
+  // DeepEP's accounting (reference section 6): NVLink counts every received
+  // token copy, the receiver's own included; RDMA counts each token once per
+  // distinct target node, the sender's own node included.
+  const double seconds = static_cast<double>(res.time) * 1e-9;
+  double nvl = 0, rdma = 0;
+  for (int s = 0; s < spec.ep; ++s)
+    for (int d = 0; d < spec.ep; ++d) nvl += static_cast<double>(r.to_rank(s, d));
+  for (int s = 0; s < spec.ep; ++s)
+    for (int n = 0; n < r.nodes; ++n) rdma += static_cast<double>(r.to_node(s, n));
+  res.nvlink_logical_gb_per_s = nvl / spec.ep * bytes_per_token / seconds / 1e9;
+  res.rdma_logical_gb_per_s = r.nodes > 1 ? rdma / spec.ep * bytes_per_token / seconds / 1e9 : 0;
+  return res;
+}
+
+const std::vector<std::string> kDtypes = {"fp8", "bf16"};
+
+}  // namespace
+
+double token_bytes(const std::string& dtype, int hidden) {
+  if (dtype == "fp8") return hidden + hidden / 128 * 4.0;  // E4M3 values + an FP32 scale per 128 channels
+  return 2.0 * hidden;
+}
+
+EpAllToAllSpec parse_ep_alltoall(const nlohmann::json& value, const std::string& pointer) {
+  sim::ObjectReader in(value, pointer);
+  in.only_keys({"kind", "ep", "tokens_per_rank", "hidden", "topk", "experts", "groups", "group_limit", "dispatch_dtype",
+                "combine_dtype", "comm_sms", "comm_offload", "skew", "seed"});
+  in.one_of("kind", {"ep_alltoall"});
+  EpAllToAllSpec s;
+  s.ep = static_cast<int>(in.integer("ep", 1, 1 << 20));
+  s.tokens_per_rank = static_cast<int>(in.optional_integer("tokens_per_rank", 1, 1 << 24).value_or(s.tokens_per_rank));
+  s.hidden = static_cast<int>(in.optional_integer("hidden", 128, 1 << 20).value_or(s.hidden));
+  s.topk = static_cast<int>(in.optional_integer("topk", 1, 1024).value_or(s.topk));
+  s.experts = static_cast<int>(in.optional_integer("experts", 1, 1 << 20).value_or(s.experts));
+  s.groups = static_cast<int>(in.optional_integer("groups", 0, 1 << 20).value_or(0));
+  s.group_limit = static_cast<int>(in.optional_integer("group_limit", 1, 1 << 20).value_or(s.group_limit));
+  s.dispatch_dtype = in.optional_one_of("dispatch_dtype", kDtypes).value_or(s.dispatch_dtype);
+  s.combine_dtype = in.optional_one_of("combine_dtype", kDtypes).value_or(s.combine_dtype);
+  s.comm_sms = static_cast<int>(in.optional_integer("comm_sms", 1, 1024).value_or(s.comm_sms));
+  if (const nlohmann::json* off = in.child("comm_offload")) {
+    if (!off->is_boolean()) throw sim::InputError(in.child_pointer("comm_offload"), "expected true or false");
+    s.comm_offload = off->get<bool>();
+  }
+  s.skew = in.optional_number("skew", 0, 10).value_or(0);
+  s.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
+  if (s.hidden % 128 != 0) throw sim::InputError(in.child_pointer("hidden"), "expected a multiple of 128 (FP8 scales per 128 channels)");
+  if (s.experts % s.ep != 0)
+    throw sim::InputError(in.child_pointer("experts"), "expected experts divisible by ep (" + std::to_string(s.ep) + ")");
+  return s;
+}
+
+EpPhaseResult simulate_ep_phase(const topologies::Cluster& cluster, const EpAllToAllSpec& spec,
+                                const TokenRouting& routing, double per_sm, bool combine) {
+  const std::string& dtype = combine ? spec.combine_dtype : spec.dispatch_dtype;
+  return run_phase(cluster, spec, routing, token_bytes(dtype, spec.hidden), per_sm, combine);
+}
+
+EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec& spec) {
+  const auto t0 = std::chrono::steady_clock::now();
+  const topologies::Cluster c = topologies::build_cluster(cluster.spec);
+  if (spec.ep > static_cast<int>(c.gpus.size()))
+    throw sim::InputError("/workload/ep", "expected at most the cluster's " + std::to_string(c.gpus.size()) + " GPUs");
+  if (spec.ep > c.gpus_per_node && spec.ep % c.gpus_per_node != 0)
+    throw sim::InputError("/workload/ep", "expected whole nodes of " + std::to_string(c.gpus_per_node) + " GPUs");
+  RoutingSpec rs;
+  rs.ranks = spec.ep;
+  rs.ranks_per_node = c.gpus_per_node;
+  rs.tokens_per_rank = spec.tokens_per_rank;
+  rs.experts = spec.experts;
+  rs.topk = spec.topk;
+  const int nodes = std::max(1, spec.ep / c.gpus_per_node);
+  rs.groups = spec.groups > 0 ? spec.groups : nodes;
+  rs.group_limit = std::min(spec.group_limit, rs.groups);
+  rs.skew = spec.skew;
+  rs.seed = spec.seed;
+  if (rs.experts % rs.groups != 0 || rs.topk > rs.group_limit * (rs.experts / rs.groups))
+    throw sim::InputError("/workload/topk", "expected top-k within the experts of the allowed groups");
+
+  EpResult r;
+  r.spec = spec;
+  r.routing = route_tokens(rs);
+  r.comm_gb_per_s_per_sm = cluster.gpu.comm_gb_per_s_per_sm;
+  const double per_sm = cluster.gpu.comm_gb_per_s_per_sm * 1e9;
+  r.dispatch = simulate_ep_phase(c, spec, r.routing, per_sm, false);
+  r.combine = simulate_ep_phase(c, spec, r.routing, per_sm, true);
+  r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  return r;
+}
+
+}  // namespace v3sim::models

@@ -1,0 +1,76 @@
+#include "models/moe/token_routing.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <numeric>
+#include <stdexcept>
+
+namespace v3sim::models {
+namespace {
+
+// splitmix64: a small, fast generator whose output is the same everywhere.
+struct Rng {
+  std::uint64_t state;
+  std::uint64_t next() {
+    std::uint64_t z = (state += 0x9e3779b97f4a7c15ULL);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebULL;
+    return z ^ (z >> 31);
+  }
+  double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
+};
+
+}  // namespace
+
+TokenRouting route_tokens(const RoutingSpec& s) {
+  if (s.ranks < 1 || s.ranks_per_node < 1 || (s.ranks > s.ranks_per_node && s.ranks % s.ranks_per_node != 0))
+    throw std::invalid_argument("ranks must fill whole nodes");
+  if (s.experts % s.ranks != 0) throw std::invalid_argument("experts must divide evenly over ranks");
+  if (s.groups < 1 || s.experts % s.groups != 0) throw std::invalid_argument("experts must divide evenly into groups");
+  if (s.group_limit < 1 || s.group_limit > s.groups) throw std::invalid_argument("group limit must be in [1, groups]");
+  if (s.topk < 1 || s.topk > s.group_limit * (s.experts / s.groups))
+    throw std::invalid_argument("top-k exceeds the experts of the allowed groups");
+
+  TokenRouting r;
+  r.ranks = s.ranks;
+  r.ranks_per_node = std::min(s.ranks_per_node, s.ranks);
+  r.nodes = s.ranks / r.ranks_per_node;
+  r.tokens_to_rank.assign(static_cast<std::size_t>(r.ranks) * r.ranks, 0);
+  r.tokens_to_node.assign(static_cast<std::size_t>(r.ranks) * r.nodes, 0);
+
+  const int per_group = s.experts / s.groups, per_rank = s.experts / s.ranks;
+  std::vector<double> weight(s.experts);
+  for (int e = 0; e < s.experts; ++e) weight[e] = std::pow(e + 1.0, -s.skew);
+  std::vector<double> score(s.experts), group_score(s.groups);
+  std::vector<int> group_order(s.groups), candidates;
+  std::vector<char> hit_rank(r.ranks), hit_node(r.nodes);
+
+  for (int src = 0; src < s.ranks; ++src) {
+    Rng rng{s.seed * 0x100000001b3ULL + static_cast<std::uint64_t>(src)};
+    for (int t = 0; t < s.tokens_per_rank; ++t) {
+      for (int e = 0; e < s.experts; ++e) score[e] = rng.uniform() * weight[e];
+      for (int g = 0; g < s.groups; ++g)
+        group_score[g] = *std::max_element(score.begin() + g * per_group, score.begin() + (g + 1) * per_group);
+      std::iota(group_order.begin(), group_order.end(), 0);
+      std::partial_sort(group_order.begin(), group_order.begin() + s.group_limit, group_order.end(),
+                        [&](int a, int b) { return group_score[a] != group_score[b] ? group_score[a] > group_score[b] : a < b; });
+      candidates.clear();
+      for (int i = 0; i < s.group_limit; ++i)
+        for (int e = group_order[i] * per_group; e < (group_order[i] + 1) * per_group; ++e) candidates.push_back(e);
+      std::partial_sort(candidates.begin(), candidates.begin() + s.topk, candidates.end(),
+                        [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
+      std::fill(hit_rank.begin(), hit_rank.end(), 0);
+      std::fill(hit_node.begin(), hit_node.end(), 0);
+      for (int i = 0; i < s.topk; ++i) {
+        const int rank = candidates[i] / per_rank;
+        hit_rank[rank] = 1;
+        hit_node[rank / r.ranks_per_node] = 1;
+      }
+      for (int d = 0; d < r.ranks; ++d) r.tokens_to_rank[static_cast<std::size_t>(src * r.ranks + d)] += hit_rank[d];
+      for (int n = 0; n < r.nodes; ++n) r.tokens_to_node[static_cast<std::size_t>(src * r.nodes + n)] += hit_node[n];
+    }
+  }
+  return r;
+}
+
+}  // namespace v3sim::models

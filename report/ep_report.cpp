@@ -1,0 +1,81 @@
+#include "report/ep_report.hpp"
+
+#include <fmt/format.h>
+
+namespace v3sim::report {
+namespace {
+
+nlohmann::json phase_json(const models::EpPhaseResult& p) {
+  return {{"time_ms", sim::to_ms(p.time)},
+          {"bytes_per_token", p.bytes_per_token},
+          {"nvlink_logical_gb_per_s", p.nvlink_logical_gb_per_s},
+          {"rdma_logical_gb_per_s", p.rdma_logical_gb_per_s},
+          {"bound_by", p.bound_by},
+          {"bound_utilization", p.bound_utilization},
+          {"flows", p.flows},
+          {"events", p.events}};
+}
+
+std::string phase_line(const char* name, const models::EpPhaseResult& p) {
+  std::string line = fmt::format("{:<9} {:>9.3f} ms  NVLink {:>7.1f} GB/s", name, sim::to_ms(p.time), p.nvlink_logical_gb_per_s);
+  if (p.rdma_logical_gb_per_s > 0) line += fmt::format("  RDMA {:>6.1f} GB/s", p.rdma_logical_gb_per_s);
+  return line + fmt::format("  bound by {} ({:.0f}% busy)\n", p.bound_by, 100 * p.bound_utilization);
+}
+
+}  // namespace
+
+nlohmann::json ep_summary_json(const models::Scenario& scenario, const models::EpResult& r, bool host_timing) {
+  const auto& s = r.spec;
+  return {{"scenario", scenario.name},
+          {"mode", "ep_alltoall"},
+          {"workload",
+           {{"ep", s.ep},
+            {"tokens_per_rank", s.tokens_per_rank},
+            {"hidden", s.hidden},
+            {"topk", s.topk},
+            {"experts", s.experts},
+            {"group_limit", s.group_limit},
+            {"dispatch_dtype", s.dispatch_dtype},
+            {"combine_dtype", s.combine_dtype},
+            {"comm_sms", s.comm_offload ? 0 : s.comm_sms},
+            {"comm_offload", s.comm_offload},
+            {"skew", s.skew},
+            {"seed", s.seed}}},
+          {"comm_gb_per_s_per_sm", r.comm_gb_per_s_per_sm},
+          {"dispatch", phase_json(r.dispatch)},
+          {"combine", phase_json(r.combine)},
+          {"events", r.dispatch.events + r.combine.events},
+          {"wall_time_s", host_timing ? r.wall_seconds : 0.0},
+          {"reductions", nlohmann::json::array({"token copies aggregated into one flow per (sender, target node) on the "
+                                                "fabric and per (GPU, GPU) on NVLink; all flows of a phase start together "
+                                                "(chunked pipelining of the real kernels)"})}};
+}
+
+std::string ep_terminal_summary(const models::Scenario& scenario, const models::EpResult& r) {
+  std::string out;
+  if (!scenario.name.empty()) out += scenario.name + "\n";
+  out += fmt::format("ep_alltoall: EP{}, {} tokens/rank, hidden {}, top-{} of {} experts, {} SMs{}\n", r.spec.ep,
+                     r.spec.tokens_per_rank, r.spec.hidden, r.spec.topk, r.spec.experts, r.spec.comm_sms,
+                     r.spec.comm_offload ? " (offloaded: no SM cap)" : "");
+  out += phase_line("dispatch", r.dispatch) + phase_line("combine", r.combine);
+  return out;
+}
+
+std::string ep_html_report(const models::Scenario& scenario, const models::EpResult& r) {
+  std::string rows;
+  for (const auto& [name, p] : {std::pair{"dispatch", &r.dispatch}, std::pair{"combine", &r.combine}})
+    rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td><td>{:.0f}%</td></tr>", name,
+                        sim::to_ms(p->time), p->nvlink_logical_gb_per_s, p->rdma_logical_gb_per_s, p->bound_by,
+                        100 * p->bound_utilization);
+  return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ep_alltoall</title><style>"
+         "body{font-family:sans-serif;margin:24px}td,th{border:1px solid #ccc;padding:3px 10px}table{border-collapse:collapse}"
+         "</style></head><body><h1>Expert-parallel dispatch and combine</h1><p>" +
+         ep_terminal_summary(scenario, r).substr(0, 0) +
+         fmt::format("EP{}, {} tokens per rank, hidden {}, top-{} of {} experts, {} communication SMs.</p>", r.spec.ep,
+                     r.spec.tokens_per_rank, r.spec.hidden, r.spec.topk, r.spec.experts, r.spec.comm_sms) +
+         "<table><tr><th>phase</th><th>time ms</th><th>NVLink GB/s (DeepEP accounting)</th><th>RDMA GB/s</th>"
+         "<th>bound by</th><th>busiest link</th></tr>" +
+         rows + "</table></body></html>\n";
+}
+
+}  // namespace v3sim::report
