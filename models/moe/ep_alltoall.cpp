@@ -3,6 +3,7 @@
 #include <chrono>
 #include <map>
 
+#include "models/cluster_network.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
 #include "topologies/build_cluster.hpp"
@@ -11,23 +12,13 @@
 namespace v3sim::models {
 namespace {
 
-enum LinkClass { kSmInjection, kNvLink, kPcie, kFabric, kClasses };
-const char* const kClassName[kClasses] = {"comm SMs (NVLink copies)", "NVLink", "PCIe", "InfiniBand"};
-
 // One phase's flows on a fresh task graph over the cluster's links.
 class PhaseBuilder {
  public:
-  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, double per_sm_bytes_per_s)
-      : c_(c), router_(c), edge_link_(c.edges.size(), kNone) {
+  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, double per_sm_bytes_per_s) : net_(c, graph_) {
     comm_ = graph_.add_resource("comm", sim::ResourceOrder::kReady, 0);
-    for (int g = 0; g < spec.ep; ++g) {
-      if (spec.comm_offload) {
-        injection_.push_back(kNone);
-        continue;
-      }
+    for (int g = 0; g < spec.ep && !spec.comm_offload; ++g)
       injection_.push_back(graph_.add_link("gpu" + std::to_string(g) + " comm SMs", spec.comm_sms * per_sm_bytes_per_s, 0));
-      class_.push_back(kSmInjection);
-    }
   }
 
   // A flow of `bytes` from GPU `from` along `edges`. NVLink transfers are
@@ -36,13 +27,13 @@ class PhaseBuilder {
   void add(int from, const std::vector<topologies::EdgeId>& edges, double bytes, bool by_sms) {
     if (bytes <= 0) return;
     std::vector<sim::LinkId> path;
-    if (by_sms && injection_[from] != kNone) path.push_back(injection_[from]);
-    for (const auto& e : edges) path.push_back(link_of(e));
+    if (by_sms && !injection_.empty()) path.push_back(injection_[from]);
+    for (sim::LinkId l : net_.links(edges)) path.push_back(l);
     graph_.add_flow(comm_, bytes, path);
     for (sim::LinkId l : path) link_bytes_[l] += bytes;
   }
 
-  topologies::Router& router() { return router_; }
+  topologies::Router& router() { return net_.router(); }
 
   EpPhaseResult run() {
     const sim::Timeline t = sim::run(graph_);
@@ -54,33 +45,28 @@ class PhaseBuilder {
       const double busy = bytes / graph_.links()[link].bandwidth * 1e9 / static_cast<double>(std::max<sim::Time>(1, t.makespan));
       if (busy > r.bound_utilization) {
         r.bound_utilization = busy;
-        r.bound_by = kClassName[class_[link]];
+        r.bound_by = class_name(link);
       }
     }
     return r;
   }
 
  private:
-  static constexpr std::uint32_t kNone = ~std::uint32_t{0};
-
-  sim::LinkId link_of(const topologies::EdgeId& e) {
-    const topologies::EdgeProps& p = c_.graph[e];
-    if (edge_link_[p.id] == kNone) {
-      edge_link_[p.id] = graph_.add_link("edge" + std::to_string(p.id), p.bandwidth, p.latency);
-      class_.push_back(p.kind == topologies::LinkKind::kNvLink ? kNvLink
-                       : p.kind == topologies::LinkKind::kPcie ? kPcie
-                                                                : kFabric);
+  std::string class_name(sim::LinkId link) const {
+    const topologies::EdgeProps* e = net_.edge_of(link);
+    if (e == nullptr) return "comm SMs (NVLink copies)";
+    switch (e->kind) {
+      case topologies::LinkKind::kNvLink: return "NVLink";
+      case topologies::LinkKind::kPcie: return "PCIe";
+      case topologies::LinkKind::kFabric: return "InfiniBand";
     }
-    return edge_link_[p.id];
+    return "?";
   }
 
-  const topologies::Cluster& c_;
-  topologies::Router router_;
   sim::TaskGraph graph_;
+  ClusterNetwork net_;
   sim::ResourceId comm_;
   std::vector<sim::LinkId> injection_;
-  std::vector<std::uint32_t> edge_link_;
-  std::vector<LinkClass> class_;  // per sim link
   std::map<sim::LinkId, double> link_bytes_;
 };
 
