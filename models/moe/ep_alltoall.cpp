@@ -4,6 +4,7 @@
 #include <map>
 
 #include "models/cluster_network.hpp"
+#include "models/sm_partition.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
 #include "topologies/build_cluster.hpp"
@@ -15,10 +16,11 @@ namespace {
 // One phase's flows on a fresh task graph over the cluster's links.
 class PhaseBuilder {
  public:
-  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, double per_sm_bytes_per_s) : net_(c, graph_) {
+  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, const SmPartition& sms, double per_sm_bytes_per_s)
+      : net_(c, graph_) {
     comm_ = graph_.add_resource("comm", sim::ResourceOrder::kReady, 0);
-    for (int g = 0; g < spec.ep && !spec.comm_offload; ++g)
-      injection_.push_back(graph_.add_link("gpu" + std::to_string(g) + " comm SMs", spec.comm_sms * per_sm_bytes_per_s, 0));
+    for (int g = 0; g < spec.ep && !sms.offload; ++g)
+      injection_.push_back(graph_.add_link("gpu" + std::to_string(g) + " comm SMs", sms.comm_cap(per_sm_bytes_per_s), 0));
   }
 
   // A flow of `bytes` from GPU `from` along `edges`. NVLink transfers are
@@ -75,7 +77,11 @@ class PhaseBuilder {
 // flows carry one copy per (token, node) both ways.
 EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec, const TokenRouting& r,
                         double bytes_per_token, double per_sm, bool combine) {
-  PhaseBuilder b(c, spec, per_sm);
+  SmPartition sms;
+  sms.total_sms = spec.total_sms;
+  sms.comm_sms = spec.comm_sms;
+  sms.offload = spec.comm_offload;
+  PhaseBuilder b(c, spec, sms, per_sm);
   const int gpn = c.gpus_per_node;
   // NVLink traffic aggregated per (from, to) GPU pair: local sends and forwards.
   std::map<std::pair<int, int>, double> nvlink;
@@ -188,9 +194,13 @@ EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec
   r.spec = spec;
   r.routing = route_tokens(rs);
   r.comm_gb_per_s_per_sm = cluster.gpu.comm_gb_per_s_per_sm;
+  EpAllToAllSpec run_spec = spec;
+  run_spec.total_sms = cluster.gpu.sms;
   const double per_sm = cluster.gpu.comm_gb_per_s_per_sm * 1e9;
-  r.dispatch = simulate_ep_phase(c, spec, r.routing, per_sm, false);
-  r.combine = simulate_ep_phase(c, spec, r.routing, per_sm, true);
+  if (!spec.comm_offload && spec.comm_sms >= cluster.gpu.sms)
+    throw sim::InputError("/workload/comm_sms", "expected fewer than the GPU's " + std::to_string(cluster.gpu.sms) + " SMs");
+  r.dispatch = simulate_ep_phase(c, run_spec, r.routing, per_sm, false);
+  r.combine = simulate_ep_phase(c, run_spec, r.routing, per_sm, true);
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

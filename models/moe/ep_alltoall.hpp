@@ -27,6 +27,7 @@ struct EpAllToAllSpec {
   std::string dispatch_dtype = "fp8";
   std::string combine_dtype = "bf16";
   int comm_sms = 24;
+  int total_sms = 132;  // the GPU's; set from the cluster's preset
   bool comm_offload = false;  // co-processor what-if: 0 SMs, no injection cap
   double skew = 0;
   std::uint64_t seed = 1;
