@@ -40,8 +40,9 @@ void run_ep(const RunArgs& a, const models::Scenario& scenario) {
     throw InputFailure(a.scenario + ": " + e.pointer() + ": " + e.what());
   }
   write_outputs(a, {{"summary.json", report::ep_summary_json(scenario, r, !a.no_timing).dump(2) + "\n"},
+                    {"trace.json", report::ep_chrome_trace(r).dump() + "\n"},
                     {"report.html", report::ep_html_report(scenario, r)}});
-  std::cout << report::ep_terminal_summary(scenario, r) << "wrote " << a.out << "/{summary.json,report.html}\n";
+  std::cout << report::ep_terminal_summary(scenario, r) << "wrote " << a.out << "/{summary.json,trace.json,report.html}\n";
 }
 
 void run(const RunArgs& a) {

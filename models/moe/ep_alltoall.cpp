@@ -26,12 +26,13 @@ class PhaseBuilder {
   // A flow of `bytes` from GPU `from` along `edges`. NVLink transfers are
   // loads and stores of the kernel's SMs and pass through `from`'s SM cap;
   // RDMA payload is read by the NIC's DMA engine, so fabric flows do not.
-  void add(int from, const std::vector<topologies::EdgeId>& edges, double bytes, bool by_sms) {
+  void add(int from, int to, const std::vector<topologies::EdgeId>& edges, double bytes, bool by_sms) {
     if (bytes <= 0) return;
     std::vector<sim::LinkId> path;
     if (by_sms && !injection_.empty()) path.push_back(injection_[from]);
     for (sim::LinkId l : net_.links(edges)) path.push_back(l);
-    graph_.add_flow(comm_, bytes, path);
+    records_.push_back(EpFlowRecord{from, to, !by_sms, bytes, 0, 0});
+    tasks_.push_back(graph_.add_flow(comm_, bytes, path));
     for (sim::LinkId l : path) link_bytes_[l] += bytes;
   }
 
@@ -43,6 +44,11 @@ class PhaseBuilder {
     r.time = t.makespan;
     r.events = t.events;
     r.flows = graph_.flows().size();
+    r.flow_records = records_;
+    for (std::size_t i = 0; i < tasks_.size(); ++i) {
+      r.flow_records[i].start = t.start[tasks_[i]];
+      r.flow_records[i].end = t.end[tasks_[i]];
+    }
     for (const auto& [link, bytes] : link_bytes_) {
       const double busy = bytes / graph_.links()[link].bandwidth * 1e9 / static_cast<double>(std::max<sim::Time>(1, t.makespan));
       if (busy > r.bound_utilization) {
@@ -70,6 +76,8 @@ class PhaseBuilder {
   sim::ResourceId comm_;
   std::vector<sim::LinkId> injection_;
   std::map<sim::LinkId, double> link_bytes_;
+  std::vector<EpFlowRecord> records_;
+  std::vector<sim::TaskId> tasks_;
 };
 
 // Dispatch: sender -> (fabric, once per node) -> relay -> (NVLink) -> expert
@@ -97,10 +105,10 @@ EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec
       const auto split = b.router().gpu_path_split(s, relay, static_cast<std::uint64_t>(s * r.nodes + n));
       const double fabric_bytes = static_cast<double>(r.to_node(s, n)) * bytes_per_token;
       if (!combine) {
-        b.add(s, split.fabric, fabric_bytes, false);
+        b.add(s, relay, split.fabric, fabric_bytes, false);
       } else {
         std::vector<topologies::EdgeId> back = b.router().gpu_path_split(relay, s, static_cast<std::uint64_t>(s * r.nodes + n)).fabric;
-        b.add(relay, back, fabric_bytes, false);
+        b.add(relay, s, back, fabric_bytes, false);
       }
       for (int d = n * gpn; d < (n + 1) * gpn; ++d)
         if (d != relay) nvlink[{relay, d}] += static_cast<double>(r.to_rank(s, d)) * bytes_per_token;
@@ -108,7 +116,7 @@ EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec
   }
   for (const auto& [pair, bytes] : nvlink) {
     const auto [from, to] = combine ? std::pair{pair.second, pair.first} : pair;
-    b.add(from, b.router().gpu_path(from, to, static_cast<std::uint64_t>(from * spec.ep + to)), bytes, true);
+    b.add(from, to, b.router().gpu_path(from, to, static_cast<std::uint64_t>(from * spec.ep + to)), bytes, true);
   }
   EpPhaseResult res = b.run();
   res.bytes_per_token = bytes_per_token;

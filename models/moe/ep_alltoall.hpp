@@ -33,6 +33,16 @@ struct EpAllToAllSpec {
   std::uint64_t seed = 1;
 };
 
+// One aggregated flow of a phase, for the trace.
+struct EpFlowRecord {
+  int from_gpu;
+  int to_gpu;
+  bool fabric;  // crosses the fabric (else NVLink only)
+  double bytes;
+  sim::Time start;
+  sim::Time end;
+};
+
 struct EpPhaseResult {
   sim::Time time = 0;
   double bytes_per_token = 0;
@@ -42,6 +52,7 @@ struct EpPhaseResult {
   double bound_utilization = 0;        // that link's busy share of the phase
   std::uint64_t events = 0;
   std::size_t flows = 0;
+  std::vector<EpFlowRecord> flow_records;
 };
 
 struct EpResult {

@@ -183,6 +183,20 @@ TEST_F(Cli, TopologyPrintsTheFabricCounts) {
   EXPECT_EQ(bad.code, 2);
 }
 
+TEST_F(Cli, EpAllToAllWritesSummaryAndTrace) {
+  const Result r = v3sim("run " + std::string(V3SIM_SOURCE_DIR) + "/scenarios/bench/deepep_intranode_ep8.json --out " +
+                         dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["mode"], "ep_alltoall");
+  // Within one node every GPU sends to the 7 others: 56 NVLink flows per phase.
+  EXPECT_EQ(summary["dispatch"]["flows"], 56);
+  const auto trace = nlohmann::json::parse(slurp(dir_ / "trace.json"));
+  int begins = 0;
+  for (const auto& e : trace["traceEvents"]) begins += e["ph"] == "b";
+  EXPECT_EQ(begins, 2 * 56);
+}
+
 TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
   for (const auto& entry : fs::directory_iterator(std::string(V3SIM_SOURCE_DIR) + "/scenarios/abstract")) {
     const Result r = v3sim("run " + entry.path().string() + " --out " + (dir_ / entry.path().stem()).string());
