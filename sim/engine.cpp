@@ -90,18 +90,21 @@ class Runner {
 
   void try_start(ResourceId r) {
     const Resource& res = g_.resources()[r];
-    while (res.capacity == 0 || running_[r] < res.capacity) {
+    // The next task in the resource's order starts once it fits; later ones
+    // wait behind it (no overtaking, so the order stays deterministic).
+    auto fits = [&](TaskId t) { return res.capacity == 0 || running_[r] + g_.tasks()[t].units <= res.capacity; };
+    for (;;) {
       TaskId next;
       if (res.order == ResourceOrder::kProgram) {
         const auto& list = g_.resource_tasks(r);
-        if (cursor_[r] >= list.size() || remaining_[list[cursor_[r]]] != 0) return;
+        if (cursor_[r] >= list.size() || remaining_[list[cursor_[r]]] != 0 || !fits(list[cursor_[r]])) return;
         next = list[cursor_[r]++];
       } else {
-        if (ready_[r].empty()) return;
+        if (ready_[r].empty() || !fits(ready_[r].front())) return;
         next = ready_[r].front();
         ready_[r].pop_front();
       }
-      ++running_[r];
+      running_[r] += g_.tasks()[next].units;
       timeline_.start[next] = now_;
       if (g_.tasks()[next].flow == kNoFlow)
         queue_.push(now_ + g_.tasks()[next].duration, kFinish, next);
@@ -157,7 +160,7 @@ class Runner {
     timeline_.end[t] = now_;
     ++finished_;
     const ResourceId r = g_.tasks()[t].resource;
-    --running_[r];
+    running_[r] -= g_.tasks()[t].units;
     for (std::size_t i = out_offset_[t]; i < out_offset_[t + 1]; ++i) {
       const Edge& e = out_[i];
       if (e.delay == 0)

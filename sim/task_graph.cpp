@@ -11,11 +11,13 @@ ResourceId TaskGraph::add_resource(std::string name, ResourceOrder order, int ca
   return static_cast<ResourceId>(resources_.size() - 1);
 }
 
-TaskId TaskGraph::add_task(ResourceId resource, Time duration) {
+TaskId TaskGraph::add_task(ResourceId resource, Time duration, int units) {
   if (resource >= resources_.size()) throw std::out_of_range("add_task: unknown resource");
   if (duration < 0) throw std::invalid_argument("add_task: negative duration");
+  const int cap = resources_[resource].capacity;
+  if (units < 1 || (cap > 0 && units > cap)) throw std::invalid_argument("add_task: units outside [1, capacity]");
   const auto id = static_cast<TaskId>(tasks_.size());
-  tasks_.push_back(Task{resource, duration});
+  tasks_.push_back(Task{resource, duration, kNoFlow, units});
   resource_tasks_[resource].push_back(id);
   return id;
 }

@@ -24,7 +24,7 @@ enum class ResourceOrder {
 struct Resource {
   std::string name;
   ResourceOrder order;
-  int capacity;  // tasks running at once; 0 means unbounded
+  int capacity;  // units held at once (tasks, or SMs of an SM pool); 0 means unbounded
 };
 
 using LinkId = std::uint32_t;
@@ -51,6 +51,7 @@ struct Task {
   ResourceId resource;
   Time duration;                 // fixed-duration tasks
   std::uint32_t flow = kNoFlow;  // flow tasks: index into flows()
+  int units = 1;                 // of the resource's capacity it holds while running
 };
 
 struct Edge {
@@ -62,7 +63,9 @@ struct Edge {
 class TaskGraph {
  public:
   ResourceId add_resource(std::string name, ResourceOrder order, int capacity);
-  TaskId add_task(ResourceId resource, Time duration);
+  // `units`: how much of the resource's capacity the task holds while it
+  // runs (1 for a stream; its SMs for a kernel on an SM pool).
+  TaskId add_task(ResourceId resource, Time duration, int units = 1);
   void add_edge(TaskId from, TaskId to, Time delay = 0);
 
   LinkId add_link(std::string name, double bytes_per_second, Time latency);

@@ -129,3 +129,25 @@ TEST(Time, MillisecondsRoundToNanoseconds) {
 
 }  // namespace
 }  // namespace v3sim::sim
+
+namespace v3sim::sim {
+namespace {
+
+// An SM pool of 132: a communication kernel on 20 SMs and a compute kernel on
+// the other 112 run side by side; a kernel wanting all 132 waits for both.
+TEST(Engine, SmPoolRunsKernelsSideBySideWhenTheirSmsFit) {
+  TaskGraph g;
+  const auto sms = g.add_resource("gpu0 SMs", ResourceOrder::kReady, 132);
+  const auto comm = g.add_task(sms, 50, 20);
+  const auto gemm = g.add_task(sms, 80, 112);
+  const auto whole = g.add_task(sms, 10, 132);
+  const Timeline t = run(g);
+  EXPECT_EQ(t.start[comm], 0);
+  EXPECT_EQ(t.start[gemm], 0);
+  EXPECT_EQ(t.start[whole], 80);
+  EXPECT_EQ(t.makespan, 90);
+  EXPECT_THROW(g.add_task(sms, 1, 133), std::invalid_argument);
+}
+
+}  // namespace
+}  // namespace v3sim::sim
