@@ -77,7 +77,7 @@ void BM_Ep64Dispatch(benchmark::State& state) {
   rs.group_limit = 4;
   const models::TokenRouting routing = models::route_tokens(rs);
   for (auto _ : state) {
-    const models::EpPhaseResult r = models::simulate_ep_phase(cluster, ep, routing, 5.4e9, false);
+    const models::EpPhaseResult r = models::simulate_ep_phase(cluster, ep, routing, models::SmPartition{132, 20, false}, 5.4e9, false);
     benchmark::DoNotOptimize(r.time);
     state.counters["flows"] = static_cast<double>(r.flows);
   }

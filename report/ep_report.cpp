@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "report/html_escape.hpp"
+
 namespace v3sim::report {
 namespace {
 
@@ -96,9 +98,7 @@ std::string ep_html_report(const models::Scenario& scenario, const models::EpRes
     rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td><td>{:.0f}%</td></tr>", name,
                         sim::to_ms(p->time), p->nvlink_logical_gb_per_s, p->rdma_logical_gb_per_s, p->bound_by,
                         100 * p->bound_utilization);
-  std::string title;
-  for (char ch : scenario.name.empty() ? std::string("Expert-parallel dispatch and combine") : scenario.name)
-    title += ch == '<' ? std::string("&lt;") : ch == '&' ? std::string("&amp;") : std::string(1, ch);
+  const std::string title = html_escape(scenario.name.empty() ? "Expert-parallel dispatch and combine" : scenario.name);
   return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ep_alltoall</title><style>"
          "body{font-family:sans-serif;margin:24px}td,th{border:1px solid #ccc;padding:3px 10px}table{border-collapse:collapse}"
          "</style></head><body><h1>" + title + "</h1><p>" +

@@ -5,24 +5,11 @@
 #include <algorithm>
 
 #include "models/schedule/bubble_formula.hpp"
+#include "report/html_escape.hpp"
 #include "models/schedule/notation.hpp"
 
 namespace v3sim::report {
 namespace {
-
-std::string escape(const std::string& s) {
-  std::string out;
-  for (char c : s) {
-    switch (c) {
-      case '&': out += "&amp;"; break;
-      case '<': out += "&lt;"; break;
-      case '>': out += "&gt;"; break;
-      case '"': out += "&quot;"; break;
-      default: out += c;
-    }
-  }
-  return out;
-}
 
 // Colours after the DualPipe figure: forward orange, backward green, weight
 // gradient blue; the second chunk of a rank (DualPipe's reverse lane,
@@ -46,10 +33,10 @@ double x_of(sim::Time t, sim::Time span) { return kLeft + kWidth * static_cast<d
 void box(std::string& svg, double x, double y, double w, double h, const std::string& fill, const std::string& label,
          const std::string& title) {
   svg += fmt::format(R"(<g><title>{}</title><rect x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}" stroke="#555" stroke-width="0.5"/>)",
-                     escape(title), x, y, w, h, fill);
+                     html_escape(title), x, y, w, h, fill);
   if (w >= 12 && !label.empty())
     svg += fmt::format(R"(<text x="{:.2f}" y="{:.2f}" font-size="{}" text-anchor="middle" dominant-baseline="central">{}</text>)",
-                       x + w / 2, y + h / 2, h < kRow - 6 ? 8 : 10, escape(label));
+                       x + w / 2, y + h / 2, h < kRow - 6 ? 8 : 10, html_escape(label));
   svg += "</g>";
 }
 
@@ -146,7 +133,7 @@ std::string html_report(const models::Scenario& scenario, const models::Pipeline
     rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{}</td><td>{:g}</td></tr>", rank.rank,
                         sim::to_ms(rank.busy), sim::to_ms(rank.bubble), rank.peak_activations, rank.parameter_copies);
   const std::string title = scenario.name.empty() ? "v3sim run" : scenario.name;
-  std::string html = R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>)" + escape(title) + R"(</title>
+  std::string html = R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>)" + html_escape(title) + R"(</title>
 <style>
 body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0}
 td,th{border:1px solid #ccc;padding:3px 10px;text-align:right}th{background:#f0f0f0}
@@ -154,8 +141,8 @@ td:first-child,th:first-child{text-align:left}.legend span{margin-right:14px;fon
 .legend i{display:inline-block;width:12px;height:12px;margin-right:2px;border:1px solid #555;vertical-align:middle}
 </style></head><body>
 )";
-  html += "<h1>" + escape(title) + "</h1>\n";
-  if (!scenario.description.empty()) html += "<p>" + escape(scenario.description) + "</p>\n";
+  html += "<h1>" + html_escape(title) + "</h1>\n";
+  if (!scenario.description.empty()) html += "<p>" + html_escape(scenario.description) + "</p>\n";
   html += fmt::format(
       "<table><tr><th>schedule</th><td>{}</td></tr><tr><th>stages / ranks</th><td>{} / {}</td></tr>"
       "<tr><th>micro-batches</th><td>{}</td></tr><tr><th>step time</th><td>{:.3f} ms</td></tr>"
@@ -163,8 +150,8 @@ td:first-child,th:first-child{text-align:left}.legend span{margin-right:14px;fon
       "<tr><th>published bubble {} ({})</th><td>{:.3f} ms{}</td></tr>"
       "<tr><th>events simulated</th><td>{}</td></tr></table>\n",
       models::schedule_kind_name(spec.kind), spec.stages, r.schedule.ranks, spec.microbatches, sim::to_ms(r.step_time),
-      r.bubble_fraction(), sim::to_ms(r.max_bubble()), escape(f.expression), f.scope, f.value_ms,
-      f.exact_when.empty() ? std::string() : escape(" (exact when " + f.exact_when + (f.regime_met ? ": met)" : ": not met)")),
+      r.bubble_fraction(), sim::to_ms(r.max_bubble()), html_escape(f.expression), f.scope, f.value_ms,
+      f.exact_when.empty() ? std::string() : html_escape(" (exact when " + f.exact_when + (f.regime_met ? ": met)" : ": not met)")),
       r.events);
   html += "<h2>Pipeline timeline</h2>\n" + legend() + "\n" + timeline_svg(r) + "\n";
   html += "<h2>Activation memory per rank</h2>\n<p>Stage-chunks of activations held over the step.</p>\n" + memory_svg(r) + "\n";

@@ -38,8 +38,9 @@ void build_two_layer_fat_tree(Cluster& c, const FabricSpec& f, const std::vector
   c.fabric.spines += spines;
   // Half the endpoints talking to the other half cross the spines: limited
   // by the endpoints' own bandwidth or by the leaves' uplinks.
-  const double uplink = leaves > 1 ? static_cast<double>(leaves) * up * bw : 0;
-  c.fabric.bisection_bandwidth += std::min(n * bw, leaves > 1 ? uplink : n * bw) / 2;
+  const double endpoints_bw = n * bw;
+  const double uplink = leaves > 1 ? static_cast<double>(leaves) * up * bw : endpoints_bw;
+  c.fabric.bisection_bandwidth += std::min(endpoints_bw, uplink) / 2;
 }
 
 }  // namespace v3sim::topologies

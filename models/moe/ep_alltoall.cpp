@@ -84,11 +84,7 @@ class PhaseBuilder {
 // GPUs. Combine: the reverse; the relay reduces before the fabric, so fabric
 // flows carry one copy per (token, node) both ways.
 EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec, const TokenRouting& r,
-                        double bytes_per_token, double per_sm, bool combine) {
-  SmPartition sms;
-  sms.total_sms = spec.total_sms;
-  sms.comm_sms = spec.comm_sms;
-  sms.offload = spec.comm_offload;
+                        double bytes_per_token, const SmPartition& sms, double per_sm, bool combine) {
   PhaseBuilder b(c, spec, sms, per_sm);
   const int gpn = c.gpus_per_node;
   // NVLink traffic aggregated per (from, to) GPU pair: local sends and forwards.
@@ -102,14 +98,9 @@ EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec
         continue;
       }
       const int relay = n * gpn + s % gpn;
-      const auto split = b.router().gpu_path_split(s, relay, static_cast<std::uint64_t>(s * r.nodes + n));
-      const double fabric_bytes = static_cast<double>(r.to_node(s, n)) * bytes_per_token;
-      if (!combine) {
-        b.add(s, relay, split.fabric, fabric_bytes, false);
-      } else {
-        std::vector<topologies::EdgeId> back = b.router().gpu_path_split(relay, s, static_cast<std::uint64_t>(s * r.nodes + n)).fabric;
-        b.add(relay, s, back, fabric_bytes, false);
-      }
+      const auto [from, to] = combine ? std::pair{relay, s} : std::pair{s, relay};
+      const auto fabric = b.router().gpu_path_split(from, to, static_cast<std::uint64_t>(s * r.nodes + n)).fabric;
+      b.add(from, to, fabric, static_cast<double>(r.to_node(s, n)) * bytes_per_token, false);
       for (int d = n * gpn; d < (n + 1) * gpn; ++d)
         if (d != relay) nvlink[{relay, d}] += static_cast<double>(r.to_rank(s, d)) * bytes_per_token;
     }
@@ -172,9 +163,9 @@ EpAllToAllSpec parse_ep_alltoall(const nlohmann::json& value, const std::string&
 }
 
 EpPhaseResult simulate_ep_phase(const topologies::Cluster& cluster, const EpAllToAllSpec& spec,
-                                const TokenRouting& routing, double per_sm, bool combine) {
+                                const TokenRouting& routing, const SmPartition& sms, double per_sm, bool combine) {
   const std::string& dtype = combine ? spec.combine_dtype : spec.dispatch_dtype;
-  return run_phase(cluster, spec, routing, token_bytes(dtype, spec.hidden), per_sm, combine);
+  return run_phase(cluster, spec, routing, token_bytes(dtype, spec.hidden), sms, per_sm, combine);
 }
 
 EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec& spec) {
@@ -202,13 +193,12 @@ EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec
   r.spec = spec;
   r.routing = route_tokens(rs);
   r.comm_gb_per_s_per_sm = cluster.gpu.comm_gb_per_s_per_sm;
-  EpAllToAllSpec run_spec = spec;
-  run_spec.total_sms = cluster.gpu.sms;
+  const SmPartition sms{cluster.gpu.sms, spec.comm_sms, spec.comm_offload};
   const double per_sm = cluster.gpu.comm_gb_per_s_per_sm * 1e9;
   if (!spec.comm_offload && spec.comm_sms >= cluster.gpu.sms)
     throw sim::InputError("/workload/comm_sms", "expected fewer than the GPU's " + std::to_string(cluster.gpu.sms) + " SMs");
-  r.dispatch = simulate_ep_phase(c, run_spec, r.routing, per_sm, false);
-  r.combine = simulate_ep_phase(c, run_spec, r.routing, per_sm, true);
+  r.dispatch = simulate_ep_phase(c, spec, r.routing, sms, per_sm, false);
+  r.combine = simulate_ep_phase(c, spec, r.routing, sms, per_sm, true);
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

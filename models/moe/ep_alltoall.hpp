@@ -11,6 +11,7 @@
 
 #include "models/cluster_config.hpp"
 #include "models/moe/token_routing.hpp"
+#include "models/sm_partition.hpp"
 #include "topologies/cluster_graph.hpp"
 #include "sim/time.hpp"
 
@@ -27,7 +28,6 @@ struct EpAllToAllSpec {
   std::string dispatch_dtype = "fp8";
   std::string combine_dtype = "bf16";
   int comm_sms = 24;
-  int total_sms = 132;  // the GPU's; set from the cluster's preset
   bool comm_offload = false;  // co-processor what-if: 0 SMs, no injection cap
   double skew = 0;
   std::uint64_t seed = 1;
@@ -73,8 +73,10 @@ double token_bytes(const std::string& dtype, int hidden);
 // Throws sim::InputError (pointer "/workload") if the cluster is too small.
 EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec& spec);
 
-// One phase on an already built cluster with given routing (benchmarks).
+// One phase on an already built cluster with given routing and SM split
+// (benchmarks, tests).
 EpPhaseResult simulate_ep_phase(const topologies::Cluster& cluster, const EpAllToAllSpec& spec,
-                                const TokenRouting& routing, double comm_bytes_per_s_per_sm, bool combine);
+                                const TokenRouting& routing, const SmPartition& sms, double comm_bytes_per_s_per_sm,
+                                bool combine);
 
 }  // namespace v3sim::models

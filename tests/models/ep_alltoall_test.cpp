@@ -98,8 +98,8 @@ TEST(EpAllToAll, SmBoundDispatchTakesTheBusiestSendersBytesOverItsCap) {
       if (d != s) out += static_cast<double>(r.to_rank(s, d)) * token_bytes("fp8", 7168);
     worst = std::max(worst, out);
   }
-  const EpPhaseResult p = simulate_ep_phase(c, spec, r, 1e9, false);
-  EXPECT_NEAR(static_cast<double>(p.time), worst / 1e9 * 1e9 + 2000, 2.0);
+  const EpPhaseResult p = simulate_ep_phase(c, spec, r, SmPartition{132, 1, false}, 1e9, false);
+  EXPECT_NEAR(static_cast<double>(p.time), worst + 2000, 2.0);  // 1 byte per ns
   EXPECT_EQ(p.bound_by, "comm SMs (NVLink copies)");
 }
 
