@@ -1,0 +1,41 @@
+#pragma once
+// A calibration profile: the fitted parameters of the kernel cost model, each
+// with its provenance. Profiles are JSON files under calibration/profiles/,
+// compiled into the library; scenarios name one ("calibration": "h800-published").
+#include <map>
+#include <string>
+#include <vector>
+
+namespace v3sim::calibration {
+
+// Where a number comes from: a published table, a probe run, a fit.
+struct Provenance {
+  std::string source;
+  std::string note;
+};
+
+// Parameters of the GEMM time model (docs/calibration.md gives the formula).
+struct GemmParams {
+  double compute_efficiency = 0.85;  // share of tensor peak in the compute-bound limit
+  double hbm_efficiency = 0.8;       // share of HBM peak a GEMM streams its operands at
+  double fixed_us = 5;               // launch, prologue and epilogue per kernel
+};
+
+struct Profile {
+  std::string name;
+  std::string description;
+  std::string hardware;  // the GPU the numbers were taken on
+  GemmParams gemm;
+  double attention_forward_efficiency = 0.5;   // share of BF16 peak
+  double attention_backward_efficiency = 0.4;
+  double memory_efficiency = 0.8;              // share of HBM peak for element-wise kernels
+  std::map<std::string, Provenance> provenance;  // parameter name -> where it comes from
+};
+
+const std::vector<std::string>& profile_names();
+
+// The named built-in profile. Throws sim::InputError(pointer, ...) for an
+// unknown name, with the nearest known one suggested.
+const Profile& named_profile(const std::string& name, const std::string& pointer);
+
+}  // namespace v3sim::calibration

@@ -1,0 +1,41 @@
+#pragma once
+// One kernel of a training step: what it computes (a GEMM shape, attention
+// FLOPs, bytes of a memory-bound kernel, an all-to-all), which pass it
+// belongs to, and which of DeepSeek's four layer components it is part of.
+// Plain data; the cost model turns it into time.
+#include <string>
+
+#include "calibration/cost_model.hpp"
+
+namespace v3sim::models {
+
+enum class KernelKind { kGemm, kAttention, kMemory, kAllToAll, kAllReduce };
+
+// Forward, backward for inputs (the I of zero-bubble schedules) and backward
+// for weights (W).
+enum class Pass { kForward, kInput, kWeight };
+
+// DeepSeek-V3 splits a layer into attention, dispatch, MLP and combine; the
+// overlapped chunk pair interleaves these components of two chunks.
+enum class Component { kAttention, kDispatch, kMlp, kCombine };
+
+struct KernelOp {
+  std::string name;
+  KernelKind kind = KernelKind::kMemory;
+  Pass pass = Pass::kForward;
+  Component component = Component::kAttention;
+  calibration::GemmShape shape;  // kGemm
+  calibration::GemmPrecision precision = calibration::GemmPrecision::kFp8;
+  double flops = 0;        // executed FLOPs (GEMM, attention)
+  double model_flops = 0;  // FLOPs counted for MFU: recomputation excluded
+  double bytes = 0;        // kMemory: read plus written; kAllReduce: payload per GPU
+  // kAllToAll: tokens this GPU sends (each to up to topk experts), their
+  // direction and wire format.
+  double tokens = 0;
+  bool to_experts = true;
+  bool fp8 = false;
+  double saved_bytes = 0;          // forward: activations kept for the backward pass
+  bool recompute_in_backward = false;  // forward: run again at the start of backward
+};
+
+}  // namespace v3sim::models

@@ -1,0 +1,263 @@
+#include "models/transformer/layer_ops.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+namespace v3sim::models {
+namespace {
+
+using calibration::GemmPrecision;
+using calibration::GemmShape;
+
+constexpr double kBf16 = 2;
+constexpr double kFp32 = 4;
+// FP8 with one FP32 scale per 128 channels (1x128 activation tiles).
+constexpr double kFp8Scaled = 1 + 4.0 / 128;
+// The input of the linear after attention is cached in E5M6 (12 bits).
+constexpr double kE5M6 = 1.5;
+
+// Builds one block's forward kernels; `fp8` selects the recipe.
+class ForwardBuilder {
+ public:
+  ForwardBuilder(const ModelConfig& m, const OpContext& c) : m_(m), c_(c), t_(c.tokens()) {}
+
+  std::vector<KernelOp> ops;
+
+  void embedding() {
+    memory("embedding_gather", Component::kAttention, 2 * t_ * m_.hidden * kBf16, t_ * kFp32, false);
+  }
+
+  void attention() {
+    const double h = m_.hidden;
+    add_norm("attn_norm", Component::kAttention);
+    const int heads = std::max(1, m_.heads / c_.tp);
+    if (m_.attention == AttentionKind::kMla) {
+      const int qk = m_.qk_head_dim();
+      const int kv_a = m_.kv_lora_rank + m_.qk_rope_head_dim;
+      if (m_.q_lora_rank > 0) {
+        // q and kv down-projections fused into one GEMM, as DeepGEMM's (2112, 7168) shape.
+        gemm("qkv_down", Component::kAttention, m_.q_lora_rank + kv_a, h, 0);
+        memory("q_norm", Component::kAttention, 2 * t_ * m_.q_lora_rank * kBf16, t_ * m_.q_lora_rank * kBf16, true);
+      } else {
+        gemm("q_proj", Component::kAttention, static_cast<double>(heads) * qk, h, 0);
+        gemm("kv_down", Component::kAttention, kv_a, h, 0);
+      }
+      memory("kv_norm", Component::kAttention, 2 * t_ * m_.kv_lora_rank * kBf16, t_ * kv_a * kBf16, true);
+      if (m_.q_lora_rank > 0) {
+        gemm("q_up", Component::kAttention, static_cast<double>(heads) * qk, m_.q_lora_rank, 0);
+        ops.back().recompute_in_backward = true;
+      }
+      gemm("kv_up", Component::kAttention, static_cast<double>(heads) * (m_.qk_nope_head_dim + m_.v_head_dim),
+           m_.kv_lora_rank, 0);
+      ops.back().recompute_in_backward = true;
+      core_attention(heads, qk, m_.v_head_dim, 0);
+    } else {
+      const int kv_heads = std::max(1, m_.kv_heads / c_.tp);
+      const double qkv = static_cast<double>(heads + 2 * kv_heads) * m_.head_dim;
+      gemm("qkv_proj", Component::kAttention, qkv, h, 0);
+      core_attention(heads, m_.head_dim, m_.head_dim, t_ * qkv * kBf16);
+    }
+    gemm("o_proj", Component::kAttention, h, static_cast<double>(heads) * m_.v_dim(),
+         t_ * heads * m_.v_dim() * (c_.fp8 ? kE5M6 : kBf16));
+    tp_all_reduce("attn_all_reduce", Component::kAttention);
+  }
+
+  void dense_ffn(int intermediate, Component comp, const std::string& prefix, bool norm) {
+    if (norm) add_norm(prefix + "norm", comp);
+    const double inter = std::ceil(static_cast<double>(intermediate) / c_.tp);
+    gemm(prefix + "gate_up", comp, 2 * inter, m_.hidden, t_ * m_.hidden * act_bytes());
+    swiglu(prefix + "swiglu", comp, t_, inter);
+    gemm(prefix + "down", comp, m_.hidden, inter, 0);
+  }
+
+  void moe() {
+    const double h = m_.hidden, e = m_.routed_experts;
+    add_norm("mlp_norm", Component::kAttention);
+    KernelOp& router = gemm("router", Component::kAttention, e, h, t_ * e * kFp32);
+    router.precision = GemmPrecision::kBf16;  // gating stays in high precision
+    memory("topk_gate", Component::kAttention, t_ * e * kFp32 + t_ * m_.topk * 8, 0, false);
+    all_to_all("dispatch", Component::kDispatch, true, c_.fp8);
+    // Each GPU holds routed/ep experts and receives, on balanced routing,
+    // topk token copies per token it sends.
+    const int local = std::max(1, m_.routed_experts / c_.ep);
+    const double rows = t_ * m_.topk;
+    const std::int64_t per_group = static_cast<std::int64_t>(std::ceil(rows / local));
+    grouped_gemm("experts_gate_up", per_group, local, 2.0 * m_.expert_intermediate, h, rows * h * act_bytes());
+    swiglu("experts_swiglu", Component::kMlp, rows, m_.expert_intermediate);
+    grouped_gemm("experts_down", per_group, local, h, m_.expert_intermediate, 0);
+    if (m_.shared_experts > 0)
+      dense_ffn(m_.shared_experts * m_.expert_intermediate, Component::kMlp, "shared_", false);
+    tp_all_reduce("mlp_all_reduce", Component::kMlp);
+    all_to_all("combine", Component::kCombine, false, false);
+    ops.back().saved_bytes = t_ * m_.topk * kFp32;  // gate weights, for the combine backward
+  }
+
+  void head() {
+    add_norm("final_norm", Component::kMlp);
+    KernelOp& g = gemm("output_head", Component::kMlp, std::ceil(static_cast<double>(m_.vocab) / c_.tp),
+                       m_.hidden, 0);
+    g.precision = GemmPrecision::kBf16;  // embedding and head stay in BF16
+    // Fused cross-entropy: logits read once, their gradient written and kept.
+    const double logits = t_ * std::ceil(static_cast<double>(m_.vocab) / c_.tp) * kBf16;
+    memory("cross_entropy", Component::kMlp, 2 * logits, logits, false);
+  }
+
+  void mtp_prologue() {
+    memory("mtp_embedding_gather", Component::kAttention, 2 * t_ * m_.hidden * kBf16, 0, false);
+    add_norm("mtp_norms", Component::kAttention);
+    ops.back().bytes *= 2;
+    ops.back().saved_bytes *= 2;
+    gemm("mtp_projection", Component::kAttention, m_.hidden, 2.0 * m_.hidden, 0);
+  }
+
+ private:
+  double act_bytes() const { return c_.fp8 ? kFp8Scaled : kBf16; }
+  GemmPrecision precision() const { return c_.fp8 ? GemmPrecision::kFp8 : GemmPrecision::kBf16; }
+
+  KernelOp& push(KernelOp op) {
+    ops.push_back(std::move(op));
+    return ops.back();
+  }
+
+  // y = x W with x [tokens x k], W [k x n].
+  KernelOp& gemm(const std::string& name, Component comp, double n, double k, double saved) {
+    KernelOp op;
+    op.name = name;
+    op.kind = KernelKind::kGemm;
+    op.component = comp;
+    op.shape = GemmShape{static_cast<std::int64_t>(t_), static_cast<std::int64_t>(n), static_cast<std::int64_t>(k), 1};
+    op.precision = precision();
+    op.flops = op.model_flops = op.shape.flops();
+    op.saved_bytes = saved;
+    return push(op);
+  }
+
+  void grouped_gemm(const std::string& name, std::int64_t m, int groups, double n, double k, double saved) {
+    KernelOp op;
+    op.name = name;
+    op.kind = KernelKind::kGemm;
+    op.component = Component::kMlp;
+    op.shape = GemmShape{m, static_cast<std::int64_t>(n), static_cast<std::int64_t>(k), groups};
+    op.precision = precision();
+    // Padding rows of a group cost time but are not model work.
+    op.flops = op.shape.flops();
+    op.model_flops = 2.0 * t_ * m_.topk * n * k;
+    op.saved_bytes = saved;
+    push(op);
+  }
+
+  void memory(const std::string& name, Component comp, double bytes, double saved, bool recompute) {
+    KernelOp op;
+    op.name = name;
+    op.kind = KernelKind::kMemory;
+    op.component = comp;
+    op.bytes = bytes;
+    op.saved_bytes = saved;
+    op.recompute_in_backward = recompute;
+    push(op);
+  }
+
+  // Residual add fused with RMSNorm: reads the residual and the branch,
+  // writes the sum and the normalised output. The sum is kept; the
+  // normalised output is recomputed in backward.
+  void add_norm(const std::string& name, Component comp) {
+    memory(name, comp, 4 * t_ * m_.hidden * kBf16, t_ * m_.hidden * kBf16, true);
+  }
+
+  void swiglu(const std::string& name, Component comp, double rows, double inter) {
+    // Its input is cached (FP8 in the V3 recipe) and its output recomputed.
+    memory(name, comp, rows * 3 * inter * kBf16, rows * 2 * inter * act_bytes(), true);
+  }
+
+  // Causal attention over `heads` heads: QK^T and PV over half the s x s
+  // score matrix.
+  void core_attention(int heads, int qk, int v, double saved_qkv) {
+    KernelOp op;
+    op.name = "core_attention";
+    op.kind = KernelKind::kAttention;
+    op.component = Component::kAttention;
+    const double s = c_.seq_len;
+    op.flops = op.model_flops = static_cast<double>(c_.sequences) * heads * s * s * (qk + v);
+    op.saved_bytes = saved_qkv + t_ * heads * kFp32;  // plus the log-sum-exp per row
+    push(op);
+  }
+
+  void all_to_all(const std::string& name, Component comp, bool to_experts, bool fp8) {
+    KernelOp op;
+    op.name = name;
+    op.kind = KernelKind::kAllToAll;
+    op.component = comp;
+    op.tokens = t_;
+    op.to_experts = to_experts;
+    op.fp8 = fp8;
+    push(op);
+  }
+
+
+ public:
+  void tp_all_reduce(const std::string& name, Component comp) {
+    if (c_.tp == 1) return;
+    KernelOp op;
+    op.name = name;
+    op.kind = KernelKind::kAllReduce;
+    op.component = comp;
+    op.bytes = t_ * m_.hidden * kBf16;
+    push(op);
+  }
+
+ private:
+  const ModelConfig& m_;
+  const OpContext& c_;
+  double t_;
+};
+
+}  // namespace
+
+std::vector<KernelOp> forward_ops(const ModelConfig& m, BlockKind block, const OpContext& ctx) {
+  ForwardBuilder b(m, ctx);
+  switch (block) {
+    case BlockKind::kEmbedding: b.embedding(); break;
+    case BlockKind::kDenseLayer:
+      b.attention();
+      b.dense_ffn(m.dense_intermediate, Component::kMlp, "ffn_", true);
+      b.tp_all_reduce("mlp_all_reduce", Component::kMlp);
+      break;
+    case BlockKind::kMoeLayer:
+      b.attention();
+      b.moe();
+      break;
+    case BlockKind::kHead: b.head(); break;
+    case BlockKind::kMtp:
+      b.mtp_prologue();
+      b.attention();
+      if (m.is_moe())
+        b.moe();
+      else
+        b.dense_ffn(m.dense_intermediate, Component::kMlp, "ffn_", true);
+      break;
+  }
+  return b.ops;
+}
+
+std::vector<KernelOp> block_ops(const ModelConfig& m, BlockKind block, const OpContext& ctx) {
+  std::vector<KernelOp> ops = forward_ops(m, block, ctx);
+  std::vector<KernelOp> back = backward_ops(ops, ctx.fp8);
+  ops.insert(ops.end(), back.begin(), back.end());
+  return ops;
+}
+
+double pass_model_flops(const std::vector<KernelOp>& ops, Pass pass) {
+  double sum = 0;
+  for (const KernelOp& op : ops)
+    if (op.pass == pass) sum += op.model_flops;
+  return sum;
+}
+
+double saved_activation_bytes(const std::vector<KernelOp>& forward) {
+  double sum = 0;
+  for (const KernelOp& op : forward)
+    if (op.pass == Pass::kForward) sum += op.saved_bytes;
+  return sum;
+}
+
+}  // namespace v3sim::models

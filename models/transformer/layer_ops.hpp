@@ -1,0 +1,42 @@
+#pragma once
+// The kernels of each block of a transformer for one micro-batch on one GPU:
+// forward ops with exact FLOP and byte counts, and the backward derived from
+// them (input-gradient part, weight-gradient part, recomputation). The
+// accounting rules and their sources are in docs/training-model.md.
+#include <vector>
+
+#include "models/transformer/kernel_op.hpp"
+#include "models/transformer/model_config.hpp"
+
+namespace v3sim::models {
+
+// What a pipeline stage is built of.
+// kMtp is a multi-token-prediction module without its head (which shares the
+// output head: a stage holding the module adds a kHead after it).
+enum class BlockKind { kEmbedding, kDenseLayer, kMoeLayer, kHead, kMtp };
+
+// The micro-batch and the parallelism a GPU's kernels see.
+struct OpContext {
+  int sequences = 1;  // micro-batch size
+  int seq_len = 4096;
+  int ep = 1;         // expert-parallel degree: routed experts are split over ep GPUs
+  int tp = 1;         // tensor-parallel degree: heads and FFN width split over tp GPUs
+  bool fp8 = true;    // FP8 GEMMs and FP8 activation caching (DeepSeek-V3 recipe); else BF16
+  double tokens() const { return static_cast<double>(sequences) * seq_len; }
+};
+
+// Forward kernels in execution order.
+std::vector<KernelOp> forward_ops(const ModelConfig& m, BlockKind block, const OpContext& ctx);
+
+// Backward kernels: the input-gradient pass (recomputation first) in
+// execution order, then the weight-gradient pass.
+std::vector<KernelOp> backward_ops(const std::vector<KernelOp>& forward, bool fp8);
+
+// Forward then backward.
+std::vector<KernelOp> block_ops(const ModelConfig& m, BlockKind block, const OpContext& ctx);
+
+// Sums over ops of one pass.
+double pass_model_flops(const std::vector<KernelOp>& ops, Pass pass);
+double saved_activation_bytes(const std::vector<KernelOp>& forward);
+
+}  // namespace v3sim::models
