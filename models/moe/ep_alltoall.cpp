@@ -4,6 +4,7 @@
 #include <map>
 
 #include "models/cluster_network.hpp"
+#include "models/moe/ep_flows.hpp"
 #include "models/sm_partition.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
@@ -82,33 +83,14 @@ class PhaseBuilder {
 
 // Dispatch: sender -> (fabric, once per node) -> relay -> (NVLink) -> expert
 // GPUs. Combine: the reverse; the relay reduces before the fabric, so fabric
-// flows carry one copy per (token, node) both ways.
+// flows carry one copy per (token, node) both ways (models/moe/ep_flows).
 EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec, const TokenRouting& r,
                         double bytes_per_token, const SmPartition& sms, double per_sm, bool combine) {
   PhaseBuilder b(c, spec, sms, per_sm);
-  const int gpn = c.gpus_per_node;
-  // NVLink traffic aggregated per (from, to) GPU pair: local sends and forwards.
-  std::map<std::pair<int, int>, double> nvlink;
-  for (int s = 0; s < spec.ep; ++s) {
-    const int node = s / gpn;
-    for (int n = 0; n < r.nodes; ++n) {
-      if (n == node) {
-        for (int d = n * gpn; d < (n + 1) * gpn && d < spec.ep; ++d)
-          if (d != s) nvlink[{s, d}] += static_cast<double>(r.to_rank(s, d)) * bytes_per_token;
-        continue;
-      }
-      const int relay = n * gpn + s % gpn;
-      const auto [from, to] = combine ? std::pair{relay, s} : std::pair{s, relay};
-      const auto fabric = b.router().gpu_path_split(from, to, static_cast<std::uint64_t>(s * r.nodes + n)).fabric;
-      b.add(from, to, fabric, static_cast<double>(r.to_node(s, n)) * bytes_per_token, false);
-      for (int d = n * gpn; d < (n + 1) * gpn; ++d)
-        if (d != relay) nvlink[{relay, d}] += static_cast<double>(r.to_rank(s, d)) * bytes_per_token;
-    }
-  }
-  for (const auto& [pair, bytes] : nvlink) {
-    const auto [from, to] = combine ? std::pair{pair.second, pair.first} : pair;
-    b.add(from, to, b.router().gpu_path(from, to, static_cast<std::uint64_t>(from * spec.ep + to)), bytes, true);
-  }
+  std::vector<int> members(static_cast<std::size_t>(spec.ep));
+  for (int i = 0; i < spec.ep; ++i) members[static_cast<std::size_t>(i)] = i;
+  for (const EpFlow& f : ep_phase_flows(b.router(), members, r, bytes_per_token, combine))
+    b.add(f.from, f.to, f.edges, f.bytes, f.by_sms);
   EpPhaseResult res = b.run();
   res.bytes_per_token = bytes_per_token;
   // DeepEP's accounting (reference section 6): NVLink counts every received

@@ -42,32 +42,47 @@ TokenRouting route_tokens(const RoutingSpec& s) {
   std::vector<double> weight(s.experts);
   for (int e = 0; e < s.experts; ++e) weight[e] = std::pow(e + 1.0, -s.skew);
   std::vector<double> score(s.experts), group_score(s.groups);
-  std::vector<int> group_order(s.groups), candidates;
+  std::vector<int> group_order(s.groups), top, touched_ranks, touched_nodes;
   std::vector<char> hit_rank(r.ranks), hit_node(r.nodes);
 
   for (int src = 0; src < s.ranks; ++src) {
     Rng rng{s.seed * 0x100000001b3ULL + static_cast<std::uint64_t>(src)};
     for (int t = 0; t < s.tokens_per_rank; ++t) {
-      for (int e = 0; e < s.experts; ++e) score[e] = rng.uniform() * weight[e];
+      if (s.skew == 0)
+        for (int e = 0; e < s.experts; ++e) score[e] = rng.uniform();
+      else
+        for (int e = 0; e < s.experts; ++e) score[e] = rng.uniform() * weight[e];
       for (int g = 0; g < s.groups; ++g)
         group_score[g] = *std::max_element(score.begin() + g * per_group, score.begin() + (g + 1) * per_group);
       std::iota(group_order.begin(), group_order.end(), 0);
       std::partial_sort(group_order.begin(), group_order.begin() + s.group_limit, group_order.end(),
                         [&](int a, int b) { return group_score[a] != group_score[b] ? group_score[a] > group_score[b] : a < b; });
-      candidates.clear();
+      // Top-k of the allowed groups' experts by (score desc, index asc),
+      // kept sorted in a k-slot array: most candidates lose to the k-th.
+      top.clear();
       for (int i = 0; i < s.group_limit; ++i)
-        for (int e = group_order[i] * per_group; e < (group_order[i] + 1) * per_group; ++e) candidates.push_back(e);
-      std::partial_sort(candidates.begin(), candidates.begin() + s.topk, candidates.end(),
-                        [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; });
-      std::fill(hit_rank.begin(), hit_rank.end(), 0);
-      std::fill(hit_node.begin(), hit_node.end(), 0);
-      for (int i = 0; i < s.topk; ++i) {
-        const int rank = candidates[i] / per_rank;
-        hit_rank[rank] = 1;
-        hit_node[rank / r.ranks_per_node] = 1;
+        for (int e = group_order[i] * per_group; e < (group_order[i] + 1) * per_group; ++e) {
+          auto better = [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; };
+          if (static_cast<int>(top.size()) == s.topk && !better(e, top.back())) continue;
+          if (static_cast<int>(top.size()) == s.topk) top.pop_back();
+          top.insert(std::upper_bound(top.begin(), top.end(), e, better), e);
+        }
+      touched_ranks.clear();
+      touched_nodes.clear();
+      for (int e : top) {
+        const int rank = e / per_rank, node = rank / r.ranks_per_node;
+        if (!hit_rank[rank]) touched_ranks.push_back(rank);
+        if (!hit_node[node]) touched_nodes.push_back(node);
+        hit_rank[rank] = hit_node[node] = 1;
       }
-      for (int d = 0; d < r.ranks; ++d) r.tokens_to_rank[static_cast<std::size_t>(src * r.ranks + d)] += hit_rank[d];
-      for (int n = 0; n < r.nodes; ++n) r.tokens_to_node[static_cast<std::size_t>(src * r.nodes + n)] += hit_node[n];
+      for (int d : touched_ranks) {
+        ++r.tokens_to_rank[static_cast<std::size_t>(src * r.ranks + d)];
+        hit_rank[d] = 0;
+      }
+      for (int n : touched_nodes) {
+        ++r.tokens_to_node[static_cast<std::size_t>(src * r.nodes + n)];
+        hit_node[n] = 0;
+      }
     }
   }
   return r;
