@@ -3,6 +3,7 @@
 // with its provenance. Profiles are JSON files under calibration/profiles/,
 // compiled into the library; scenarios name one ("calibration": "h800-published").
 #include <map>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
@@ -19,6 +20,7 @@ struct GemmParams {
   double compute_efficiency = 0.85;  // share of tensor peak in the compute-bound limit
   double hbm_efficiency = 0.8;       // share of HBM peak a GEMM streams its operands at
   double fixed_us = 5;               // launch, prologue and epilogue per kernel
+  double k_block_ns = 40;            // latency floor of one 128-byte K step of a tile's main loop
 };
 
 struct Profile {
@@ -33,6 +35,11 @@ struct Profile {
 };
 
 const std::vector<std::string>& profile_names();
+
+// A profile from its JSON form (calibration/profiles/*.json): every parameter
+// is {"value": x, "source": "...", "note": "..."}. Strict: throws
+// sim::InputError with the JSON pointer (under `pointer`) of a bad field.
+Profile parse_profile(const nlohmann::json& doc, const std::string& pointer = "");
 
 // The named built-in profile. Throws sim::InputError(pointer, ...) for an
 // unknown name, with the nearest known one suggested.

@@ -11,6 +11,7 @@
 #include "report/html_report.hpp"
 #include "report/summary_json.hpp"
 #include "report/terminal_table.hpp"
+#include "report/training_report.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
 
@@ -22,6 +23,7 @@ struct RunArgs {
   std::vector<std::string> sets;
   std::string out = "out";
   bool no_timing = false;
+  std::string fidelity;  // "reduced" or "full": overrides the scenario's
 };
 
 void write_outputs(const RunArgs& a, const std::vector<std::pair<std::string, std::string>>& files) {
@@ -45,8 +47,32 @@ void run_ep(const RunArgs& a, const models::Scenario& scenario) {
   std::cout << report::ep_terminal_summary(scenario, r) << "wrote " << a.out << "/{summary.json,trace.json,report.html}\n";
 }
 
+void run_training(const RunArgs& a, const models::Scenario& scenario) {
+  models::TrainingResult r;
+  try {
+    r = models::simulate_training(*scenario.cluster, *scenario.training);
+  } catch (const sim::InputError& e) {
+    throw InputFailure(a.scenario + ": " + e.pointer() + ": " + e.what());
+  } catch (const sim::DeadlockError& e) {
+    throw SimulationFailure(a.scenario + ": " + e.what());
+  }
+  write_outputs(a, {{"summary.json", report::training_summary_json(scenario, r, !a.no_timing).dump(2) + "\n"},
+                    {"trace.json", report::training_chrome_trace(r).dump() + "\n"},
+                    {"report.html", report::training_html_report(scenario, r)}});
+  std::cout << report::training_terminal_summary(scenario, r) << "wrote " << a.out
+            << "/{summary.json,trace.json,report.html}\n";
+  for (const std::string& w : r.warnings) std::cerr << "warning: " << w << "\n";
+}
+
 void run(const RunArgs& a) {
-  const models::Scenario scenario = load_scenario(a.scenario, a.sets);
+  std::vector<std::string> sets = a.sets;
+  if (!a.fidelity.empty()) sets.push_back("/fidelity=\"" + a.fidelity + "\"");
+  const models::Scenario scenario = load_scenario(a.scenario, sets);
+  if (scenario.training) {
+    run_training(a, scenario);
+    return;
+  }
+  if (!a.fidelity.empty()) throw InputFailure(a.scenario + ": --fidelity applies to training scenarios only");
   if (scenario.ep_alltoall) {
     run_ep(a, scenario);
     return;
@@ -79,6 +105,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
   cmd->add_option("--out", args->out, "Output directory")->capture_default_str();
   cmd->add_flag("--no-timing", args->no_timing, "Write wall_time_s as 0 so reruns are byte-identical");
+  cmd->add_option("--fidelity", args->fidelity,
+                  "Training scenarios: reduced (symmetry and memoisation, default) or full (every GPU and flow)")
+      ->check(CLI::IsMember({"reduced", "full"}));
   cmd->callback([args] { run(*args); });
 }
 

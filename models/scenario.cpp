@@ -47,7 +47,8 @@ bool schedule_needs_w(ScheduleKind kind) {
 
 Scenario parse_scenario(const nlohmann::json& doc) {
   sim::ObjectReader in(doc, "");
-  in.only_keys({"name", "description", "schedule", "op_costs_ms", "cluster", "workload"});
+  in.only_keys({"name", "description", "schedule", "op_costs_ms", "cluster", "workload", "model", "model_overrides",
+                "parallelism", "training", "overlap", "calibration", "routing", "fidelity"});
   Scenario s;
   s.name = in.optional_string("name").value_or("");
   s.description = in.optional_string("description").value_or("");
@@ -56,6 +57,15 @@ Scenario parse_scenario(const nlohmann::json& doc) {
     if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the workload runs on it)");
     s.ep_alltoall = parse_ep_alltoall(*workload, "/workload");
   }
+  if (in.has("model")) {
+    if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the model trains on it)");
+    const int gpus = s.cluster->spec.nodes * s.cluster->spec.node.gpus;
+    s.training = parse_training(doc, gpus);
+    s.has_pipeline = false;
+    return s;
+  }
+  for (const char* key : {"model_overrides", "parallelism", "training", "overlap", "calibration", "routing", "fidelity"})
+    if (in.has(key)) throw sim::InputError(std::string("/") + key, "only meaningful with a 'model' (a training scenario)");
   s.has_pipeline = in.has("schedule") || !s.cluster;
   if (!s.has_pipeline) return s;
   s.schedule = parse_schedule(in.object("schedule"));

@@ -8,6 +8,7 @@
 #include "models/cluster_config.hpp"
 #include "models/moe/ep_alltoall.hpp"
 #include "models/schedule/schedule.hpp"
+#include "models/training/training_spec.hpp"
 
 namespace v3sim::models {
 
@@ -28,6 +29,7 @@ struct Scenario {
   OpCostsMs op_costs;
   std::optional<ClusterConfig> cluster;
   std::optional<EpAllToAllSpec> ep_alltoall;  // workload "ep_alltoall" (needs cluster)
+  std::optional<TrainingSpec> training;       // a "model" on a cluster: one training step
 };
 
 // Throws sim::InputError naming the JSON pointer of the first bad value.

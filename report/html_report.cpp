@@ -45,7 +45,9 @@ std::string suffix(const models::Schedule& s, const models::Chunk& c) {
   return full.substr(1);  // micro-batch number and lane marker, e.g. "3r"
 }
 
-std::string legend() {
+}  // namespace
+
+std::string timeline_legend() {
   std::string out = R"(<p class="legend">)";
   const std::pair<const char*, models::OpKind> items[] = {
       {"F forward", models::OpKind::kF}, {"B full backward", models::OpKind::kB},
@@ -57,6 +59,8 @@ std::string legend() {
          "(DualPipe reverse direction, DualPipeV way back, interleaved chunk &gt; 0)</span></p>";
   return out;
 }
+
+namespace {
 
 std::string memory_svg(const models::PipelineResult& r) {
   int peak = 1;
@@ -153,7 +157,7 @@ td:first-child,th:first-child{text-align:left}.legend span{margin-right:14px;fon
       r.bubble_fraction(), sim::to_ms(r.max_bubble()), html_escape(f.expression), f.scope, f.value_ms,
       f.exact_when.empty() ? std::string() : html_escape(" (exact when " + f.exact_when + (f.regime_met ? ": met)" : ": not met)")),
       r.events);
-  html += "<h2>Pipeline timeline</h2>\n" + legend() + "\n" + timeline_svg(r) + "\n";
+  html += "<h2>Pipeline timeline</h2>\n" + timeline_legend() + "\n" + timeline_svg(r) + "\n";
   html += "<h2>Activation memory per rank</h2>\n<p>Stage-chunks of activations held over the step.</p>\n" + memory_svg(r) + "\n";
   html += "<h2>Per rank</h2>\n<table><tr><th>rank</th><th>busy ms</th><th>bubble ms</th><th>peak activations</th>"
           "<th>parameter copies</th></tr>" + rows + "</table>\n";

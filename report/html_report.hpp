@@ -13,5 +13,6 @@ std::string html_report(const models::Scenario& scenario, const models::Pipeline
 
 // The SVG timeline alone (also used by comparison pages).
 std::string timeline_svg(const models::PipelineResult& result);
+std::string timeline_legend();
 
 }  // namespace v3sim::report

@@ -15,4 +15,7 @@ inline Time from_ms(double ms) { return static_cast<Time>(std::llround(ms * kNan
 
 inline double to_ms(Time t) { return static_cast<double>(t) / kNanosPerMilli; }
 
+inline Time from_seconds(double s) { return static_cast<Time>(std::llround(s * 1e9)); }
+inline double to_seconds(Time t) { return static_cast<double>(t) * 1e-9; }
+
 }  // namespace v3sim::sim

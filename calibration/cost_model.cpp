@@ -1,0 +1,39 @@
+#include "calibration/cost_model.hpp"
+
+#include <algorithm>
+
+#include "calibration/gemm_terms.hpp"
+
+namespace v3sim::calibration {
+
+double gemm_seconds(const Profile& p, const DeviceRates& d, const GemmShape& g, GemmPrecision prec, int sms) {
+  require_valid(d);
+  // An empty GEMM launches nothing, so it costs nothing (not even fixed_us).
+  if (g.m <= 0 || g.n <= 0 || g.k <= 0 || g.groups <= 0) return 0;
+  return gemm_seconds(p.gemm, gemm_terms(d, g, prec, sms));
+}
+
+double attention_seconds(const Profile& p, const DeviceRates& d, double flops, bool backward, int sms) {
+  require_valid(d);
+  if (!(flops > 0)) return 0;
+  sms = std::clamp(sms, 1, d.total_sms);
+  // Attention kernels are compute-bound at training sequence lengths, and
+  // FlashAttention-style kernels spread over all SMs they hold: the rate
+  // scales with the SM share.
+  const double efficiency = backward ? p.attention_backward_efficiency : p.attention_forward_efficiency;
+  const double rate = d.bf16_tflops * 1e12 * (static_cast<double>(sms) / d.total_sms) * efficiency;
+  return flops / rate;
+}
+
+double memory_seconds(const Profile& p, const DeviceRates& d, double bytes, int sms) {
+  require_valid(d);
+  if (!(bytes > 0)) return 0;
+  // Assumption until the HBM-vs-SM probe measures it: the kernel streams at
+  // the same share of HBM peak whatever SMs it holds, and has no fixed launch
+  // cost (kernels are queued back to back on a stream, so launch latency
+  // hides behind the previous kernel).
+  (void)sms;
+  return bytes / (d.hbm_tb_per_s * 1e12 * p.memory_efficiency);
+}
+
+}  // namespace v3sim::calibration

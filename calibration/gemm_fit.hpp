@@ -1,0 +1,52 @@
+#pragma once
+// Fitting the GEMM time model to measured kernel times. The model is linear
+// in its unknowns (gemm_terms.hpp), so the fit is a weighted least-squares
+// solve (Eigen) on relative error: each row is divided by its measured time,
+// so a 10 us GEMM counts as much as a 10 ms one.
+#include <string>
+#include <vector>
+
+#include "calibration/cost_model.hpp"
+
+namespace v3sim::calibration {
+
+// One measured GEMM.
+struct GemmSample {
+  std::string label;
+  GemmShape shape;
+  GemmPrecision precision = GemmPrecision::kFp8;
+  int sms = 0;
+  double seconds = 0;
+};
+
+struct GemmFitCase {
+  GemmSample sample;
+  double predicted_s = 0;
+  double measured_s = 0;
+  double relative_error = 0;  // (predicted - measured) / measured
+};
+
+// kLeastSquares minimises the sum of squared relative errors. kMinimax
+// minimises the largest one (Lawson's iteratively reweighted least squares,
+// with a small weight floor so every row keeps a least-squares pull, which
+// makes the answer unique and stable).
+enum class FitObjective { kLeastSquares, kMinimax };
+
+struct GemmFit {
+  GemmParams params;
+  std::vector<GemmFitCase> cases;
+  double max_abs_error = 0;
+  double mean_abs_error = 0;
+};
+
+// Fits the four unknowns. Throws std::invalid_argument for fewer than four
+// samples, a non-positive time, or samples that leave an unknown undetermined,
+// and std::runtime_error when the best fit is unphysical (an efficiency or a
+// latency that is not positive).
+GemmFit fit_gemm(const std::vector<GemmSample>& samples, const DeviceRates& d,
+                 FitObjective objective = FitObjective::kLeastSquares);
+
+// The model under `params` against the samples (held-out cases, profile checks).
+GemmFit evaluate_gemm(const GemmParams& params, const std::vector<GemmSample>& samples, const DeviceRates& d);
+
+}  // namespace v3sim::calibration

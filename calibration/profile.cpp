@@ -1,0 +1,88 @@
+#include "calibration/profile.hpp"
+
+#include <string_view>
+
+#include "sim/json_reader.hpp"
+
+namespace v3sim::calibration {
+namespace embedded {
+extern const std::string_view kH800PublishedJson;
+}
+
+namespace {
+
+// Every built-in profile, as compiled in by calibration/CMakeLists.txt.
+const std::string_view kBuiltIn[] = {embedded::kH800PublishedJson};
+
+// One parameter: its value (checked against [min, max]) and its provenance,
+// recorded under `name`.
+double read_parameter(sim::ObjectReader& parent, const std::string& key, const std::string& name, double min,
+                      double max, Profile& p) {
+  sim::ObjectReader in = parent.object(key);
+  in.only_keys({"value", "source", "note"});
+  const double v = in.number("value", min, max);
+  p.provenance[name] = {in.string("source"), in.optional_string("note").value_or("")};
+  return v;
+}
+
+const std::map<std::string, Profile>& catalogue() {
+  static const std::map<std::string, Profile> all = [] {
+    std::map<std::string, Profile> m;
+    for (std::string_view text : kBuiltIn) {
+      Profile p = parse_profile(nlohmann::json::parse(text));
+      m.emplace(p.name, std::move(p));
+    }
+    return m;
+  }();
+  return all;
+}
+
+}  // namespace
+
+Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
+  sim::ObjectReader in(doc, pointer);
+  in.only_keys({"name", "description", "hardware", "gemm", "attention_forward_efficiency",
+                "attention_backward_efficiency", "memory_efficiency"});
+  Profile p;
+  p.name = in.string("name");
+  p.description = in.string("description");
+  p.hardware = in.string("hardware");
+  sim::ObjectReader gemm = in.object("gemm");
+  gemm.only_keys({"compute_efficiency", "hbm_efficiency", "fixed_us", "k_block_ns"});
+  // Efficiencies are shares of a peak; above 1 would mean beating the datasheet.
+  p.gemm.compute_efficiency = read_parameter(gemm, "compute_efficiency", "gemm.compute_efficiency", 1e-3, 1, p);
+  p.gemm.hbm_efficiency = read_parameter(gemm, "hbm_efficiency", "gemm.hbm_efficiency", 1e-3, 1, p);
+  p.gemm.fixed_us = read_parameter(gemm, "fixed_us", "gemm.fixed_us", 0, 1e4, p);
+  p.gemm.k_block_ns = read_parameter(gemm, "k_block_ns", "gemm.k_block_ns", 0, 1e6, p);
+  p.attention_forward_efficiency =
+      read_parameter(in, "attention_forward_efficiency", "attention_forward_efficiency", 1e-3, 1, p);
+  p.attention_backward_efficiency =
+      read_parameter(in, "attention_backward_efficiency", "attention_backward_efficiency", 1e-3, 1, p);
+  p.memory_efficiency = read_parameter(in, "memory_efficiency", "memory_efficiency", 1e-3, 1, p);
+  return p;
+}
+
+const std::vector<std::string>& profile_names() {
+  static const std::vector<std::string> names = [] {
+    std::vector<std::string> n;
+    for (const auto& [name, profile] : catalogue()) n.push_back(name);
+    return n;
+  }();
+  return names;
+}
+
+const Profile& named_profile(const std::string& name, const std::string& pointer) {
+  const auto it = catalogue().find(name);
+  if (it != catalogue().end()) return it->second;
+  std::string msg = "unknown calibration profile \"" + name + "\"";
+  if (auto near = sim::nearest(name, profile_names()))
+    msg += " (did you mean \"" + *near + "\"?)";
+  else {
+    msg += " (known profiles:";
+    for (const std::string& n : profile_names()) msg += " " + n;
+    msg += ")";
+  }
+  throw sim::InputError(pointer, msg);
+}
+
+}  // namespace v3sim::calibration

@@ -1,0 +1,80 @@
+#include "models/training/dp_sync.hpp"
+
+#include <set>
+
+#include "models/cluster_network.hpp"
+#include "models/collectives.hpp"
+#include "sim/engine.hpp"
+
+namespace v3sim::models {
+namespace {
+
+constexpr double kGradBytes = 4;    // FP32 gradients (V3: weight gradients kept in high precision)
+constexpr double kParamBytes = 2;   // BF16 parameters gathered after the update
+// Optimizer step per parameter of the shard: read gradient (4), FP32 master
+// (4) and two BF16 moments (4); write master, moments and the BF16 copy (10).
+constexpr double kOptimizerBytes = 22;
+
+}  // namespace
+
+BlockParameters rank_parameters(const Schedule& schedule, const StagePlan& plan, int rank) {
+  std::set<int> parts;
+  for (std::size_t lane = 0; lane < schedule.rank_of.size(); ++lane)
+    for (std::size_t st = 0; st < schedule.rank_of[lane].size(); ++st)
+      if (schedule.rank_of[lane][st] == rank) parts.insert(schedule.part_of[lane][st]);
+  BlockParameters p;
+  for (int part : parts) {
+    p.dense += plan.parts[static_cast<std::size_t>(part)].parameters.dense;
+    p.routed += plan.parts[static_cast<std::size_t>(part)].parameters.routed;
+  }
+  return p;
+}
+
+DpSyncModel::DpSyncModel(const topologies::Cluster& cluster, const StepLayout& layout, const TrainingSpec& spec,
+                         const GpuPreset& gpu)
+    : cluster_(cluster), layout_(layout), spec_(spec), gpu_(gpu) {
+  // Representative groups of rank 0 (every rank's groups have the same shape).
+  std::vector<int> dense, routed;
+  for (int d = 0; d < layout.dp; ++d) dense.push_back(layout.gpu(0, d));
+  for (int g = 0; g < layout.dp / layout.ep; ++g) routed.push_back(layout.gpu(0, g * layout.ep));
+  const bool all_reduce = spec.parallel.zero == 0;
+  dense_ = fit_ring(dense, all_reduce);
+  routed_ = fit_ring(routed, all_reduce);
+  if (layout.pp > 1) mirror_ = fit_ring({layout.gpu(0, 0), layout.gpu(layout.pp - 1, 0)}, true);
+}
+
+DpSyncModel::Affine DpSyncModel::fit_ring(const std::vector<int>& gpus, bool all_reduce) const {
+  if (gpus.size() < 2) return {};
+  auto run = [&](double bytes) {
+    sim::TaskGraph g;
+    ClusterNetwork net(cluster_, g);
+    const sim::ResourceId r = g.add_resource("collective", sim::ResourceOrder::kReady, 0);
+    add_ring_collective(net, r, all_reduce ? CollectiveKind::kAllReduce : CollectiveKind::kReduceScatter, gpus, bytes);
+    return sim::to_seconds(sim::run(g).makespan);
+  };
+  const double small = 1e6 * static_cast<double>(gpus.size()), large = 1e9;
+  const double ts = run(small), tl = run(large);
+  Affine a;
+  a.s_per_byte = (tl - ts) / (large - small);
+  a.fixed_s = ts - a.s_per_byte * small;
+  return a;
+}
+
+DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored, int /*rank*/) const {
+  const int tp = spec_.parallel.tp, ep = spec_.parallel.ep;
+  const double dense = params.dense / tp, routed = params.routed / ep;
+  DpSyncTimes t;
+  if (mirrored) t.mirror = sim::from_seconds(mirror_.seconds(kGradBytes * (dense + routed)));
+  // Dense and routed-expert groups reduce at the same time on different rings.
+  t.reduce_scatter = sim::from_seconds(std::max(dense_.seconds(kGradBytes * dense), routed_.seconds(kGradBytes * routed)));
+  const bool zero = spec_.parallel.zero == 1;
+  const double shard = zero ? dense / layout_.dp + routed / (layout_.dp / layout_.ep) : dense + routed;
+  const calibration::Profile& p = calibration::named_profile(spec_.calibration, "/calibration");
+  t.optimizer = sim::from_seconds(calibration::memory_seconds(p, device_rates(gpu_), kOptimizerBytes * shard, gpu_.sms));
+  // A ring all-gather takes the same steps as the reduce-scatter of equal size.
+  if (zero)
+    t.all_gather = sim::from_seconds(std::max(dense_.seconds(kParamBytes * dense), routed_.seconds(kParamBytes * routed)));
+  return t;
+}
+
+}  // namespace v3sim::models

@@ -1,0 +1,27 @@
+#pragma once
+// Memory a rank holds at its peak: BF16 parameters, FP32 gradients, the
+// optimizer state of its ZeRO shard (FP32 master weights and two BF16 AdamW
+// moments, as DeepSeek-V3 keeps them) and the activations of the micro-batch
+// chunks in flight at the worst moment of the simulated step.
+#include "models/pipeline/pipeline_result.hpp"
+#include "models/training/stage_plan.hpp"
+
+namespace v3sim::models {
+
+struct RankMemory {
+  double parameters = 0;
+  double gradients = 0;
+  double optimizer = 0;
+  double activations = 0;  // peak
+  double capacity = 0;     // HBM
+  double total() const { return parameters + gradients + optimizer + activations; }
+  bool fits() const { return total() <= capacity; }
+};
+
+// `ops`: the rank's simulated ops, for the activation peak (a forward holds
+// its part's saved bytes from its start until its backward's input-gradient
+// pass ends).
+RankMemory rank_memory(const TrainingSpec& t, const Schedule& s, const StagePlan& plan, const RankResult& ops,
+                       const BlockParameters& params, int dp, double capacity_bytes);
+
+}  // namespace v3sim::models

@@ -1,0 +1,60 @@
+#pragma once
+// What each pipeline part computes and how long its pieces take on one GPU:
+// the blocks of each model part, and for each block its forward, input-
+// gradient and weight-gradient work cut into DeepSeek's components
+// (attention, dispatch, MLP, combine). Compute segments carry their time on
+// the compute SMs; all-to-all segments name the phase whose time the network
+// decides. Costs are memoised per block kind (every MoE layer is alike).
+#include <vector>
+
+#include "calibration/cost_model.hpp"
+#include "models/hardware.hpp"
+#include "models/transformer/layer_ops.hpp"
+#include "models/transformer/parameters.hpp"
+#include "models/training/training_spec.hpp"
+#include "sim/time.hpp"
+
+namespace v3sim::models {
+
+// The all-to-all shapes of a step: tokens to the experts (FP8 in the V3
+// recipe: dispatch forward, combine backward; BF16 otherwise) and back (BF16).
+enum class EpPhase { kToExpertsFp8, kToExpertsBf16, kFromExperts };
+inline constexpr int kEpPhases = 3;
+
+struct Segment {
+  Component component;
+  bool comm = false;
+  sim::Time compute = 0;  // compute: everything but the routed-expert GEMMs
+  sim::Time expert = 0;   // compute: routed-expert GEMMs, which scale with the tokens a GPU receives
+  int phase = -1;         // comm: the EpPhase of an all-to-all, -1 for none
+  sim::Time fixed = 0;    // comm: tensor-parallel all-reduce time
+};
+
+struct BlockPlan {
+  BlockKind kind;
+  std::vector<Segment> forward, input, weight;
+};
+
+struct PartPlan {
+  std::vector<BlockPlan> blocks;
+  int layers = 0;               // transformer layers (MTP modules included)
+  double saved_bytes = 0;       // activations one micro-batch leaves for backward
+  BlockParameters parameters;   // of the whole part (before tp/ep sharding)
+  double model_flops = 0;       // forward + backward, one micro-batch on one GPU
+};
+
+struct StagePlan {
+  std::vector<PartPlan> parts;
+  int compute_sms = 0;
+};
+
+// Layer counts per model part: the spec's, or an even split of layers plus
+// MTP modules where the first and last parts (which also hold the
+// embedding, and the head) take the smaller share.
+std::vector<int> layers_per_part(const TrainingSpec& t, int parts);
+
+StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts);
+
+calibration::DeviceRates device_rates(const GpuPreset& gpu);
+
+}  // namespace v3sim::models

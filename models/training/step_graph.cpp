@@ -1,0 +1,397 @@
+#include "models/training/step_graph.hpp"
+
+#include <algorithm>
+#include <cmath>
+#include <memory>
+#include <limits>
+#include <map>
+
+#include "models/cluster_network.hpp"
+#include "models/moe/ep_flows.hpp"
+#include "sim/engine.hpp"
+#include "sim/task_graph.hpp"
+
+namespace v3sim::models {
+namespace {
+
+constexpr sim::TaskId kNone = ~sim::TaskId{0};
+
+// The first and last task of a piece of work; for a comm kernel in full
+// fidelity, its launch and its completion.
+struct Span {
+  sim::TaskId entry = kNone;
+  sim::TaskId exit = kNone;
+};
+
+// A dependency chain through one chunk's segments.
+struct Chain {
+  Span span;
+  void append(sim::TaskGraph& g, Span s) {
+    if (span.exit != kNone)
+      g.add_edge(span.exit, s.entry);
+    else
+      span.entry = s.entry;
+    span.exit = s.exit;
+  }
+};
+
+struct ChunkSpans {
+  Span forward, backward;
+};
+
+struct CommCall {
+  sim::TaskId launch, done;
+  int phase;
+};
+
+struct Gpu {
+  int rank, replica;
+  sim::ResourceId compute, comm;
+  double expert_scale = 1;
+  std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity)
+};
+
+class Builder {
+ public:
+  Builder(const Schedule& s, const StagePlan& plan, const StepLayout& layout, const StepNetwork& net)
+      : s_(s), plan_(plan), layout_(layout), net_(net),
+        replicas_(layout.fidelity == Fidelity::kFull ? layout.dp : 1) {
+    for (int lane = 0; lane < static_cast<int>(s.rank_of.size()); ++lane) {
+      base_.push_back(chunk_count_);
+      chunk_count_ += static_cast<std::size_t>(s.lane_stages(lane)) * s.lane_microbatches[lane];
+    }
+    if (layout.fidelity == Fidelity::kFull) network_ = std::make_unique<ClusterNetwork>(*net.cluster, graph);
+  }
+
+  sim::TaskGraph graph;
+  std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
+  std::vector<sim::TaskId> record_task;
+  std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range
+
+  void build() {
+    net_resource_ = graph.add_resource("network", sim::ResourceOrder::kReady, 0);
+    for (int d = 0; d < replicas_; ++d)
+      for (int r = 0; r < s_.ranks; ++r) {
+        const std::string name = "gpu" + std::to_string(layout_.gpu(r, d));
+        Gpu g{r, d, graph.add_resource(name + " compute", sim::ResourceOrder::kProgram, 1),
+              graph.add_resource(name + " comm", sim::ResourceOrder::kProgram, 1), 1, {}};
+        if (layout_.fidelity == Fidelity::kFull && net_.routing != nullptr) g.expert_scale = expert_scale(d % layout_.ep);
+        gpus_.push_back(g);
+      }
+    op_range.resize(s_.ranks);
+    for (int d = 0; d < replicas_; ++d) {
+      std::vector<ChunkSpans> spans(chunk_count_);
+      for (int r = 0; r < s_.ranks; ++r) expand_program(gpus_[static_cast<std::size_t>(d * s_.ranks + r)], spans);
+      connect_chunks(d, spans);
+    }
+    if (layout_.fidelity == Fidelity::kFull) add_all_to_all_flows();
+  }
+
+ private:
+  std::size_t chunk(const Chunk& c) const {
+    return base_[static_cast<std::size_t>(c.lane)] + static_cast<std::size_t>(c.stage) * s_.lane_microbatches[c.lane] +
+           static_cast<std::size_t>(c.microbatch);
+  }
+  const PartPlan& part(const Chunk& c) const { return plan_.parts[s_.part_of[c.lane][c.stage]]; }
+
+  double expert_scale(int member) const {
+    const TokenRouting& r = *net_.routing;
+    double total = 0, mine = 0;
+    for (int s = 0; s < r.ranks; ++s)
+      for (int d = 0; d < r.ranks; ++d) {
+        total += static_cast<double>(r.to_rank(s, d));
+        if (d == member) mine += static_cast<double>(r.to_rank(s, d));
+      }
+    return total > 0 ? mine * r.ranks / total : 1;
+  }
+
+  void record(const Gpu& g, sim::TaskId t, bool comm, const Segment& seg, Pass pass, BlockKind block) {
+    if (g.replica != 0) return;
+    records.push_back(ComponentRecord{g.rank, comm, seg.component, pass, block, 0, 0});
+    record_task.push_back(t);
+  }
+
+  Span run(Gpu& g, const Segment& seg, Pass pass, BlockKind block) {
+    if (!seg.comm) {
+      const sim::Time d = seg.compute + static_cast<sim::Time>(std::llround(static_cast<double>(seg.expert) * g.expert_scale));
+      const sim::TaskId t = graph.add_task(g.compute, d);
+      record(g, t, false, seg, pass, block);
+      return {t, t};
+    }
+    if (layout_.fidelity == Fidelity::kReduced || seg.phase < 0) {
+      const sim::Time d = seg.fixed + (seg.phase >= 0 ? net_.phase_time[static_cast<std::size_t>(seg.phase)] : 0);
+      const sim::TaskId t = graph.add_task(g.comm, d);
+      record(g, t, true, seg, pass, block);
+      return {t, t};
+    }
+    // Full fidelity: the kernel launches, its flows run, it completes.
+    const sim::TaskId launch = graph.add_task(g.comm, 0);
+    const sim::TaskId done = graph.add_task(g.comm, seg.fixed);
+    graph.add_edge(launch, done);
+    g.calls.push_back(CommCall{launch, done, seg.phase});
+    record(g, done, true, seg, pass, block);
+    return {launch, done};
+  }
+
+  void forward_block(Gpu& g, Chain& c, const BlockPlan& b, Component comp) {
+    for (const Segment& seg : b.forward)
+      if (seg.component == comp) c.append(graph, run(g, seg, Pass::kForward, b.kind));
+  }
+
+  // Input-gradient segments of one component; with `weights`, each compute
+  // segment's weight gradients follow it on the compute stream.
+  void backward_block(Gpu& g, Chain& c, const BlockPlan& b, Component comp, bool weights) {
+    for (const Segment& seg : b.input) {
+      if (seg.component != comp) continue;
+      c.append(graph, run(g, seg, Pass::kInput, b.kind));
+      if (weights && !seg.comm) weight_block(g, c.span.exit, b, comp);
+    }
+  }
+
+  void weight_block(Gpu& g, sim::TaskId after, const BlockPlan& b, Component comp) {
+    for (const Segment& seg : b.weight)
+      if (seg.component == comp) {
+        const Span w = run(g, seg, Pass::kWeight, b.kind);
+        graph.add_edge(after, w.entry);
+        after = w.exit;
+      }
+  }
+
+  static constexpr Component kForwardOrder[] = {Component::kAttention, Component::kDispatch, Component::kMlp,
+                                                Component::kCombine};
+  static constexpr Component kBackwardOrder[] = {Component::kCombine, Component::kMlp, Component::kDispatch,
+                                                 Component::kAttention};
+
+  void forward_chunk(Gpu& g, ChunkSpans& cs, const PartPlan& p) {
+    Chain c;
+    for (const BlockPlan& b : p.blocks)
+      for (Component comp : kForwardOrder) forward_block(g, c, b, comp);
+    cs.forward = c.span;
+  }
+
+  void backward_chunk(Gpu& g, ChunkSpans& cs, const PartPlan& p, bool weights) {
+    Chain c;
+    for (auto b = p.blocks.rbegin(); b != p.blocks.rend(); ++b)
+      for (Component comp : kBackwardOrder) backward_block(g, c, *b, comp, weights);
+    cs.backward = c.span;
+  }
+
+  // DeepSeek-V3's overlapped pair: block j of the forward chunk beside
+  // block j (counted from the end) of the backward chunk.
+  void pair(Gpu& g, ChunkSpans& fs, const PartPlan& fp, ChunkSpans& bs, const PartPlan& bp) {
+    Chain f, b;
+    const std::size_t nf = fp.blocks.size(), nb = bp.blocks.size();
+    for (std::size_t j = 0; j < std::max(nf, nb); ++j) {
+      const BlockPlan* fb = j < nf ? &fp.blocks[j] : nullptr;
+      const BlockPlan* bb = j < nb ? &bp.blocks[nb - 1 - j] : nullptr;
+      if (bb) backward_block(g, b, *bb, Component::kCombine, true);
+      if (fb) forward_block(g, f, *fb, Component::kAttention);
+      // MLP(W) waits for dispatch(B) to be issued, so it runs beside it.
+      sim::TaskId mlp_input = kNone;
+      if (bb) {
+        const sim::TaskId before = b.span.exit;
+        backward_block(g, b, *bb, Component::kMlp, false);
+        if (b.span.exit != before) mlp_input = b.span.exit;
+      }
+      if (fb) forward_block(g, f, *fb, Component::kDispatch);
+      if (bb) backward_block(g, b, *bb, Component::kDispatch, true);
+      if (mlp_input != kNone) weight_block(g, mlp_input, *bb, Component::kMlp);
+      if (fb) forward_block(g, f, *fb, Component::kMlp);
+      if (bb) backward_block(g, b, *bb, Component::kAttention, true);
+      if (fb) forward_block(g, f, *fb, Component::kCombine);
+    }
+    fs.forward = f.span;
+    bs.backward = b.span;
+  }
+
+  void expand_program(Gpu& g, std::vector<ChunkSpans>& spans) {
+    const Program& prog = s_.programs[static_cast<std::size_t>(g.rank)];
+    for (std::size_t i = 0; i < prog.size(); ++i) {
+      const Op& op = prog[i];
+      const sim::TaskId first = static_cast<sim::TaskId>(graph.tasks().size());
+      switch (op.kind) {
+        case OpKind::kF: forward_chunk(g, spans[chunk(op.a)], part(op.a)); break;
+        case OpKind::kB: backward_chunk(g, spans[chunk(op.a)], part(op.a), true); break;
+        case OpKind::kI: backward_chunk(g, spans[chunk(op.a)], part(op.a), false); break;
+        case OpKind::kW: {
+          const PartPlan& p = part(op.a);
+          sim::TaskId after = spans[chunk(op.a)].backward.exit;
+          for (auto b = p.blocks.rbegin(); b != p.blocks.rend(); ++b)
+            for (Component comp : kBackwardOrder) {
+              const std::size_t before = graph.tasks().size();
+              weight_block(g, after, *b, comp);
+              if (graph.tasks().size() > before) after = static_cast<sim::TaskId>(graph.tasks().size() - 1);
+            }
+          break;
+        }
+        case OpKind::kFB: pair(g, spans[chunk(op.a)], part(op.a), spans[chunk(op.b)], part(op.b)); break;
+      }
+      if (g.replica == 0)
+        op_range[static_cast<std::size_t>(g.rank)].push_back({first, static_cast<sim::TaskId>(graph.tasks().size())});
+    }
+  }
+
+  // Activations and gradients between stages, and each backward's own forward.
+  void connect_chunks(int replica, const std::vector<ChunkSpans>& spans) {
+    for (int lane = 0; lane < static_cast<int>(s_.rank_of.size()); ++lane)
+      for (int st = 0; st < s_.lane_stages(lane); ++st)
+        for (int m = 0; m < s_.lane_microbatches[lane]; ++m) {
+          const Chunk c{lane, st, m};
+          const ChunkSpans& cs = spans[chunk(c)];
+          graph.add_edge(cs.forward.exit, cs.backward.entry);
+          if (st > 0) transfer(replica, Chunk{lane, st - 1, m}, c, spans[chunk({lane, st - 1, m})].forward.exit, cs.forward.entry);
+          if (st + 1 < s_.lane_stages(lane))
+            transfer(replica, Chunk{lane, st + 1, m}, c, spans[chunk({lane, st + 1, m})].backward.exit, cs.backward.entry);
+        }
+  }
+
+  void transfer(int replica, const Chunk& from_chunk, const Chunk& to_chunk, sim::TaskId from, sim::TaskId to) {
+    const int rf = s_.rank_of[from_chunk.lane][from_chunk.stage], rt = s_.rank_of[to_chunk.lane][to_chunk.stage];
+    if (rf == rt) {
+      graph.add_edge(from, to);
+      return;
+    }
+    sim::TaskId x;
+    if (layout_.fidelity == Fidelity::kReduced) {
+      x = graph.add_task(net_resource_, net_.p2p_time);
+    } else {
+      const int a = layout_.gpu(rf, replica), b = layout_.gpu(rt, replica);
+      x = graph.add_flow(net_resource_, net_.p2p_bytes,
+                         network_->links(network_->router().gpu_path(a, b, static_cast<std::uint64_t>(a) * 65537 + b)));
+    }
+    graph.add_edge(from, x);
+    graph.add_edge(x, to);
+  }
+
+  // Full fidelity: each EP group's kernels of one all-to-all exchange their
+  // flows; a kernel completes when everything it sends and receives has.
+  void add_all_to_all_flows() {
+    if (layout_.ep < 2) return;
+    std::vector<sim::LinkId> cap;
+    for (const Gpu& g : gpus_)
+      cap.push_back(std::isfinite(net_.comm_cap_bytes_per_s)
+                        ? graph.add_link("gpu" + std::to_string(layout_.gpu(g.rank, g.replica)) + " comm SMs",
+                                         net_.comm_cap_bytes_per_s, 0)
+                        : kNone);
+    for (int r = 0; r < s_.ranks; ++r)
+      for (int group = 0; group < layout_.dp / layout_.ep; ++group) {
+        std::vector<int> members, slots;
+        for (int i = 0; i < layout_.ep; ++i) {
+          members.push_back(layout_.gpu(r, group * layout_.ep + i));
+          slots.push_back((group * layout_.ep + i) * s_.ranks + r);
+        }
+        std::array<std::vector<std::pair<EpFlow, std::vector<sim::LinkId>>>, kEpPhases> phase_flows;
+        for (int ph = 0; ph < kEpPhases; ++ph)
+          for (EpFlow& f : ep_phase_flows(network_->router(), members, *net_.routing,
+                                          net_.bytes_per_token[static_cast<std::size_t>(ph)],
+                                          ph == static_cast<int>(EpPhase::kFromExperts))) {
+            std::vector<sim::LinkId> path;
+            if (f.by_sms && cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])] != kNone)
+              path.push_back(cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])]);
+            for (sim::LinkId l : network_->links(f.edges)) path.push_back(l);
+            phase_flows[static_cast<std::size_t>(ph)].push_back({std::move(f), std::move(path)});
+          }
+        const std::size_t calls = gpus_[static_cast<std::size_t>(slots[0])].calls.size();
+        for (std::size_t k = 0; k < calls; ++k) {
+          const int ph = gpus_[static_cast<std::size_t>(slots[0])].calls[k].phase;
+          auto call = [&](int member) -> const CommCall& {
+            return gpus_[static_cast<std::size_t>(slots[static_cast<std::size_t>(member)])].calls[k];
+          };
+          for (const auto& [f, path] : phase_flows[static_cast<std::size_t>(ph)]) {
+            const sim::TaskId t = graph.add_flow(net_resource_, f.bytes, path);
+            graph.add_edge(call(f.from).launch, t);
+            graph.add_edge(call(f.to).launch, t);
+            graph.add_edge(t, call(f.from).done);
+            graph.add_edge(t, call(f.to).done);
+          }
+        }
+      }
+  }
+
+  const Schedule& s_;
+  const StagePlan& plan_;
+  const StepLayout& layout_;
+  const StepNetwork& net_;
+  int replicas_;
+  std::vector<std::size_t> base_;
+  std::size_t chunk_count_ = 0;
+  std::vector<Gpu> gpus_;
+  sim::ResourceId net_resource_ = 0;
+  std::unique_ptr<ClusterNetwork> network_;
+};
+
+}  // namespace
+
+sim::Time uncovered_time(std::vector<std::pair<sim::Time, sim::Time>> busy,
+                         std::vector<std::pair<sim::Time, sim::Time>> covered) {
+  std::sort(busy.begin(), busy.end());
+  std::sort(covered.begin(), covered.end());
+  sim::Time total = 0, cursor = std::numeric_limits<sim::Time>::min();
+  std::size_t c = 0;
+  for (auto [start, end] : busy) {
+    start = std::max(start, cursor);
+    while (start < end) {
+      while (c < covered.size() && covered[c].second <= start) ++c;
+      if (c == covered.size() || covered[c].first >= end) {
+        total += end - start;
+        break;
+      }
+      if (covered[c].first > start) total += covered[c].first - start;
+      start = covered[c].second;
+    }
+    cursor = std::max(cursor, end);
+  }
+  return total;
+}
+
+StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& plan, const StepLayout& layout,
+                                    const StepNetwork& net) {
+  Builder b(schedule, plan, layout, net);
+  b.build();
+  const sim::Timeline tl = sim::run(b.graph);
+
+  StepGraphResult r;
+  r.events = tl.events;
+  r.tasks = b.graph.tasks().size();
+  r.flows = b.graph.flows().size();
+  r.wall_seconds = tl.wall_seconds;
+  r.pipeline.schedule = schedule;
+  r.pipeline.step_time = tl.makespan;
+  r.ranks.resize(static_cast<std::size_t>(schedule.ranks));
+  for (int rank = 0; rank < schedule.ranks; ++rank) {
+    RankResult rr;
+    rr.rank = rank;
+    rr.parameter_copies = schedule.parameter_copies(rank);
+    for (std::size_t i = 0; i < schedule.programs[static_cast<std::size_t>(rank)].size(); ++i) {
+      const auto [first, last] = b.op_range[static_cast<std::size_t>(rank)][i];
+      sim::Time start = std::numeric_limits<sim::Time>::max(), end = 0;
+      for (sim::TaskId t = first; t < last; ++t) {
+        start = std::min(start, tl.start[t]);
+        end = std::max(end, tl.end[t]);
+      }
+      rr.ops.push_back(OpRecord{schedule.programs[static_cast<std::size_t>(rank)][i], start, end});
+    }
+    r.pipeline.ranks.push_back(std::move(rr));
+  }
+  std::vector<std::vector<std::pair<sim::Time, sim::Time>>> compute(schedule.ranks), comm(schedule.ranks);
+  for (std::size_t i = 0; i < b.records.size(); ++i) {
+    ComponentRecord rec = b.records[i];
+    const sim::TaskId t = b.record_task[i];
+    // A full-fidelity comm kernel is recorded at its completion task; it
+    // spans from its launch, the task before it on the stream.
+    rec.start = rec.comm && layout.fidelity == Fidelity::kFull ? tl.start[t - 1] : tl.start[t];
+    rec.end = tl.end[t];
+    r.components.push_back(rec);
+    RankTimes& rt = r.ranks[static_cast<std::size_t>(rec.rank)];
+    rt.end = std::max(rt.end, rec.end);
+    if (rec.end <= rec.start) continue;
+    (rec.comm ? comm : compute)[static_cast<std::size_t>(rec.rank)].push_back({rec.start, rec.end});
+    if (!rec.comm) rt.compute += rec.end - rec.start;
+  }
+  for (int rank = 0; rank < schedule.ranks; ++rank)
+    r.ranks[static_cast<std::size_t>(rank)].exposed_comm =
+        uncovered_time(comm[static_cast<std::size_t>(rank)], compute[static_cast<std::size_t>(rank)]);
+  return r;
+}
+
+}  // namespace v3sim::models

@@ -1,0 +1,81 @@
+#pragma once
+// A training step's pipeline as a task graph at the level of DeepSeek's layer
+// components: per GPU an in-order compute stream (kernels on the compute
+// SMs) and an in-order communication stream (kernels on the comm SMs).
+// Forward chunks run attention, dispatch, MLP, combine per block; backward
+// chunks the reverse, with weight gradients beside them (B) or deferred
+// (I then W); an overlapped pair F&B interleaves the two chunks in
+// DeepSeek-V3's order: combine(B), attention(F), MLP(B), dispatch(F),
+// dispatch(B), MLP(W), MLP(F), attention(B), attention(W), combine(F).
+//
+// Reduced fidelity simulates one pipeline replica; each all-to-all takes the
+// time its phase took in a flow-level simulation of one EP group, and each
+// pipeline transfer a fixed time. Full fidelity simulates every replica,
+// with every all-to-all and transfer as flows on the shared fabric.
+#include <array>
+#include <cstdint>
+#include <vector>
+
+#include "models/moe/token_routing.hpp"
+#include "models/pipeline/pipeline_result.hpp"
+#include "models/training/stage_plan.hpp"
+#include "topologies/cluster_graph.hpp"
+
+namespace v3sim::models {
+
+struct StepNetwork {
+  // Reduced fidelity.
+  std::array<sim::Time, kEpPhases> phase_time{};
+  sim::Time p2p_time = 0;
+  // Full fidelity.
+  const topologies::Cluster* cluster = nullptr;
+  const TokenRouting* routing = nullptr;
+  std::array<double, kEpPhases> bytes_per_token{};
+  double p2p_bytes = 0;
+  double comm_cap_bytes_per_s = 0;  // per GPU comm-SM injection cap; infinity when offloaded
+};
+
+struct StepLayout {
+  int pp = 1;
+  int dp = 1;
+  int ep = 1;
+  int tp = 1;
+  Fidelity fidelity = Fidelity::kReduced;
+  int gpu(int rank, int replica) const { return (rank * dp + replica) * tp; }
+};
+
+// One component kernel of replica 0, for the trace.
+struct ComponentRecord {
+  int rank;
+  bool comm;
+  Component component;
+  Pass pass;
+  BlockKind block;
+  sim::Time start;
+  sim::Time end;
+};
+
+struct RankTimes {
+  sim::Time end = 0;       // last kernel of the rank's pipeline program
+  sim::Time compute = 0;   // compute stream busy
+  sim::Time exposed_comm = 0;  // communication stream busy while compute is idle
+};
+
+struct StepGraphResult {
+  PipelineResult pipeline;  // replica 0: per-op timings (busy/bubble filled later)
+  std::vector<RankTimes> ranks;
+  std::vector<ComponentRecord> components;
+  std::uint64_t events = 0;
+  std::size_t tasks = 0;
+  std::size_t flows = 0;
+  double wall_seconds = 0;
+};
+
+StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& plan, const StepLayout& layout,
+                                    const StepNetwork& net);
+
+// Length of the union of `busy` intervals not covered by `covered`.
+sim::Time uncovered_time(std::vector<std::pair<sim::Time, sim::Time>> busy,
+                         std::vector<std::pair<sim::Time, sim::Time>> covered);
+
+}  // namespace v3sim::models

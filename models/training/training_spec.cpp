@@ -1,0 +1,121 @@
+#include "models/training/training_spec.hpp"
+
+#include "calibration/profile.hpp"
+#include "sim/json_reader.hpp"
+
+namespace v3sim::models {
+namespace {
+
+Parallelism parse_parallelism(sim::ObjectReader in) {
+  in.only_keys({"pp", "ep", "tp", "zero", "layers_per_part"});
+  Parallelism p;
+  p.pp = static_cast<int>(in.integer("pp", 1, 4096));
+  p.ep = static_cast<int>(in.optional_integer("ep", 1, 1 << 20).value_or(1));
+  p.tp = static_cast<int>(in.optional_integer("tp", 1, 64).value_or(1));
+  p.zero = static_cast<int>(in.optional_integer("zero", 0, 1).value_or(1));
+  if (const nlohmann::json* parts = in.child("layers_per_part")) {
+    if (!parts->is_array()) throw sim::InputError(in.child_pointer("layers_per_part"), "expected an array of layer counts");
+    for (std::size_t i = 0; i < parts->size(); ++i) {
+      const nlohmann::json& v = (*parts)[i];
+      if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 100000)
+        throw sim::InputError(in.child_pointer("layers_per_part") + "/" + std::to_string(i), "expected a layer count >= 0");
+      p.layers_per_part.push_back(v.get<int>());
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+int data_parallel(const TrainingSpec& t, int gpus) { return gpus / (t.parallel.pp * t.parallel.tp); }
+
+int microbatches_per_pipeline(const TrainingSpec& t, int gpus) {
+  return t.global_batch / (data_parallel(t, gpus) * t.micro_batch);
+}
+
+ScheduleSpec schedule_spec(const TrainingSpec& t, int gpus) {
+  ScheduleSpec s;
+  s.kind = t.schedule;
+  s.stages = t.schedule == ScheduleKind::kDualPipeV ? 2 * t.parallel.pp : t.parallel.pp;
+  s.chunks = t.chunks;
+  s.microbatches = microbatches_per_pipeline(t, gpus);
+  return s;
+}
+
+TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
+  sim::ObjectReader in(doc, "");
+  TrainingSpec t;
+  const nlohmann::json empty = nlohmann::json::object();
+  const nlohmann::json* over = in.child("model_overrides");
+  t.model = model_preset(in.string("model"), over ? *over : empty, "/model", "/model_overrides");
+  t.parallel = parse_parallelism(in.object("parallelism"));
+
+  {
+    sim::ObjectReader s = in.object("schedule");
+    s.only_keys({"kind", "chunks"});
+    t.schedule = schedule_kind_from_name(s.one_of("kind", schedule_kind_names()));
+    t.chunks = static_cast<int>(s.optional_integer("chunks", 1, 64).value_or(1));
+  }
+  {
+    sim::ObjectReader tr = in.object("training");
+    tr.only_keys({"seq_len", "global_batch", "micro_batch", "precision"});
+    t.seq_len = static_cast<int>(tr.integer("seq_len", 1, 1 << 22));
+    t.global_batch = static_cast<int>(tr.integer("global_batch", 1, 1 << 30));
+    t.micro_batch = static_cast<int>(tr.optional_integer("micro_batch", 1, 1 << 20).value_or(1));
+    t.fp8 = tr.optional_one_of("precision", {"fp8", "bf16"}).value_or("fp8") == "fp8";
+  }
+  if (in.has("overlap")) {
+    sim::ObjectReader o = in.object("overlap");
+    o.only_keys({"comm_sms", "offload"});
+    t.comm_sms = static_cast<int>(o.optional_integer("comm_sms", 1, 1024).value_or(t.comm_sms));
+    if (const nlohmann::json* off = o.child("offload")) {
+      if (!off->is_boolean()) throw sim::InputError(o.child_pointer("offload"), "expected true or false");
+      t.comm_offload = off->get<bool>();
+    }
+  }
+  if (auto cal = in.optional_string("calibration")) t.calibration = *cal;
+  calibration::named_profile(t.calibration, "/calibration");
+  if (in.has("routing")) {
+    sim::ObjectReader r = in.object("routing");
+    r.only_keys({"skew", "seed"});
+    t.routing_skew = r.optional_number("skew", 0, 10).value_or(0);
+    t.routing_seed = static_cast<std::uint64_t>(r.optional_integer("seed", 0, 1LL << 62).value_or(1));
+  }
+  if (auto f = in.optional_one_of("fidelity", {"reduced", "full"})) t.fidelity = *f == "full" ? Fidelity::kFull : Fidelity::kReduced;
+
+  // Consistency between sections.
+  const Parallelism& p = t.parallel;
+  if (gpus % (p.pp * p.tp) != 0)
+    throw sim::InputError("/parallelism/pp", "pp x tp = " + std::to_string(p.pp * p.tp) + " does not divide the cluster's " +
+                                                  std::to_string(gpus) + " GPUs");
+  const int dp = data_parallel(t, gpus);
+  if (dp % p.ep != 0)
+    throw sim::InputError("/parallelism/ep", "expected ep dividing the data-parallel degree " + std::to_string(dp) +
+                                                 " (expert groups are formed across data-parallel replicas)");
+  if (p.ep > 1 && (!t.model.is_moe() || t.model.routed_experts % p.ep != 0))
+    throw sim::InputError("/parallelism/ep", "expected ep dividing the model's " + std::to_string(t.model.routed_experts) +
+                                                 " routed experts");
+  if (t.global_batch % (dp * t.micro_batch) != 0)
+    throw sim::InputError("/training/global_batch", "expected a multiple of dp x micro_batch = " +
+                                                        std::to_string(dp * t.micro_batch));
+  if (t.model.heads % p.tp != 0) throw sim::InputError("/parallelism/tp", "expected tp dividing the attention heads");
+  ScheduleSpec spec = schedule_spec(t, gpus);
+  if (auto problem = check_spec(spec)) {
+    const std::string ptr = problem->field == "microbatches" ? "/training/global_batch"
+                            : problem->field == "chunks"     ? "/schedule/chunks"
+                                                             : "/parallelism/pp";
+    throw sim::InputError(ptr, problem->message + " (micro-batches per pipeline: " + std::to_string(spec.microbatches) + ")");
+  }
+  if (!p.layers_per_part.empty()) {
+    const Schedule s = make_schedule(spec);
+    int sum = 0;
+    for (int n : p.layers_per_part) sum += n;
+    if (static_cast<int>(p.layers_per_part.size()) != s.model_parts || sum != t.model.layers + t.model.mtp_depth)
+      throw sim::InputError("/parallelism/layers_per_part",
+                            "expected " + std::to_string(s.model_parts) + " counts summing to layers + mtp_depth = " +
+                                std::to_string(t.model.layers + t.model.mtp_depth));
+  }
+  return t;
+}
+
+}  // namespace v3sim::models

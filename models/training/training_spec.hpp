@@ -1,0 +1,54 @@
+#pragma once
+// The training workload of a scenario: model, parallelism, batch, SM split,
+// calibration profile and fidelity. Parsed strictly (docs/scenarios.md).
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "models/schedule/schedule.hpp"
+#include "models/transformer/model_config.hpp"
+
+namespace v3sim::models {
+
+struct Parallelism {
+  int pp = 1;
+  int ep = 1;
+  int tp = 1;
+  int zero = 1;  // ZeRO stage: 0 (replicated optimizer) or 1 (sharded over data parallelism)
+  std::vector<int> layers_per_part;  // empty: split evenly (docs/training-model.md)
+};
+
+enum class Fidelity {
+  kReduced,  // one pipeline replica, memoised all-to-all phases (stated symmetry)
+  kFull,     // every GPU, every all-to-all as flows on the shared fabric
+};
+
+struct TrainingSpec {
+  ModelConfig model;
+  Parallelism parallel;
+  ScheduleKind schedule = ScheduleKind::kDualPipe;
+  int chunks = 1;  // interleaved 1F1B
+  int seq_len = 4096;
+  int global_batch = 1;  // sequences per step
+  int micro_batch = 1;   // sequences per micro-batch
+  bool fp8 = true;
+  int comm_sms = 20;
+  bool comm_offload = false;
+  std::string calibration = "h800-published";
+  double routing_skew = 0;
+  std::uint64_t routing_seed = 1;
+  Fidelity fidelity = Fidelity::kReduced;
+};
+
+// Reads the training keys of a scenario (model, model_overrides, parallelism,
+// schedule, training, overlap, calibration, routing, fidelity); `gpus` is the
+// cluster's size, which must equal pp x dp x tp.
+TrainingSpec parse_training(const nlohmann::json& doc, int gpus);
+
+// Derived sizes.
+int data_parallel(const TrainingSpec& t, int gpus);
+int microbatches_per_pipeline(const TrainingSpec& t, int gpus);
+ScheduleSpec schedule_spec(const TrainingSpec& t, int gpus);
+
+}  // namespace v3sim::models

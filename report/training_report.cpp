@@ -1,0 +1,216 @@
+#include "report/training_report.hpp"
+
+#include <fmt/format.h>
+
+#include "report/html_escape.hpp"
+#include "report/html_report.hpp"
+
+namespace v3sim::report {
+namespace {
+
+using nlohmann::json;
+
+const char* component_name(models::Component c) {
+  switch (c) {
+    case models::Component::kAttention: return "attention";
+    case models::Component::kDispatch: return "dispatch";
+    case models::Component::kMlp: return "MLP";
+    case models::Component::kCombine: return "combine";
+  }
+  return "?";
+}
+
+const char* pass_name(models::Pass p) {
+  switch (p) {
+    case models::Pass::kForward: return "F";
+    case models::Pass::kInput: return "B";
+    case models::Pass::kWeight: return "W";
+  }
+  return "?";
+}
+
+const char* block_name(models::BlockKind b) {
+  switch (b) {
+    case models::BlockKind::kEmbedding: return "embedding";
+    case models::BlockKind::kDenseLayer: return "dense layer";
+    case models::BlockKind::kMoeLayer: return "MoE layer";
+    case models::BlockKind::kHead: return "head";
+    case models::BlockKind::kMtp: return "MTP module";
+  }
+  return "?";
+}
+
+double gb(double bytes) { return bytes / 1e9; }
+
+}  // namespace
+
+json training_summary_json(const models::Scenario& scenario, const models::TrainingResult& r, bool host_timing) {
+  const models::TrainingSpec& t = r.spec;
+  json ranks = json::array();
+  double max_bubble = 0, sum_bubble = 0;
+  for (const models::TrainingRank& k : r.ranks) {
+    const double step = r.step_time_s;
+    max_bubble = std::max(max_bubble, sim::to_seconds(k.bubble));
+    sum_bubble += sim::to_seconds(k.bubble);
+    ranks.push_back({{"rank", k.rank},
+                     {"compute_s", sim::to_seconds(k.compute)},
+                     {"exposed_comm_s", sim::to_seconds(k.exposed_comm)},
+                     {"dp_sync_s", sim::to_seconds(k.dp_sync.total())},
+                     {"bubble_s", sim::to_seconds(k.bubble)},
+                     {"bubble_fraction", sim::to_seconds(k.bubble) / step},
+                     {"pipeline_end_s", sim::to_seconds(k.pipeline_end)},
+                     {"memory_bytes",
+                      {{"parameters", k.memory.parameters},
+                       {"gradients", k.memory.gradients},
+                       {"optimizer", k.memory.optimizer},
+                       {"activations", k.memory.activations},
+                       {"total", k.memory.total()},
+                       {"capacity", k.memory.capacity},
+                       {"fits", k.memory.fits()}}}});
+  }
+  json out;
+  out["scenario"] = scenario.name;
+  out["mode"] = "training";
+  out["fidelity"] = t.fidelity == models::Fidelity::kFull ? "full" : "reduced";
+  out["model"] = t.model.name;
+  out["calibration"] = t.calibration;
+  out["gpus"] = r.gpus;
+  out["parallelism"] = {{"pp", t.parallel.pp}, {"dp", r.dp}, {"ep", t.parallel.ep}, {"tp", t.parallel.tp},
+                        {"zero", t.parallel.zero}};
+  out["schedule"] = {{"kind", models::schedule_kind_name(t.schedule)},
+                     {"ranks", r.pipeline.schedule.ranks},
+                     {"model_parts", r.pipeline.schedule.model_parts},
+                     {"microbatches", r.microbatches}};
+  json parts = json::array();
+  for (const models::PartPlan& p : r.plan.parts) parts.push_back(p.layers);
+  out["layers_per_part"] = parts;
+  out["step_time_s"] = r.step_time_s;
+  out["tokens_per_step"] = r.tokens_per_step;
+  out["tokens_per_s"] = r.tokens_per_s;
+  out["tokens_per_day"] = r.tokens_per_day;
+  out["gpu_hours_per_trillion_tokens"] = r.gpu_hours_per_trillion_tokens;
+  out["model_flops_per_step"] = r.model_flops_per_step;
+  out["mfu_bf16"] = r.mfu_bf16;
+  out["mfu_fp8"] = r.mfu_fp8;
+  out["bubble_fraction"] = sum_bubble / (r.step_time_s * static_cast<double>(r.ranks.size()));
+  out["max_bubble_s"] = max_bubble;
+  out["all_to_all_s"] = {{"to_experts_fp8", sim::to_seconds(r.phase_time[0])},
+                         {"to_experts_bf16", sim::to_seconds(r.phase_time[1])},
+                         {"from_experts_bf16", sim::to_seconds(r.phase_time[2])}};
+  out["pipeline_transfer_s"] = sim::to_seconds(r.p2p_time);
+  out["compute_sms"] = r.plan.compute_sms;
+  out["ranks"] = std::move(ranks);
+  out["warnings"] = r.warnings;
+  out["reductions"] = r.reductions;
+  out["events"] = r.events;
+  out["tasks"] = r.tasks;
+  out["flows"] = r.flows;
+  out["wall_time_s"] = host_timing ? r.wall_seconds : 0.0;
+  return out;
+}
+
+std::string training_terminal_summary(const models::Scenario& scenario, const models::TrainingResult& r) {
+  std::string s = fmt::format("{}\n", scenario.name.empty() ? "training step" : scenario.name);
+  s += fmt::format("  {} on {} GPUs, {} (pp {} dp {} ep {} tp {}), {} micro-batches per pipeline, {} fidelity\n",
+                   r.spec.model.name, r.gpus, models::schedule_kind_name(r.spec.schedule), r.spec.parallel.pp, r.dp,
+                   r.spec.parallel.ep, r.spec.parallel.tp, r.microbatches,
+                   r.spec.fidelity == models::Fidelity::kFull ? "full" : "reduced");
+  s += fmt::format("  step {:.3f} s   {:.3g} tokens/s   {:.0f} GPU-hours per trillion tokens   MFU {:.1f}% (BF16 peak) "
+                   "{:.1f}% (FP8 peak)\n",
+                   r.step_time_s, r.tokens_per_s, r.gpu_hours_per_trillion_tokens, 100 * r.mfu_bf16, 100 * r.mfu_fp8);
+  s += "  rank  compute s  exposed comm s  dp sync s  bubble s  memory GB (params+grads+optim+act / HBM)\n";
+  for (const models::TrainingRank& k : r.ranks)
+    s += fmt::format("  {:>4}  {:>9.3f}  {:>14.3f}  {:>9.3f}  {:>8.3f}  {:.1f}+{:.1f}+{:.1f}+{:.1f} = {:.1f} / {:.0f}{}\n",
+                     k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm),
+                     sim::to_seconds(k.dp_sync.total()), sim::to_seconds(k.bubble), gb(k.memory.parameters),
+                     gb(k.memory.gradients), gb(k.memory.optimizer), gb(k.memory.activations), gb(k.memory.total()),
+                     gb(k.memory.capacity), k.memory.fits() ? "" : "  DOES NOT FIT");
+  for (const std::string& w : r.warnings) s += "  warning: " + w + "\n";
+  return s;
+}
+
+json training_chrome_trace(const models::TrainingResult& r) {
+  json events = json::array();
+  for (const models::TrainingRank& k : r.ranks) {
+    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", k.rank}, {"args", {{"name", "rank " + std::to_string(k.rank)}}}});
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 0}, {"args", {{"name", "compute SMs"}}}});
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 1}, {"args", {{"name", "comm SMs"}}}});
+  }
+  for (const models::ComponentRecord& c : r.components) {
+    if (c.end <= c.start) continue;
+    events.push_back({{"ph", "X"},
+                      {"name", fmt::format("{}({})", component_name(c.component), pass_name(c.pass))},
+                      {"cat", block_name(c.block)},
+                      {"pid", c.rank},
+                      {"tid", c.comm ? 1 : 0},
+                      {"ts", static_cast<double>(c.start) / 1e3},
+                      {"dur", static_cast<double>(c.end - c.start) / 1e3}});
+  }
+  return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+}
+
+std::string training_html_report(const models::Scenario& scenario, const models::TrainingResult& r) {
+  const std::string title = scenario.name.empty() ? "v3sim training step" : scenario.name;
+  std::string html = R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>)" + html_escape(title) + R"(</title>
+<style>
+body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0}
+td,th{border:1px solid #ccc;padding:3px 10px;text-align:right}th{background:#f0f0f0}
+td:first-child,th:first-child{text-align:left}.legend span{margin-right:14px;font-size:12px}
+.legend i{display:inline-block;width:12px;height:12px;margin-right:2px;border:1px solid #555;vertical-align:middle}
+</style></head><body>
+)";
+  html += "<h1>" + html_escape(title) + "</h1>\n";
+  if (!scenario.description.empty()) html += "<p>" + html_escape(scenario.description) + "</p>\n";
+  html += fmt::format(
+      "<table><tr><th>model</th><td>{}</td></tr><tr><th>GPUs</th><td>{} (pp {} dp {} ep {} tp {})</td></tr>"
+      "<tr><th>schedule</th><td>{}, {} micro-batches per pipeline</td></tr>"
+      "<tr><th>step time</th><td>{:.3f} s</td></tr><tr><th>tokens per second</th><td>{:.4g}</td></tr>"
+      "<tr><th>GPU-hours per trillion tokens</th><td>{:.0f}</td></tr>"
+      "<tr><th>MFU (BF16 / FP8 peak)</th><td>{:.1f}% / {:.1f}%</td></tr></table>\n",
+      html_escape(r.spec.model.name), r.gpus, r.spec.parallel.pp, r.dp, r.spec.parallel.ep, r.spec.parallel.tp,
+      models::schedule_kind_name(r.spec.schedule), r.microbatches, r.step_time_s, r.tokens_per_s,
+      r.gpu_hours_per_trillion_tokens, 100 * r.mfu_bf16, 100 * r.mfu_fp8);
+  for (const std::string& w : r.warnings) html += "<p><b>Warning:</b> " + html_escape(w) + "</p>\n";
+  html += "<h2>Pipeline timeline (replica 0)</h2>\n" + timeline_legend() + "\n" + timeline_svg(r.pipeline) + "\n";
+
+  // Memory per rank: stacked bars against HBM.
+  const double width = 600, row = 18;
+  double scale = 1;
+  for (const models::TrainingRank& k : r.ranks) scale = std::max({scale, k.memory.total(), k.memory.capacity});
+  std::string svg = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" font-family="sans-serif">)",
+                                width + 200, row * static_cast<double>(r.ranks.size()) + 10);
+  const char* colours[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759"};
+  for (const models::TrainingRank& k : r.ranks) {
+    const double y = 4 + row * k.rank;
+    double x = 60;
+    svg += fmt::format(R"(<text x="54" y="{:.1f}" font-size="11" text-anchor="end">rank {}</text>)", y + 11, k.rank);
+    const double parts[] = {k.memory.parameters, k.memory.gradients, k.memory.optimizer, k.memory.activations};
+    for (int i = 0; i < 4; ++i) {
+      const double w = width * parts[i] / scale;
+      svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" fill="{}"/>)", x, y, w, row - 4, colours[i]);
+      x += w;
+    }
+    const double cap = 60 + width * k.memory.capacity / scale;
+    svg += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="#000" stroke-width="2"/>)", cap, cap, y - 1,
+                       y + row - 3);
+    svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="11">{:.1f} GB</text>)", width + 70, y + 11, gb(k.memory.total()));
+  }
+  svg += "</svg>";
+  html += "<h2>Memory per rank</h2>\n<p class=\"legend\"><span><i style=\"background:#4e79a7\"></i>parameters</span>"
+          "<span><i style=\"background:#f28e2b\"></i>gradients</span><span><i style=\"background:#59a14f\"></i>optimizer "
+          "state</span><span><i style=\"background:#e15759\"></i>activations (peak)</span><span>black line: HBM</span></p>\n" +
+          svg + "\n";
+  std::string rows;
+  for (const models::TrainingRank& k : r.ranks)
+    rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.1f}</td></tr>",
+                        k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm),
+                        sim::to_seconds(k.dp_sync.total()), sim::to_seconds(k.bubble), gb(k.memory.total()));
+  html += "<h2>Time by category</h2>\n<table><tr><th>rank</th><th>compute s</th><th>exposed comm s</th><th>dp sync s</th>"
+          "<th>bubble s</th><th>memory GB</th></tr>" + rows + "</table>\n";
+  html += "<h2>Shortcuts taken</h2>\n<ul>";
+  for (const std::string& s : r.reductions) html += "<li>" + html_escape(s) + "</li>";
+  html += "</ul>\n</body></html>\n";
+  return html;
+}
+
+}  // namespace v3sim::report
