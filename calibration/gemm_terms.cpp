@@ -6,12 +6,12 @@
 namespace v3sim::calibration {
 namespace {
 
-double operand_bytes(GemmPrecision prec) { return prec == GemmPrecision::kFp8 ? 1.0 : 2.0; }
+int operand_bytes(GemmPrecision prec) { return prec == GemmPrecision::kFp8 ? 1 : 2; }
 double tensor_peak_flops(const DeviceRates& d, GemmPrecision prec) {
   return (prec == GemmPrecision::kFp8 ? d.fp8_tflops : d.bf16_tflops) * 1e12;
 }
 constexpr double kOutputBytes = 2;  // BF16 output for both precisions
-constexpr double kKBlockBytes = 128;  // one TMA/WGMMA K step: 128 FP8 or 64 BF16 elements
+constexpr std::int64_t kKBlockBytes = 128;  // one TMA/WGMMA K step: 128 FP8 or 64 BF16 elements
 
 }  // namespace
 
@@ -33,7 +33,7 @@ GemmTerms gemm_terms(const DeviceRates& d, const GemmShape& g, GemmPrecision pre
   const double bytes = operand_bytes(prec);
   const double k = static_cast<double>(g.k);
   const double groups = g.groups;
-  t.k_blocks = static_cast<std::int64_t>((k * bytes + kKBlockBytes - 1) / kKBlockBytes);
+  t.k_blocks = (g.k * operand_bytes(prec) + kKBlockBytes - 1) / kKBlockBytes;
   // A partial tile costs a full one (padding) and so does a partial wave.
   const double sm_peak = tensor_peak_flops(d, prec) / d.total_sms;
   t.compute_s = static_cast<double>(tiling.waves) * 2.0 * tiling.block_m * tiling.block_n * k / sm_peak;

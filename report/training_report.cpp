@@ -98,6 +98,7 @@ json training_summary_json(const models::Scenario& scenario, const models::Train
                          {"to_experts_bf16", sim::to_seconds(r.phase_time[1])},
                          {"from_experts_bf16", sim::to_seconds(r.phase_time[2])}};
   out["pipeline_transfer_s"] = sim::to_seconds(r.p2p_time);
+  if (t.chunk_pair) out["chunk_pair_s"] = sim::to_seconds(r.chunk_pair_time);
   out["compute_sms"] = r.plan.compute_sms;
   out["ranks"] = std::move(ranks);
   out["warnings"] = r.warnings;

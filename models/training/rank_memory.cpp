@@ -4,7 +4,7 @@
 
 namespace v3sim::models {
 
-RankMemory rank_memory(const TrainingSpec& t, const Schedule& s, const StagePlan& plan, const RankResult& rank,
+RankMemory rank_memory(const TrainingSpec& t, const StagePlan& plan, const std::vector<ChunkLife>& lives,
                        const BlockParameters& params, int dp, double capacity_bytes) {
   RankMemory m;
   const int tp = t.parallel.tp, ep = t.parallel.ep;
@@ -14,21 +14,12 @@ RankMemory rank_memory(const TrainingSpec& t, const Schedule& s, const StagePlan
   const bool zero = t.parallel.zero == 1;
   m.optimizer = 8 * (zero ? dense / dp + routed / (dp / ep) : dense + routed);
   m.capacity = capacity_bytes;
-
-  auto saved = [&](const Chunk& c) { return plan.parts[static_cast<std::size_t>(s.part_of[c.lane][c.stage])].saved_bytes; };
   // (time, +bytes allocated / -bytes freed); frees first at equal times.
   std::vector<std::pair<sim::Time, double>> events;
-  for (const OpRecord& r : rank.ops) {
-    switch (r.op.kind) {
-      case OpKind::kF: events.push_back({r.start, saved(r.op.a)}); break;
-      case OpKind::kB:
-      case OpKind::kI: events.push_back({r.end, -saved(r.op.a)}); break;
-      case OpKind::kW: break;
-      case OpKind::kFB:
-        events.push_back({r.start, saved(r.op.a)});
-        events.push_back({r.end, -saved(r.op.b)});
-        break;
-    }
+  for (const ChunkLife& c : lives) {
+    const double bytes = plan.parts[static_cast<std::size_t>(c.part)].saved_bytes;
+    events.push_back({c.alloc, bytes});
+    events.push_back({c.free, -bytes});
   }
   std::sort(events.begin(), events.end());
   double held = 0;

@@ -3,8 +3,8 @@
 // optimizer state of its ZeRO shard (FP32 master weights and two BF16 AdamW
 // moments, as DeepSeek-V3 keeps them) and the activations of the micro-batch
 // chunks in flight at the worst moment of the simulated step.
-#include "models/pipeline/pipeline_result.hpp"
 #include "models/training/stage_plan.hpp"
+#include "models/training/step_graph.hpp"
 
 namespace v3sim::models {
 
@@ -18,10 +18,8 @@ struct RankMemory {
   bool fits() const { return total() <= capacity; }
 };
 
-// `ops`: the rank's simulated ops, for the activation peak (a forward holds
-// its part's saved bytes from its start until its backward's input-gradient
-// pass ends).
-RankMemory rank_memory(const TrainingSpec& t, const Schedule& s, const StagePlan& plan, const RankResult& ops,
+// `lives`: when each of the rank's chunks held its part's saved activations.
+RankMemory rank_memory(const TrainingSpec& t, const StagePlan& plan, const std::vector<ChunkLife>& lives,
                        const BlockParameters& params, int dp, double capacity_bytes);
 
 }  // namespace v3sim::models

@@ -84,7 +84,7 @@ std::vector<int> layers_per_part(const TrainingSpec& t, int parts) {
   return n;
 }
 
-StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts) {
+StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bool with_ends) {
   StagePlan plan;
   plan.compute_sms = t.comm_offload ? gpu.sms : gpu.sms - t.comm_sms;
   BlockCoster coster(t, gpu, plan.compute_sms);
@@ -107,18 +107,18 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts) {
   for (int p = 0; p < parts; ++p) {
     PartPlan part;
     std::vector<BlockKind> kinds;
-    if (p == 0) kinds.push_back(BlockKind::kEmbedding);
+    if (p == 0 && with_ends) kinds.push_back(BlockKind::kEmbedding);
     for (int i = 0; i < counts[static_cast<std::size_t>(p)]; ++i, ++unit) {
       if (unit < main_layers) {
         kinds.push_back(unit < t.model.dense_layers ? BlockKind::kDenseLayer : BlockKind::kMoeLayer);
       } else {
-        if (unit == main_layers) kinds.push_back(BlockKind::kHead);
+        if (unit == main_layers && with_ends) kinds.push_back(BlockKind::kHead);
         kinds.push_back(BlockKind::kMtp);
         kinds.push_back(BlockKind::kHead);  // the MTP module shares the output head
       }
       ++part.layers;
     }
-    if (p + 1 == parts && unit == main_layers) kinds.push_back(BlockKind::kHead);
+    if (p + 1 == parts && unit == main_layers && with_ends) kinds.push_back(BlockKind::kHead);
     for (std::size_t i = 0; i < kinds.size(); ++i) {
       const BlockKind k = kinds[i];
       part.blocks.push_back(block(k));

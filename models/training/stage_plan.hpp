@@ -53,7 +53,9 @@ struct StagePlan {
 // embedding, and the head) take the smaller share.
 std::vector<int> layers_per_part(const TrainingSpec& t, int parts);
 
-StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts);
+// `with_ends`: the first part holds the embedding and the last the head
+// (false for a chunk pair of layers alone).
+StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bool with_ends = true);
 
 calibration::DeviceRates device_rates(const GpuPreset& gpu);
 

@@ -67,6 +67,7 @@ class Builder {
   std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
   std::vector<sim::TaskId> record_task;
   std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range
+  std::vector<ChunkSpans> spans0;  // replica 0's chunks
 
   void build() {
     net_resource_ = graph.add_resource("network", sim::ResourceOrder::kReady, 0);
@@ -83,15 +84,20 @@ class Builder {
       std::vector<ChunkSpans> spans(chunk_count_);
       for (int r = 0; r < s_.ranks; ++r) expand_program(gpus_[static_cast<std::size_t>(d * s_.ranks + r)], spans);
       connect_chunks(d, spans);
+      if (d == 0) spans0 = spans;
     }
     if (layout_.fidelity == Fidelity::kFull) add_all_to_all_flows();
   }
 
  private:
+
+ public:
   std::size_t chunk(const Chunk& c) const {
     return base_[static_cast<std::size_t>(c.lane)] + static_cast<std::size_t>(c.stage) * s_.lane_microbatches[c.lane] +
            static_cast<std::size_t>(c.microbatch);
   }
+
+ private:
   const PartPlan& part(const Chunk& c) const { return plan_.parts[s_.part_of[c.lane][c.stage]]; }
 
   double expert_scale(int member) const {
@@ -373,6 +379,14 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
     }
     r.pipeline.ranks.push_back(std::move(rr));
   }
+  r.chunk_lives.resize(static_cast<std::size_t>(schedule.ranks));
+  for (int lane = 0; lane < static_cast<int>(schedule.rank_of.size()); ++lane)
+    for (int st = 0; st < schedule.lane_stages(lane); ++st)
+      for (int m = 0; m < schedule.lane_microbatches[static_cast<std::size_t>(lane)]; ++m) {
+        const ChunkSpans& cs = b.spans0[b.chunk(Chunk{lane, st, m})];
+        r.chunk_lives[static_cast<std::size_t>(schedule.rank_of[lane][st])].push_back(
+            ChunkLife{schedule.part_of[lane][st], tl.start[cs.forward.entry], tl.end[cs.backward.exit]});
+      }
   std::vector<std::vector<std::pair<sim::Time, sim::Time>>> compute(schedule.ranks), comm(schedule.ranks);
   for (std::size_t i = 0; i < b.records.size(); ++i) {
     ComponentRecord rec = b.records[i];

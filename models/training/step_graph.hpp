@@ -61,10 +61,19 @@ struct RankTimes {
   sim::Time exposed_comm = 0;  // communication stream busy while compute is idle
 };
 
+// A micro-batch chunk's activations on its rank: held from its forward's
+// first kernel to the end of its input-gradient backward.
+struct ChunkLife {
+  int part;
+  sim::Time alloc;
+  sim::Time free;
+};
+
 struct StepGraphResult {
   PipelineResult pipeline;  // replica 0: per-op timings (busy/bubble filled later)
   std::vector<RankTimes> ranks;
   std::vector<ComponentRecord> components;
+  std::vector<std::vector<ChunkLife>> chunk_lives;  // replica 0, per rank
   std::uint64_t events = 0;
   std::size_t tasks = 0;
   std::size_t flows = 0;

@@ -53,7 +53,11 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
   {
     sim::ObjectReader s = in.object("schedule");
     s.only_keys({"kind", "chunks"});
-    t.schedule = schedule_kind_from_name(s.one_of("kind", schedule_kind_names()));
+    std::vector<std::string> kinds = schedule_kind_names();
+    kinds.push_back("chunk_pair");
+    const std::string kind = s.one_of("kind", kinds);
+    t.chunk_pair = kind == "chunk_pair";
+    t.schedule = t.chunk_pair ? ScheduleKind::k1F1B : schedule_kind_from_name(kind);
     t.chunks = static_cast<int>(s.optional_integer("chunks", 1, 64).value_or(1));
   }
   {
@@ -99,6 +103,10 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
     throw sim::InputError("/training/global_batch", "expected a multiple of dp x micro_batch = " +
                                                         std::to_string(dp * t.micro_batch));
   if (t.model.heads % p.tp != 0) throw sim::InputError("/parallelism/tp", "expected tp dividing the attention heads");
+  if (t.chunk_pair) {
+    if (p.pp != 1) throw sim::InputError("/parallelism/pp", "expected 1: a chunk pair runs on one pipeline rank");
+    return t;
+  }
   ScheduleSpec spec = schedule_spec(t, gpus);
   if (auto problem = check_spec(spec)) {
     const std::string ptr = problem->field == "microbatches" ? "/training/global_batch"

@@ -28,6 +28,7 @@ struct TrainingSpec {
   ModelConfig model;
   Parallelism parallel;
   ScheduleKind schedule = ScheduleKind::kDualPipe;
+  bool chunk_pair = false;  // schedule "chunk_pair": one overlapped pair on one rank (models/training/chunk_pair.hpp)
   int chunks = 1;  // interleaved 1F1B
   int seq_len = 4096;
   int global_batch = 1;  // sequences per step

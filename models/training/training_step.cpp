@@ -3,8 +3,10 @@
 #include <chrono>
 #include <cstdio>
 #include <limits>
+#include <optional>
 
 #include "models/moe/ep_alltoall.hpp"
+#include "models/training/chunk_pair.hpp"
 #include "sim/json_reader.hpp"
 #include "topologies/build_cluster.hpp"
 #include "topologies/routing.hpp"
@@ -70,8 +72,9 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   if (!spec.comm_offload && spec.comm_sms >= cluster.gpu.sms)
     throw sim::InputError("/overlap/comm_sms", "expected fewer than the GPU's " + std::to_string(cluster.gpu.sms) + " SMs");
 
-  const Schedule schedule = make_schedule(schedule_spec(spec, r.gpus));
-  r.plan = plan_stages(spec, cluster.gpu, schedule.model_parts);
+  const Schedule schedule = spec.chunk_pair ? chunk_pair_schedule() : make_schedule(schedule_spec(spec, r.gpus));
+  r.plan = plan_stages(spec, cluster.gpu, schedule.model_parts, !spec.chunk_pair);
+  if (spec.chunk_pair) r.microbatches = 2;
   StepLayout layout{spec.parallel.pp, r.dp, ep, spec.parallel.tp, spec.fidelity};
 
   // The all-to-all phases and the pipeline transfer.
@@ -110,7 +113,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   r.flows = g.flows;
 
   // The tail and the step.
-  const DpSyncModel dp_sync(c, layout, spec, cluster.gpu);
+  std::optional<DpSyncModel> dp_sync;
+  if (!spec.chunk_pair) dp_sync.emplace(c, layout, spec, cluster.gpu);
   sim::Time step = 0;
   const bool mirrored = spec.schedule == ScheduleKind::kDualPipe;
   for (int rank = 0; rank < schedule.ranks; ++rank) {
@@ -119,7 +123,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     tr.pipeline_end = g.ranks[static_cast<std::size_t>(rank)].end;
     tr.compute = g.ranks[static_cast<std::size_t>(rank)].compute;
     tr.exposed_comm = g.ranks[static_cast<std::size_t>(rank)].exposed_comm;
-    tr.dp_sync = dp_sync.times(rank_parameters(schedule, r.plan, rank), mirrored && r.dp >= 1 && spec.parallel.pp > 1, rank);
+    if (!spec.chunk_pair)
+      tr.dp_sync = dp_sync->times(rank_parameters(schedule, r.plan, rank), mirrored && r.dp >= 1 && spec.parallel.pp > 1, rank);
     step = std::max(step, tr.pipeline_end + tr.dp_sync.total());
     r.ranks.push_back(tr);
   }
@@ -129,7 +134,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     RankResult& rr = r.pipeline.ranks[static_cast<std::size_t>(tr.rank)];
     rr.busy = tr.compute;
     rr.bubble = tr.bubble;
-    tr.memory = rank_memory(spec, schedule, r.plan, rr, rank_parameters(schedule, r.plan, tr.rank), r.dp, capacity);
+    tr.memory = rank_memory(spec, r.plan, g.chunk_lives[static_cast<std::size_t>(tr.rank)],
+                            rank_parameters(schedule, r.plan, tr.rank), r.dp, capacity);
     if (!tr.memory.fits()) {
       char buf[160];
       std::snprintf(buf, sizeof buf, "rank %d needs %.1f GB but the GPU has %.1f GB of HBM", tr.rank,
@@ -138,6 +144,10 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     }
   }
   r.pipeline.step_time = step;
+  if (spec.chunk_pair) {
+    const OpRecord& pair = r.pipeline.ranks[0].ops[1];
+    r.chunk_pair_time = pair.end - pair.start;
+  }
 
   // Headline numbers.
   r.step_time_s = sim::to_seconds(step);

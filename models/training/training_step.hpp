@@ -35,6 +35,7 @@ struct TrainingResult {
   std::vector<ComponentRecord> components;
   std::array<sim::Time, kEpPhases> phase_time{};
   sim::Time p2p_time = 0;
+  sim::Time chunk_pair_time = 0;  // schedule "chunk_pair": the overlapped pair's span
   double step_time_s = 0;
   double tokens_per_step = 0;
   double tokens_per_s = 0;

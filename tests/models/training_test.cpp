@@ -1,0 +1,168 @@
+// The training step: the overlapped chunk pair on the engine, memory per
+// rank against hand-computed bytes, reduced against full fidelity, and the
+// schedules' ordering on the DeepSeek-V3 scenario.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "models/scenario.hpp"
+#include "models/training/chunk_pair.hpp"
+#include "models/training/training_step.hpp"
+#include "sim/json_reader.hpp"
+
+namespace v3sim::models {
+namespace {
+
+nlohmann::json load(const std::string& relative) {
+  std::ifstream in(std::string(V3SIM_SOURCE_DIR) + "/" + relative);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
+}
+
+Scenario scenario(const nlohmann::json& doc) { return parse_scenario(doc); }
+
+sim::Time compute_sum(const std::vector<Segment>& segs) {
+  sim::Time t = 0;
+  for (const Segment& s : segs)
+    if (!s.comm) t += s.compute + s.expert;
+  return t;
+}
+
+// With free communication the pair's components only wait for each other
+// on the compute stream: its span is the sum of its compute parts.
+TEST(ChunkPair, ZeroCommunicationEqualsSumOfComputeParts) {
+  const Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
+  const StagePlan plan = plan_stages(*s.training, s.cluster->gpu, 1, false);
+  ASSERT_EQ(plan.parts[0].blocks.size(), 4u);
+  sim::Time f = 0, b = 0;
+  for (const BlockPlan& blk : plan.parts[0].blocks) {
+    EXPECT_EQ(blk.kind, BlockKind::kMoeLayer);
+    f += compute_sum(blk.forward);
+    b += compute_sum(blk.input) + compute_sum(blk.weight);
+  }
+  StepNetwork net;  // all-to-all phases and transfers take no time
+  const StepGraphResult r = simulate_step_graph(chunk_pair_schedule(), plan, StepLayout{1, 64, 64, 1, Fidelity::kReduced}, net);
+  const OpRecord& pair = r.pipeline.ranks[0].ops[1];
+  ASSERT_EQ(pair.op.kind, OpKind::kFB);
+  EXPECT_EQ(pair.end - pair.start, f + b);
+  EXPECT_EQ(r.ranks[0].exposed_comm, 0);
+}
+
+// With communication the pair hides part of it: its span lies between the
+// compute sum and compute plus every all-to-all of the two chunks.
+TEST(ChunkPair, OverlapHidesCommunication) {
+  const Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
+  const StagePlan plan = plan_stages(*s.training, s.cluster->gpu, 1, false);
+  StepNetwork net;
+  net.phase_time = {sim::from_ms(2), sim::from_ms(2), sim::from_ms(3)};
+  sim::Time compute = 0, comm = 0;
+  for (const BlockPlan& blk : plan.parts[0].blocks) {
+    compute += compute_sum(blk.forward) + compute_sum(blk.input) + compute_sum(blk.weight);
+    for (const auto* list : {&blk.forward, &blk.input})
+      for (const Segment& seg : *list)
+        if (seg.comm) comm += net.phase_time[static_cast<std::size_t>(seg.phase)];
+  }
+  EXPECT_EQ(comm, 4 * sim::from_ms(2 + 3 + 2 + 3));
+  const StepGraphResult r = simulate_step_graph(chunk_pair_schedule(), plan, StepLayout{1, 64, 64, 1, Fidelity::kReduced}, net);
+  const OpRecord& pair = r.pipeline.ranks[0].ops[1];
+  EXPECT_GT(pair.end - pair.start, compute);
+  EXPECT_LT(pair.end - pair.start, compute + comm);
+}
+
+// Rank 1 of the V3 DualPipe step holds parts 1 and 14: eight MoE layers.
+// Per layer, every EP rank holds the attention (187,114,496 with its norms),
+// the MoE norm (7,168), router (1,835,008) and shared expert (44,040,192):
+// 232,996,864; and 256/64 routed experts: 176,160,768. BF16 parameters, FP32
+// gradients; optimizer (8 bytes) sharded over DP 128 for the dense part and
+// over the 2 replicas of each expert.
+TEST(TrainingStep, DeepSeekV3MemoryPerRank) {
+  nlohmann::json doc = load("scenarios/deepseek_v3_pretrain_2048xh800.json");
+  doc["training"]["global_batch"] = 4096;  // 32 micro-batches: the minimum for DualPipe on 16 ranks
+  const Scenario s = scenario(doc);
+  const TrainingResult r = simulate_training(*s.cluster, *s.training);
+  const double dense = 8 * 232996864.0, routed = 8 * 176160768.0;
+  const RankMemory& m = r.ranks[1].memory;
+  EXPECT_DOUBLE_EQ(m.parameters, 2 * (dense + routed));
+  EXPECT_DOUBLE_EQ(m.gradients, 4 * (dense + routed));
+  EXPECT_DOUBLE_EQ(m.optimizer, 8 * (dense / 128 + routed / 2));
+  // DualPipe's activation peak: PP + 1 chunks of a part (4 MoE layers of
+  // 670,040,064 saved bytes each, see LayerOps tests).
+  EXPECT_DOUBLE_EQ(m.activations, 17 * 4 * 670040064.0);
+  EXPECT_TRUE(m.fits());
+}
+
+// DualPipe beats 1F1B and ZB1P; ZB1P's bubble is smaller than 1F1B's.
+TEST(TrainingStep, DeepSeekV3ScheduleOrdering) {
+  nlohmann::json doc = load("scenarios/deepseek_v3_pretrain_2048xh800.json");
+  doc["training"]["global_batch"] = 4096;
+  auto run = [&](const char* kind) {
+    doc["schedule"]["kind"] = kind;
+    const Scenario s = scenario(doc);
+    return simulate_training(*s.cluster, *s.training);
+  };
+  const TrainingResult dual = run("dualpipe"), one = run("1f1b"), zb = run("zb1p");
+  EXPECT_LT(dual.step_time_s, one.step_time_s);
+  EXPECT_LT(dual.step_time_s, zb.step_time_s);
+  auto bubble = [](const TrainingResult& r) {
+    sim::Time b = 0;
+    for (const TrainingRank& k : r.ranks) b += k.bubble;
+    return b;
+  };
+  EXPECT_LT(bubble(zb), bubble(one));
+  // Throughput follows from the step: tokens per step over its time.
+  EXPECT_DOUBLE_EQ(dual.tokens_per_s, 4096.0 * 4096 / dual.step_time_s);
+}
+
+// On a cluster small enough to simulate every GPU and flow, the reduced run
+// (one replica, memoised all-to-all phases) agrees with the full one.
+TEST(TrainingStep, ReducedFidelityAgreesWithFull) {
+  nlohmann::json doc = {
+      {"cluster", {{"node", "h800"}, {"nodes", 4}, {"fabric", {{"kind", "multi_plane_fat_tree"}, {"planes", 8}}}}},
+      {"model", "deepseek-v3"},
+      {"model_overrides", {{"layers", 6}, {"dense_layers", 1}, {"mtp_depth", 0}}},
+      {"parallelism", {{"pp", 2}, {"ep", 16}}},
+      {"schedule", {{"kind", "dualpipe"}}},
+      {"training", {{"seq_len", 1024}, {"global_batch", 128}}}};
+  const Scenario reduced = scenario(doc);
+  doc["fidelity"] = "full";
+  const Scenario full = scenario(doc);
+  const TrainingResult a = simulate_training(*reduced.cluster, *reduced.training);
+  const TrainingResult b = simulate_training(*full.cluster, *full.training);
+  EXPECT_GT(b.flows, 0u);
+  EXPECT_EQ(a.flows, 0u);
+  EXPECT_NEAR(a.step_time_s / b.step_time_s, 1.0, 0.01);
+  for (std::size_t i = 0; i < a.ranks.size(); ++i)
+    EXPECT_NEAR(static_cast<double>(a.ranks[i].pipeline_end) / static_cast<double>(b.ranks[i].pipeline_end), 1.0, 0.02);
+}
+
+TEST(TrainingSpec, ErrorsNameTheField) {
+  nlohmann::json doc = load("scenarios/deepseek_v3_pretrain_2048xh800.json");
+  auto pointer_of = [](const nlohmann::json& d) {
+    try {
+      parse_scenario(d);
+    } catch (const sim::InputError& e) {
+      return e.pointer();
+    }
+    return std::string("no error");
+  };
+  nlohmann::json bad = doc;
+  bad["parallelism"]["ep"] = 48;
+  EXPECT_EQ(pointer_of(bad), "/parallelism/ep");
+  bad = doc;
+  bad["training"]["global_batch"] = 1000;
+  EXPECT_EQ(pointer_of(bad), "/training/global_batch");
+  bad = doc;
+  bad["parallelism"]["pp"] = 3;
+  EXPECT_EQ(pointer_of(bad), "/parallelism/pp");
+  bad = doc;
+  bad["calibration"] = "h800-publisher";
+  EXPECT_EQ(pointer_of(bad), "/calibration");
+  bad = doc;
+  bad["model_overrides"] = {{"layers", 0}};
+  EXPECT_EQ(pointer_of(bad), "/model_overrides/layers");
+}
+
+}  // namespace
+}  // namespace v3sim::models
