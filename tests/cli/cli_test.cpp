@@ -1,6 +1,7 @@
 // End-to-end: the v3sim binary on shipped and broken scenarios.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <cstdio>
 #include <filesystem>
@@ -195,6 +196,46 @@ TEST_F(Cli, EpAllToAllWritesSummaryAndTrace) {
   int begins = 0;
   for (const auto& e : trace["traceEvents"]) begins += e["ph"] == "b";
   EXPECT_EQ(begins, 2 * 56);
+}
+
+// The chunk pair's trace lists the components of F0, then [F1 & B0] in
+// DeepSeek-V3's order, then B1, four MoE layers each; reruns are identical.
+TEST_F(Cli, ChunkPairTraceFollowsDeepSeekOrder) {
+  const std::string file = std::string(V3SIM_SOURCE_DIR) + "/scenarios/bench/chunk_pair_ep64.json";
+  const Result r = v3sim("run " + file + " --no-timing --out " + (dir_ / "a").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  ASSERT_EQ(v3sim("run " + file + " --no-timing --out " + (dir_ / "b").string()).code, 0);
+  EXPECT_EQ(slurp(dir_ / "a" / "summary.json"), slurp(dir_ / "b" / "summary.json"));
+  EXPECT_EQ(slurp(dir_ / "a" / "trace.json"), slurp(dir_ / "b" / "trace.json"));
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "a" / "summary.json"));
+  EXPECT_EQ(summary["mode"], "training");
+  EXPECT_GT(summary["chunk_pair_s"].get<double>(), 0);
+
+  std::vector<std::string> compute, comm, expect_compute, expect_comm;
+  auto repeat = [](std::vector<std::string>& v, const std::vector<std::string>& unit) {
+    for (int layer = 0; layer < 4; ++layer) v.insert(v.end(), unit.begin(), unit.end());
+  };
+  repeat(expect_compute, {"attention(F)", "MLP(F)"});
+  repeat(expect_compute, {"attention(F)", "MLP(B)", "MLP(W)", "MLP(F)", "attention(B)", "attention(W)"});
+  repeat(expect_compute, {"MLP(B)", "MLP(W)", "attention(B)", "attention(W)"});
+  repeat(expect_comm, {"dispatch(F)", "combine(F)"});
+  repeat(expect_comm, {"combine(B)", "dispatch(F)", "dispatch(B)", "combine(F)"});
+  repeat(expect_comm, {"combine(B)", "dispatch(B)"});
+  std::vector<std::pair<double, nlohmann::json>> events;
+  const auto trace = nlohmann::json::parse(slurp(dir_ / "a" / "trace.json"));
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "X") events.push_back({e["ts"].get<double>(), e});
+  std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+  for (const auto& [ts, e] : events) (e["tid"] == 0 ? compute : comm).push_back(e["name"]);
+  EXPECT_EQ(compute, expect_compute);
+  EXPECT_EQ(comm, expect_comm);
+}
+
+TEST_F(Cli, FidelityAppliesToTrainingOnly) {
+  const Result r = v3sim("run " + scenario("1f1b_4x10.json") + " --fidelity full --out " + dir_.string());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("/fidelity"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "summary.json"));
 }
 
 TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
