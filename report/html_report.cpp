@@ -5,8 +5,8 @@
 #include <algorithm>
 
 #include "models/schedule/bubble_formula.hpp"
-#include "report/html_escape.hpp"
 #include "models/schedule/notation.hpp"
+#include "report/html_page.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -137,16 +137,7 @@ std::string html_report(const models::Scenario& scenario, const models::Pipeline
     rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{}</td><td>{:g}</td></tr>", rank.rank,
                         sim::to_ms(rank.busy), sim::to_ms(rank.bubble), rank.peak_activations, rank.parameter_copies);
   const std::string title = scenario.name.empty() ? "v3sim run" : scenario.name;
-  std::string html = R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>)" + html_escape(title) + R"(</title>
-<style>
-body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0}
-td,th{border:1px solid #ccc;padding:3px 10px;text-align:right}th{background:#f0f0f0}
-td:first-child,th:first-child{text-align:left}.legend span{margin-right:14px;font-size:12px}
-.legend i{display:inline-block;width:12px;height:12px;margin-right:2px;border:1px solid #555;vertical-align:middle}
-</style></head><body>
-)";
-  html += "<h1>" + html_escape(title) + "</h1>\n";
-  if (!scenario.description.empty()) html += "<p>" + html_escape(scenario.description) + "</p>\n";
+  std::string html = html_page_start(title, scenario.description);
   html += fmt::format(
       "<table><tr><th>schedule</th><td>{}</td></tr><tr><th>stages / ranks</th><td>{} / {}</td></tr>"
       "<tr><th>micro-batches</th><td>{}</td></tr><tr><th>step time</th><td>{:.3f} ms</td></tr>"

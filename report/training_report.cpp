@@ -2,7 +2,7 @@
 
 #include <fmt/format.h>
 
-#include "report/html_escape.hpp"
+#include "report/html_page.hpp"
 #include "report/html_report.hpp"
 
 namespace v3sim::report {
@@ -152,16 +152,7 @@ json training_chrome_trace(const models::TrainingResult& r) {
 
 std::string training_html_report(const models::Scenario& scenario, const models::TrainingResult& r) {
   const std::string title = scenario.name.empty() ? "v3sim training step" : scenario.name;
-  std::string html = R"(<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>)" + html_escape(title) + R"(</title>
-<style>
-body{font-family:sans-serif;margin:24px;color:#222}table{border-collapse:collapse;margin:8px 0}
-td,th{border:1px solid #ccc;padding:3px 10px;text-align:right}th{background:#f0f0f0}
-td:first-child,th:first-child{text-align:left}.legend span{margin-right:14px;font-size:12px}
-.legend i{display:inline-block;width:12px;height:12px;margin-right:2px;border:1px solid #555;vertical-align:middle}
-</style></head><body>
-)";
-  html += "<h1>" + html_escape(title) + "</h1>\n";
-  if (!scenario.description.empty()) html += "<p>" + html_escape(scenario.description) + "</p>\n";
+  std::string html = html_page_start(title, scenario.description);
   html += fmt::format(
       "<table><tr><th>model</th><td>{}</td></tr><tr><th>GPUs</th><td>{} (pp {} dp {} ep {} tp {})</td></tr>"
       "<tr><th>schedule</th><td>{}, {} micro-batches per pipeline</td></tr>"
