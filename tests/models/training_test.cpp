@@ -115,6 +115,20 @@ TEST(TrainingStep, DeepSeekV3ScheduleOrdering) {
   EXPECT_DOUBLE_EQ(dual.tokens_per_s, 4096.0 * 4096 / dual.step_time_s);
 }
 
+// Two sequences per micro-batch double the activations: the middle
+// DualPipe ranks no longer fit in 80 GB, and the result says so.
+TEST(TrainingStep, WarnsWhenARankDoesNotFit) {
+  nlohmann::json doc = load("scenarios/deepseek_v3_pretrain_2048xh800.json");
+  doc["training"]["global_batch"] = 8192;
+  doc["training"]["micro_batch"] = 2;
+  const Scenario s = scenario(doc);
+  const TrainingResult r = simulate_training(*s.cluster, *s.training);
+  EXPECT_DOUBLE_EQ(r.ranks[1].memory.activations, 17 * 4 * 2 * 670040064.0);
+  EXPECT_FALSE(r.ranks[1].memory.fits());
+  ASSERT_FALSE(r.warnings.empty());
+  EXPECT_NE(r.warnings[0].find("HBM"), std::string::npos);
+}
+
 // On a cluster small enough to simulate every GPU and flow, the reduced run
 // (one replica, memoised all-to-all phases) agrees with the full one.
 TEST(TrainingStep, ReducedFidelityAgreesWithFull) {
