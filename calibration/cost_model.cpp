@@ -28,12 +28,14 @@ double attention_seconds(const Profile& p, const DeviceRates& d, double flops, b
 double memory_seconds(const Profile& p, const DeviceRates& d, double bytes, int sms) {
   require_valid(d);
   if (!(bytes > 0)) return 0;
-  // Assumption until the HBM-vs-SM probe measures it: the kernel streams at
-  // the same share of HBM peak whatever SMs it holds, and has no fixed launch
-  // cost (kernels are queued back to back on a stream, so launch latency
-  // hides behind the previous kernel).
-  (void)sms;
-  return bytes / (d.hbm_tb_per_s * 1e12 * p.memory_efficiency);
+  // The kernel streams at a share of HBM peak whatever SMs it holds unless
+  // the profile has a measured per-SM rate (the HBM-vs-SM probe); no fixed
+  // launch cost (kernels are queued back to back on a stream, so launch
+  // latency hides behind the previous kernel).
+  double rate = d.hbm_tb_per_s * 1e12 * p.memory_efficiency;
+  // A measured per-SM rate caps kernels on few SMs.
+  if (p.memory_gb_per_s_per_sm > 0) rate = std::min(rate, std::clamp(sms, 1, d.total_sms) * p.memory_gb_per_s_per_sm * 1e9);
+  return bytes / rate;
 }
 
 }  // namespace v3sim::calibration

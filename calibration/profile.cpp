@@ -1,5 +1,7 @@
 #include "calibration/profile.hpp"
 
+#include <fstream>
+#include <sstream>
 #include <string_view>
 
 #include "sim/json_reader.hpp"
@@ -42,7 +44,8 @@ const std::map<std::string, Profile>& catalogue() {
 Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
   sim::ObjectReader in(doc, pointer);
   in.only_keys({"name", "description", "hardware", "gemm", "attention_forward_efficiency",
-                "attention_backward_efficiency", "memory_efficiency"});
+                "attention_backward_efficiency", "memory_efficiency", "memory_gb_per_s_per_sm", "comm_gb_per_s_per_sm",
+                "overlap_compute_slowdown"});
   Profile p;
   p.name = in.string("name");
   p.description = in.string("description");
@@ -59,7 +62,55 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
   p.attention_backward_efficiency =
       read_parameter(in, "attention_backward_efficiency", "attention_backward_efficiency", 1e-3, 1, p);
   p.memory_efficiency = read_parameter(in, "memory_efficiency", "memory_efficiency", 1e-3, 1, p);
+  if (in.has("memory_gb_per_s_per_sm"))
+    p.memory_gb_per_s_per_sm = read_parameter(in, "memory_gb_per_s_per_sm", "memory_gb_per_s_per_sm", 1e-3, 1e5, p);
+  if (in.has("comm_gb_per_s_per_sm"))
+    p.comm_gb_per_s_per_sm = read_parameter(in, "comm_gb_per_s_per_sm", "comm_gb_per_s_per_sm", 1e-3, 1e5, p);
+  if (in.has("overlap_compute_slowdown"))
+    p.overlap_compute_slowdown = read_parameter(in, "overlap_compute_slowdown", "overlap_compute_slowdown", 1, 10, p);
   return p;
+}
+
+nlohmann::json profile_to_json(const Profile& p) {
+  auto param = [&](const std::string& name, double value) {
+    nlohmann::json j = {{"value", value}, {"source", ""}};
+    if (auto it = p.provenance.find(name); it != p.provenance.end()) {
+      j["source"] = it->second.source;
+      if (!it->second.note.empty()) j["note"] = it->second.note;
+    }
+    return j;
+  };
+  nlohmann::json j;
+  j["name"] = p.name;
+  j["description"] = p.description;
+  j["hardware"] = p.hardware;
+  j["gemm"] = {{"compute_efficiency", param("gemm.compute_efficiency", p.gemm.compute_efficiency)},
+               {"hbm_efficiency", param("gemm.hbm_efficiency", p.gemm.hbm_efficiency)},
+               {"fixed_us", param("gemm.fixed_us", p.gemm.fixed_us)},
+               {"k_block_ns", param("gemm.k_block_ns", p.gemm.k_block_ns)}};
+  j["attention_forward_efficiency"] = param("attention_forward_efficiency", p.attention_forward_efficiency);
+  j["attention_backward_efficiency"] = param("attention_backward_efficiency", p.attention_backward_efficiency);
+  j["memory_efficiency"] = param("memory_efficiency", p.memory_efficiency);
+  if (p.memory_gb_per_s_per_sm > 0) j["memory_gb_per_s_per_sm"] = param("memory_gb_per_s_per_sm", p.memory_gb_per_s_per_sm);
+  if (p.comm_gb_per_s_per_sm > 0) j["comm_gb_per_s_per_sm"] = param("comm_gb_per_s_per_sm", p.comm_gb_per_s_per_sm);
+  if (p.provenance.count("overlap_compute_slowdown"))
+    j["overlap_compute_slowdown"] = param("overlap_compute_slowdown", p.overlap_compute_slowdown);
+  return j;
+}
+
+Profile load_profile(const std::string& name, const std::string& pointer) {
+  if (name.size() < 5 || name.compare(name.size() - 5, 5, ".json") != 0) return named_profile(name, pointer);
+  std::ifstream in(name);
+  if (!in) throw sim::InputError(pointer, "cannot read calibration profile file " + name);
+  std::stringstream text;
+  text << in.rdbuf();
+  const nlohmann::json doc = nlohmann::json::parse(text.str(), nullptr, false);
+  if (doc.is_discarded()) throw sim::InputError(pointer, "calibration profile " + name + " is not valid JSON");
+  try {
+    return parse_profile(doc);
+  } catch (const sim::InputError& e) {
+    throw sim::InputError(pointer, name + ": " + e.pointer() + ": " + e.what());
+  }
 }
 
 const std::vector<std::string>& profile_names() {

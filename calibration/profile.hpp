@@ -31,6 +31,15 @@ struct Profile {
   double attention_forward_efficiency = 0.5;   // share of BF16 peak
   double attention_backward_efficiency = 0.4;
   double memory_efficiency = 0.8;              // share of HBM peak for element-wise kernels
+  // Optional (0: not measured). What one SM of a memory-bound kernel moves
+  // (reads plus writes), which caps kernels on few SMs.
+  double memory_gb_per_s_per_sm = 0;
+  // Optional (0: the hardware preset's). What one SM of the dispatch/combine
+  // kernel moves.
+  double comm_gb_per_s_per_sm = 0;
+  // How much longer compute kernels take while a communication kernel runs
+  // beside them on the other SMs (HBM and L2 contention); 1: no slowdown.
+  double overlap_compute_slowdown = 1;
   std::map<std::string, Provenance> provenance;  // parameter name -> where it comes from
 };
 
@@ -40,6 +49,14 @@ const std::vector<std::string>& profile_names();
 // is {"value": x, "source": "...", "note": "..."}. Strict: throws
 // sim::InputError with the JSON pointer (under `pointer`) of a bad field.
 Profile parse_profile(const nlohmann::json& doc, const std::string& pointer = "");
+
+// The JSON form parse_profile reads back (what `v3sim calibrate` writes).
+nlohmann::json profile_to_json(const Profile& p);
+
+// A built-in profile by name, or a profile file when `name` ends in ".json"
+// (read relative to the working directory). Throws sim::InputError naming
+// `pointer` for an unknown name or an unreadable file.
+Profile load_profile(const std::string& name, const std::string& pointer);
 
 // The named built-in profile. Throws sim::InputError(pointer, ...) for an
 // unknown name, with the nearest known one suggested.

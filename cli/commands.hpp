@@ -16,5 +16,6 @@ void add_validate_command(CLI::App& app);
 void add_schedule_command(CLI::App& app);
 void add_list_command(CLI::App& app);
 void add_topology_command(CLI::App& app);
+void add_calibrate_command(CLI::App& app);
 
 }  // namespace v3sim::cli

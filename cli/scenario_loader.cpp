@@ -53,11 +53,10 @@ bool starts_with_pointer(const std::string& p, const std::string& prefix) {
 
 }  // namespace
 
-models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
-  const std::string text = read_file(path);
-  nlohmann::json doc;
+nlohmann::json read_json_file(const std::string& path, std::string& text) {
+  text = read_file(path);
   try {
-    doc = nlohmann::json::parse(text);
+    return nlohmann::json::parse(text);
   } catch (const nlohmann::json::parse_error& e) {
     const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
     std::string what = e.what();
@@ -65,6 +64,11 @@ models::Scenario load_scenario(const std::string& path, const std::vector<std::s
     throw InputFailure(path + ":" + std::to_string(line_of_offset(text, at)) + ": invalid JSON: " +
                        (cut == std::string::npos ? what : what.substr(cut)));
   }
+}
+
+models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
+  std::string text;
+  nlohmann::json doc = read_json_file(path, text);
   std::vector<Override> overrides;
   try {
     for (const std::string& s : sets) overrides.push_back(parse_override(s));

@@ -5,6 +5,8 @@
 #include <string>
 #include <vector>
 
+#include <nlohmann/json.hpp>
+
 #include "models/scenario.hpp"
 
 namespace v3sim::cli {
@@ -14,6 +16,10 @@ class InputFailure : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// Reads and parses a JSON file; a missing file or a syntax error becomes an
+// InputFailure naming the file (and line). `text` receives the file's text.
+nlohmann::json read_json_file(const std::string& path, std::string& text);
 
 // `sets` holds "/json/pointer=value" strings; the value is parsed as JSON and,
 // failing that, taken as a string.

@@ -69,7 +69,7 @@ DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored, int
   t.reduce_scatter = sim::from_seconds(std::max(dense_.seconds(kGradBytes * dense), routed_.seconds(kGradBytes * routed)));
   const bool zero = spec_.parallel.zero == 1;
   const double shard = zero ? dense / layout_.dp + routed / (layout_.dp / layout_.ep) : dense + routed;
-  const calibration::Profile& p = calibration::named_profile(spec_.calibration, "/calibration");
+  const calibration::Profile& p = spec_.profile;
   t.optimizer = sim::from_seconds(calibration::memory_seconds(p, device_rates(gpu_), kOptimizerBytes * shard, gpu_.sms));
   // A ring all-gather takes the same steps as the reduce-scatter of equal size.
   if (zero)

@@ -19,7 +19,7 @@ double kernel_seconds(const KernelOp& op, const calibration::Profile& p, const c
 class BlockCoster {
  public:
   BlockCoster(const TrainingSpec& t, const GpuPreset& gpu, int sms)
-      : t_(t), gpu_(gpu), profile_(calibration::named_profile(t.calibration, "/calibration")), rates_(device_rates(gpu)),
+      : t_(t), gpu_(gpu), profile_(t.profile), rates_(device_rates(gpu)),
         sms_(sms) {}
 
   BlockPlan plan(BlockKind kind) {
@@ -87,6 +87,7 @@ std::vector<int> layers_per_part(const TrainingSpec& t, int parts) {
 StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bool with_ends) {
   StagePlan plan;
   plan.compute_sms = t.comm_offload ? gpu.sms : gpu.sms - t.comm_sms;
+  plan.pair_compute_slowdown = t.comm_offload ? 1 : t.profile.overlap_compute_slowdown;
   BlockCoster coster(t, gpu, plan.compute_sms);
   std::map<BlockKind, BlockPlan> memo;
   std::map<BlockKind, std::pair<double, double>> saved_and_flops;

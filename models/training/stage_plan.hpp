@@ -46,6 +46,9 @@ struct PartPlan {
 struct StagePlan {
   std::vector<PartPlan> parts;
   int compute_sms = 0;
+  // Compute kernels of an overlapped pair run this much longer (the profile's
+  // measured interference of the communication kernel beside them).
+  double pair_compute_slowdown = 1;
 };
 
 // Layer counts per model part: the spec's, or an even split of layers plus

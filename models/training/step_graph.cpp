@@ -119,7 +119,8 @@ class Builder {
 
   Span run(Gpu& g, const Segment& seg, Pass pass, BlockKind block) {
     if (!seg.comm) {
-      const sim::Time d = seg.compute + static_cast<sim::Time>(std::llround(static_cast<double>(seg.expert) * g.expert_scale));
+      sim::Time d = seg.compute + static_cast<sim::Time>(std::llround(static_cast<double>(seg.expert) * g.expert_scale));
+      if (in_pair_) d = static_cast<sim::Time>(std::llround(static_cast<double>(d) * plan_.pair_compute_slowdown));
       const sim::TaskId t = graph.add_task(g.compute, d);
       record(g, t, false, seg, pass, block);
       return {t, t};
@@ -186,6 +187,7 @@ class Builder {
   // block j (counted from the end) of the backward chunk.
   void pair(Gpu& g, ChunkSpans& fs, const PartPlan& fp, ChunkSpans& bs, const PartPlan& bp) {
     Chain f, b;
+    in_pair_ = true;
     const std::size_t nf = fp.blocks.size(), nb = bp.blocks.size();
     for (std::size_t j = 0; j < std::max(nf, nb); ++j) {
       const BlockPlan* fb = j < nf ? &fp.blocks[j] : nullptr;
@@ -208,6 +210,7 @@ class Builder {
     }
     fs.forward = f.span;
     bs.backward = b.span;
+    in_pair_ = false;
   }
 
   void expand_program(Gpu& g, std::vector<ChunkSpans>& spans) {
@@ -324,6 +327,7 @@ class Builder {
   std::vector<Gpu> gpus_;
   sim::ResourceId net_resource_ = 0;
   std::unique_ptr<ClusterNetwork> network_;
+  bool in_pair_ = false;  // expanding an overlapped pair
 };
 
 }  // namespace

@@ -78,7 +78,7 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
     }
   }
   if (auto cal = in.optional_string("calibration")) t.calibration = *cal;
-  calibration::named_profile(t.calibration, "/calibration");
+  t.profile = calibration::load_profile(t.calibration, "/calibration");
   if (in.has("routing")) {
     sim::ObjectReader r = in.object("routing");
     r.only_keys({"skew", "seed"});

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "calibration/profile.hpp"
 #include "models/schedule/schedule.hpp"
 #include "models/transformer/model_config.hpp"
 
@@ -36,7 +37,8 @@ struct TrainingSpec {
   bool fp8 = true;
   int comm_sms = 20;
   bool comm_offload = false;
-  std::string calibration = "h800-published";
+  std::string calibration = "h800-published";  // a profile name or a profile file (.json)
+  calibration::Profile profile;                  // loaded from `calibration`
   double routing_skew = 0;
   std::uint64_t routing_seed = 1;
   Fidelity fidelity = Fidelity::kReduced;

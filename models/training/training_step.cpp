@@ -84,7 +84,9 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   const double tokens = static_cast<double>(e.tokens_per_rank);
   net.bytes_per_token = {token_bytes("fp8", e.hidden), token_bytes("bf16", e.hidden), token_bytes("bf16", e.hidden)};
   const SmPartition sms{cluster.gpu.sms, spec.comm_sms, spec.comm_offload};
-  const double per_sm = cluster.gpu.comm_gb_per_s_per_sm * 1e9;
+  // The profile's measured comm-SM rate, when it has one, replaces the preset's.
+  const double per_sm =
+      (spec.profile.comm_gb_per_s_per_sm > 0 ? spec.profile.comm_gb_per_s_per_sm : cluster.gpu.comm_gb_per_s_per_sm) * 1e9;
   net.comm_cap_bytes_per_s = sms.comm_cap(per_sm);
   if (ep > 1) {
     routing = draw_routing(e, c.gpus_per_node);
