@@ -13,8 +13,9 @@ namespace {
 constexpr double kInf = std::numeric_limits<double>::infinity();
 
 // Least squares with the cases of SM count <= `split` SM-bound and the rest
-// saturated. Returns false when a parameter comes out non-positive (the
-// split contradicts the data).
+// saturated. Returns false when a parameter comes out non-positive. The
+// caller scores each split by the full min() model, so a split that
+// contradicts the data loses to the one that fits it.
 bool fit_split(const std::vector<RateSample>& s, int split, RateModel& out) {
   const bool any_saturated = std::any_of(s.begin(), s.end(), [&](const RateSample& x) { return x.sms > split; });
   const int unknowns = any_saturated ? 3 : 2;
@@ -34,11 +35,6 @@ bool fit_split(const std::vector<RateSample>& s, int split, RateModel& out) {
   out.latency_s = x(0);
   out.per_sm_bytes_per_s = 1 / x(1);
   out.saturated_bytes_per_s = any_saturated ? 1 / x(2) : kInf;
-  // Consistency: below the split the SMs bound, above it the shared resource.
-  for (const RateSample& r : s) {
-    const double sm_rate = r.sms * out.per_sm_bytes_per_s;
-    if ((r.sms <= split) != (sm_rate <= out.saturated_bytes_per_s * (1 + 1e-9))) return false;
-  }
   return true;
 }
 

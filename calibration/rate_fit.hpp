@@ -9,7 +9,7 @@
 // The model is linear in (latency, 1/per_sm, 1/saturated) once each case is
 // assigned to the SM-bound or the saturated regime; the fit (Eigen least
 // squares on relative error) tries every split at an SM count and keeps the
-// best consistent one.
+// one whose min() model fits best.
 #include <string>
 #include <vector>
 

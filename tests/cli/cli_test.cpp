@@ -10,6 +10,8 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "tests/calibration/synthetic_probes.hpp"
+
 namespace {
 
 namespace fs = std::filesystem;
@@ -236,6 +238,50 @@ TEST_F(Cli, FidelityAppliesToTrainingOnly) {
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("/fidelity"), std::string::npos) << r.output;
   EXPECT_FALSE(fs::exists(dir_ / "summary.json"));
+}
+
+// Probe files in, a profile out (with the per-case table), and a scenario
+// can run on it by path.
+TEST_F(Cli, CalibrateWritesAProfileAScenarioCanUse) {
+  fs::create_directories(dir_);
+  v3sim::calibration::testing::Generator g(v3sim::calibration::testing::Truth{}, 0.01, 3);
+  std::string inputs;
+  for (const auto& [name, doc] : {std::pair{"gemm", g.gemm()}, std::pair{"alltoall", g.alltoall()},
+                                  std::pair{"hbm", g.hbm()}, std::pair{"interference", g.interference()}}) {
+    std::ofstream(dir_ / (std::string(name) + ".json")) << doc.dump(2);
+    inputs += " " + (dir_ / (std::string(name) + ".json")).string();
+  }
+  const fs::path profile = dir_ / "measured.json";
+  const Result r = v3sim("calibrate --inputs" + inputs + " --out " + profile.string() + " --name synthetic-measured");
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("held out"), std::string::npos);
+  EXPECT_NE(r.output.find("fitted"), std::string::npos);
+  const auto doc = nlohmann::json::parse(slurp(profile));
+  EXPECT_EQ(doc["name"], "synthetic-measured");
+  EXPECT_NEAR(doc["comm_gb_per_s_per_sm"]["value"].get<double>(), 6.0, 0.3);
+
+  const Result run = v3sim("run " + std::string(V3SIM_SOURCE_DIR) + "/scenarios/bench/chunk_pair_ep64.json --set /calibration=" +
+                           profile.string() + " --out " + (dir_ / "run").string());
+  ASSERT_EQ(run.code, 0) << run.output;
+}
+
+TEST_F(Cli, CalibrateRejectsABadProbeFileByLineAndPointer) {
+  fs::create_directories(dir_);
+  v3sim::calibration::testing::Generator g(v3sim::calibration::testing::Truth{}, 0, 3);
+  nlohmann::json doc = g.hbm();
+  doc["cases"][2]["bytes"] = -1;
+  std::ofstream(dir_ / "hbm.json") << doc.dump(2);
+  std::string text = doc.dump(2);
+  std::ofstream(dir_ / "cut.json") << text.substr(0, text.size() / 2);
+  Result r = v3sim("calibrate --inputs " + (dir_ / "hbm.json").string() + " --out " + (dir_ / "p.json").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("hbm.json:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/cases/2/bytes"), std::string::npos) << r.output;
+  r = v3sim("calibrate --inputs " + (dir_ / "cut.json").string() + " --out " + (dir_ / "p.json").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("cut.json:"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("invalid JSON"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "p.json"));
 }
 
 TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
