@@ -1,0 +1,101 @@
+// v3sim compare SCENARIO --schedules dualpipe,1f1b,zb1p [--set ...] [--out DIR]
+#include <algorithm>
+#include <iostream>
+#include <memory>
+
+#include "cli/commands.hpp"
+#include "cli/scenario_loader.hpp"
+#include "models/simulate.hpp"
+#include "models/training/training_step.hpp"
+#include "report/atomic_file.hpp"
+#include "report/compare_report.hpp"
+#include "sim/engine.hpp"
+#include "sim/json_reader.hpp"
+
+namespace v3sim::cli {
+namespace {
+
+struct CompareArgs {
+  std::string scenario;
+  std::vector<std::string> schedules;
+  std::vector<std::string> sets;
+  std::string out = "out/compare";
+};
+
+report::CompareRow training_row(const models::Scenario& s) {
+  const models::TrainingResult r = models::simulate_training(*s.cluster, *s.training);
+  report::CompareRow row;
+  row.step_s = r.step_time_s;
+  row.bytes = true;
+  double bubble = 0;
+  for (const models::TrainingRank& k : r.ranks) {
+    bubble += sim::to_seconds(k.bubble);
+    row.max_bubble_s = std::max(row.max_bubble_s, sim::to_seconds(k.bubble));
+    row.peak_activations = std::max(row.peak_activations, k.memory.activations);
+    row.parameters = std::max(row.parameters, k.memory.parameters);
+  }
+  row.bubble_fraction = bubble / (r.step_time_s * static_cast<double>(r.ranks.size()));
+  row.pipeline = r.pipeline;
+  return row;
+}
+
+report::CompareRow abstract_row(const models::Scenario& s) {
+  report::CompareRow row;
+  row.pipeline = models::simulate(s);
+  row.step_s = sim::to_seconds(row.pipeline.step_time);
+  row.bubble_fraction = row.pipeline.bubble_fraction();
+  row.max_bubble_s = sim::to_seconds(row.pipeline.max_bubble());
+  for (const models::RankResult& k : row.pipeline.ranks) {
+    row.peak_activations = std::max(row.peak_activations, static_cast<double>(k.peak_activations));
+    row.parameters = std::max(row.parameters, k.parameter_copies);
+  }
+  return row;
+}
+
+void compare(const CompareArgs& a) {
+  std::vector<report::CompareRow> rows;
+  for (const std::string& kind : a.schedules) {
+    std::vector<std::string> sets = a.sets;
+    sets.push_back("/schedule/kind=\"" + kind + "\"");
+    report::CompareRow row;
+    try {
+      const models::Scenario s = load_scenario(a.scenario, sets);
+      row = s.training ? training_row(s) : abstract_row(s);
+    } catch (const InputFailure& e) {
+      row.error = e.what();
+    } catch (const sim::InputError& e) {
+      row.error = e.pointer() + ": " + e.what();
+    } catch (const std::invalid_argument& e) {
+      row.error = e.what();
+    } catch (const sim::DeadlockError& e) {
+      row.error = e.what();
+    }
+    row.schedule = kind;
+    rows.push_back(std::move(row));
+  }
+  if (std::all_of(rows.begin(), rows.end(), [](const report::CompareRow& r) { return !r.error.empty(); }))
+    throw InputFailure("no schedule could run: " + rows.front().error);
+  try {
+    report::write_files_atomically(a.out, {{"compare.json", report::compare_json(a.scenario, rows).dump(2) + "\n"},
+                                           {"compare.html", report::compare_html(a.scenario, rows)}});
+  } catch (const std::runtime_error& e) {
+    throw InputFailure(e.what());
+  }
+  std::cout << report::compare_table(rows) << "wrote " << a.out << "/{compare.json,compare.html}\n";
+}
+
+}  // namespace
+
+void add_compare_command(CLI::App& app) {
+  auto args = std::make_shared<CompareArgs>();
+  CLI::App* cmd = app.add_subcommand("compare", "Run a scenario under several schedules; one table, one page");
+  cmd->add_option("scenario", args->scenario, "Scenario JSON file")->required();
+  cmd->add_option("--schedules", args->schedules, "Schedule kinds, comma-separated (v3sim list)")
+      ->required()
+      ->delimiter(',');
+  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
+  cmd->add_option("--out", args->out, "Output directory")->capture_default_str();
+  cmd->callback([args] { compare(*args); });
+}
+
+}  // namespace v3sim::cli

@@ -1,0 +1,29 @@
+#pragma once
+// One page comparing schedules on the same scenario: a table (step time,
+// bubble, peak activation and parameter memory per rank) and the pipeline
+// timelines one above the other.
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "models/pipeline/pipeline_result.hpp"
+
+namespace v3sim::report {
+
+struct CompareRow {
+  std::string schedule;
+  std::string error;  // the schedule could not run on this scenario
+  double step_s = 0;
+  double bubble_fraction = 0;
+  double max_bubble_s = 0;
+  double peak_activations = 0;  // training: bytes; abstract: stage-chunks
+  double parameters = 0;        // training: bytes; abstract: stage copies
+  bool bytes = false;           // whether the two columns above are bytes
+  models::PipelineResult pipeline;
+};
+
+nlohmann::json compare_json(const std::string& scenario, const std::vector<CompareRow>& rows);
+std::string compare_table(const std::vector<CompareRow>& rows);
+std::string compare_html(const std::string& title, const std::vector<CompareRow>& rows);
+
+}  // namespace v3sim::report
