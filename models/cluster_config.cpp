@@ -1,5 +1,8 @@
 #include "models/cluster_config.hpp"
 
+#include <algorithm>
+#include <cmath>
+
 #include "sim/json_reader.hpp"
 
 namespace v3sim::models {
@@ -40,6 +43,27 @@ ClusterConfig parse_cluster(const nlohmann::json& value, const std::string& poin
   if (c.spec.fabric.kind == topologies::FabricKind::kMultiPlaneFatTree && n.nics % c.spec.fabric.planes != 0)
     throw sim::InputError(f.child_pointer("planes"), "expected planes dividing the NICs per node (" +
                                                          std::to_string(n.nics) + ")");
+  // A two-layer tree connects every leaf to every spine only while it has at
+  // most switch_ports leaves; beyond that it needs a third layer.
+  if (c.spec.fabric.kind != topologies::FabricKind::kThreeLayerFatTree) {
+    const auto& fab = c.spec.fabric;
+    const int k = fab.switch_ports;
+    const int down = std::max(1, static_cast<int>(std::floor(k * fab.oversubscription / (fab.oversubscription + 1))));
+    const long long nodes = c.spec.nodes;
+    long long leaves = 0;
+    if (fab.kind == topologies::FabricKind::kRailOptimized)
+      leaves = static_cast<long long>(n.nics) * ((nodes + down - 1) / down);
+    else {
+      const long long per_tree = nodes * n.nics / (fab.kind == topologies::FabricKind::kMultiPlaneFatTree ? fab.planes : 1);
+      leaves = (per_tree + down - 1) / down;
+    }
+    if (leaves > k)
+      throw sim::InputError(in.child_pointer("nodes"),
+                            std::to_string(nodes) + " nodes need " + std::to_string(leaves) + " leaf switches per tree, but a " +
+                                topologies::fabric_kind_name(fab.kind) + " of " + std::to_string(k) +
+                                "-port switches holds at most " + std::to_string(k) +
+                                " (use three_layer_fat_tree, more planes or larger switches)");
+  }
   return c;
 }
 

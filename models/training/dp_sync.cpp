@@ -3,7 +3,6 @@
 #include <set>
 
 #include "models/cluster_network.hpp"
-#include "models/collectives.hpp"
 #include "sim/engine.hpp"
 
 namespace v3sim::models {
@@ -45,14 +44,23 @@ DpSyncModel::DpSyncModel(const topologies::Cluster& cluster, const StepLayout& l
 
 DpSyncModel::Affine DpSyncModel::fit_ring(const std::vector<int>& gpus, bool all_reduce) const {
   if (gpus.size() < 2) return {};
+  const auto n = static_cast<int>(gpus.size());
+  // Every step of a ring moves bytes/n from each GPU to the next over the
+  // same paths, so all steps take the time of one: simulate one step (its n
+  // flows sharing the fabric) and multiply.
   auto run = [&](double bytes) {
     sim::TaskGraph g;
     ClusterNetwork net(cluster_, g);
-    const sim::ResourceId r = g.add_resource("collective", sim::ResourceOrder::kReady, 0);
-    add_ring_collective(net, r, all_reduce ? CollectiveKind::kAllReduce : CollectiveKind::kReduceScatter, gpus, bytes);
-    return sim::to_seconds(sim::run(g).makespan);
+    const sim::ResourceId r = g.add_resource("collective step", sim::ResourceOrder::kReady, 0);
+    for (int i = 0; i < n; ++i)
+      g.add_flow(r, bytes / n,
+                 net.links(net.router().gpu_path(gpus[static_cast<std::size_t>(i)],
+                                                 gpus[static_cast<std::size_t>((i + 1) % n)],
+                                                 static_cast<std::uint64_t>(gpus[static_cast<std::size_t>(i)]))));
+    const int steps = (all_reduce ? 2 : 1) * (n - 1);
+    return steps * sim::to_seconds(sim::run(g).makespan);
   };
-  const double small = 1e6 * static_cast<double>(gpus.size()), large = 1e9;
+  const double small = 1e6 * n, large = 1e9;
   const double ts = run(small), tl = run(large);
   Affine a;
   a.s_per_byte = (tl - ts) / (large - small);

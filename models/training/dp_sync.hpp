@@ -3,8 +3,9 @@
 // between mirrored ranks (both hold the same two parts), the data-parallel
 // reduce-scatter of gradients (ZeRO-1; all-reduce without it), the optimizer
 // step on the local shard, and the all-gather of updated parameters.
-// Collectives are ring algorithms simulated as flows on the cluster once per
-// group shape, then scaled: a ring's time is affine in its bytes.
+// Collectives are ring algorithms: one ring step (all its flows sharing the
+// fabric) is simulated per group shape and multiplied by the step count, and
+// the result scaled, as a ring's time is affine in its bytes.
 #include <vector>
 
 #include "calibration/profile.hpp"

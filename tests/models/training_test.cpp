@@ -176,6 +176,12 @@ TEST(TrainingSpec, ErrorsNameTheField) {
   bad = doc;
   bad["model_overrides"] = {{"layers", 0}};
   EXPECT_EQ(pointer_of(bad), "/model_overrides/layers");
+  // 16384 GPUs need 512 leaves of 32 down-ports; a two-layer tree of 64-port
+  // switches connects at most 64 leaves to every spine.
+  bad = doc;
+  bad["cluster"]["nodes"] = 2048;
+  bad["cluster"]["fabric"]["kind"] = "two_layer_fat_tree";
+  EXPECT_EQ(pointer_of(bad), "/cluster/nodes");
 }
 
 }  // namespace
