@@ -284,6 +284,54 @@ TEST_F(Cli, CalibrateRejectsABadProbeFileByLineAndPointer) {
   EXPECT_FALSE(fs::exists(dir_ / "p.json"));
 }
 
+// A small study of abstract schedules, one point of which cannot run.
+void write_study(const fs::path& dir) {
+  fs::create_directories(dir);
+  std::ofstream(dir / "base.json") << R"({"schedule": {"kind": "1f1b", "stages": 4, "microbatches": 8},
+                                        "op_costs_ms": {"F": 1, "B": 2, "W": 1}})";
+  std::ofstream(dir / "study.json") << R"({"name": "t", "base": "base.json",
+    "axes": [{"pointer": "/schedule/kind", "values": ["1f1b", "zb1p", "dualpipe"]},
+             {"pointer": "/schedule/stages", "values": [3, 4, 8]},
+             {"pointer": "/schedule/microbatches", "range": {"start": 16, "stop": 48, "step": 16}}],
+    "fields": ["/step_time_ms", "/bubble_fraction"]})";
+}
+
+TEST_F(Cli, SweepThreadedAndResumedGiveTheSequentialBytes) {
+  write_study(dir_);
+  const std::string study = (dir_ / "study.json").string();
+  ASSERT_EQ(v3sim("sweep " + study + " --quiet --jobs 1 --out " + (dir_ / "seq").string()).code, 0);
+  ASSERT_EQ(v3sim("sweep " + study + " --quiet --jobs 2 --out " + (dir_ / "par").string()).code, 0);
+  const Result cut = v3sim("sweep " + study + " --quiet --jobs 2 --max-points 7 --out " + (dir_ / "res").string());
+  ASSERT_EQ(cut.code, 0) << cut.output;
+  EXPECT_NE(cut.output.find("--resume"), std::string::npos);
+  EXPECT_FALSE(fs::exists(dir_ / "res" / "results.csv"));
+  ASSERT_EQ(v3sim("sweep " + study + " --quiet --resume --out " + (dir_ / "res").string()).code, 0);
+  for (const char* f : {"results.csv", "results.json", "report.html"}) {
+    EXPECT_EQ(slurp(dir_ / "seq" / f), slurp(dir_ / "par" / f)) << f;
+    EXPECT_EQ(slurp(dir_ / "seq" / f), slurp(dir_ / "res" / f)) << f;
+  }
+  // 27 points; DualPipe on 3 stages cannot run (it needs an even count): recorded, not fatal.
+  const auto results = nlohmann::json::parse(slurp(dir_ / "seq" / "results.json"));
+  ASSERT_EQ(results["points"].size(), 27u);
+  int failed = 0;
+  for (const auto& p : results["points"]) failed += p["status"] == "failed";
+  EXPECT_EQ(failed, 3);
+  EXPECT_EQ(results["points"][18]["status"], "failed");
+  EXPECT_NE(results["points"][18]["error"].get<std::string>().find("stages"), std::string::npos);
+  // 1F1B, 4 stages, 16 micro-batches: (16 + 3) x (1 + 2) ms.
+  EXPECT_DOUBLE_EQ(results["points"][3]["fields"][0].get<double>(), 57.0);
+}
+
+TEST_F(Cli, SweepErrorsNameTheStudyFileAndAxis) {
+  write_study(dir_);
+  std::ofstream(dir_ / "bad.json") << R"({"base": "base.json",
+    "axes": [{"pointer": "/cluster/nodes", "values": [1, 2]}],
+    "fields": ["/step_time_ms"]})";
+  const Result r = v3sim("sweep " + (dir_ / "bad.json").string() + " --out " + (dir_ / "o").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("bad.json:2: /axes/0/pointer"), std::string::npos) << r.output;
+}
+
 TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
   for (const auto& entry : fs::directory_iterator(std::string(V3SIM_SOURCE_DIR) + "/scenarios/abstract")) {
     const Result r = v3sim("run " + entry.path().string() + " --out " + (dir_ / entry.path().stem()).string());
