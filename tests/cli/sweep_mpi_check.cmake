@@ -1,0 +1,25 @@
+# Runs a study once in one process and once on two MPI ranks (loopback) and
+# fails unless both write the same results files, byte for byte.
+# Inputs: V3SIM, MPIEXEC, STUDY, OUT.
+file(REMOVE_RECURSE ${OUT})
+execute_process(COMMAND id -u OUTPUT_VARIABLE uid OUTPUT_STRIP_TRAILING_WHITESPACE)
+set(root_flag "")
+if(uid STREQUAL "0")
+  set(root_flag --allow-run-as-root)
+endif()
+execute_process(COMMAND ${V3SIM} sweep ${STUDY} --quiet --jobs 1 --out ${OUT}/single RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "single-process sweep failed (${rc})")
+endif()
+execute_process(COMMAND ${MPIEXEC} -np 2 --oversubscribe ${root_flag} ${V3SIM} sweep ${STUDY} --quiet --jobs 1 --out ${OUT}/mpi
+                RESULT_VARIABLE rc OUTPUT_VARIABLE out ERROR_VARIABLE err)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "two-rank sweep failed (${rc}): ${out} ${err}")
+endif()
+foreach(f results.csv results.json report.html)
+  execute_process(COMMAND ${CMAKE_COMMAND} -E compare_files ${OUT}/single/${f} ${OUT}/mpi/${f} RESULT_VARIABLE diff)
+  if(NOT diff EQUAL 0)
+    message(FATAL_ERROR "${f} differs between the single-process and the two-rank sweep")
+  endif()
+endforeach()
+message(STATUS "two-rank sweep identical to the single-process one")
