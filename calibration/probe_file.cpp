@@ -81,8 +81,10 @@ void read_case(ProbeFile& f, const nlohmann::json& value, const std::string& poi
     c.integer("experts", 1, 1 << 20);
     t.target = c.one_of("target", {"local", "peer"});
     c.number("bytes_read", 0, 1e15);
-    t.bytes = c.number("bytes_written", 1, 1e15);
-    c.number("logical_bytes", 0, 1e15);
+    c.number("bytes_written", 0, 1e15);
+    // Token copies moved (DeepEP's accounting): for combine the written
+    // output is the reduced one, topk times smaller than what was moved.
+    t.bytes = c.number("logical_bytes", 1, 1e15);
     t.timing = read_timing(c);
     f.transfers.push_back(t);
   }

@@ -40,7 +40,7 @@ struct ProbeTransfer {
   std::string kind;    // "dispatch", "combine" or "hbm_copy"
   std::string target;  // "local" or "peer" (dispatch, combine)
   int sms = 0;         // 0: cudaMemcpyAsync (hbm_copy)
-  double bytes = 0;    // bytes the kernel delivers: written (dispatch, combine) or copied (hbm_copy)
+  double bytes = 0;    // token copies moved (dispatch, combine: logical_bytes) or bytes copied (hbm_copy)
   ProbeTiming timing;
 };
 
