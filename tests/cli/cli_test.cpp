@@ -332,6 +332,24 @@ TEST_F(Cli, SweepErrorsNameTheStudyFileAndAxis) {
   EXPECT_NE(r.output.find("bad.json:2: /axes/0/pointer"), std::string::npos) << r.output;
 }
 
+// The published worked example (PP 8, 20 micro-batches, F 1, B 2, W 1,
+// F&B 3): 1F1B 81, ZB1P 67, DualPipe 66, side by side.
+TEST_F(Cli, CompareTabulatesTheWorkedExample) {
+  const Result r = v3sim("compare " + scenario("dualpipe_8x20.json") +
+                         " --schedules 1f1b,zb1p,dualpipe --set /op_costs_ms/FB=3 --out " + dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto doc = nlohmann::json::parse(slurp(dir_ / "compare.json"));
+  ASSERT_EQ(doc["schedules"].size(), 3u);
+  EXPECT_DOUBLE_EQ(doc["schedules"][0]["step_time_s"].get<double>(), 0.081);
+  EXPECT_DOUBLE_EQ(doc["schedules"][1]["step_time_s"].get<double>(), 0.067);
+  EXPECT_DOUBLE_EQ(doc["schedules"][2]["step_time_s"].get<double>(), 0.066);
+  EXPECT_EQ(doc["schedules"][2]["parameter_copies_per_rank"], 2);
+  const std::string html = slurp(dir_ / "compare.html");
+  std::size_t svgs = 0;
+  for (std::size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
+  EXPECT_EQ(svgs, 3u);
+}
+
 TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
   for (const auto& entry : fs::directory_iterator(std::string(V3SIM_SOURCE_DIR) + "/scenarios/abstract")) {
     const Result r = v3sim("run " + entry.path().string() + " --out " + (dir_ / entry.path().stem()).string());
