@@ -1,6 +1,9 @@
 #include "models/moe/token_routing.hpp"
 
 #include <algorithm>
+#include <deque>
+#include <mutex>
+#include <tuple>
 #include <cmath>
 #include <numeric>
 #include <stdexcept>
@@ -85,6 +88,24 @@ TokenRouting route_tokens(const RoutingSpec& s) {
       }
     }
   }
+  return r;
+}
+
+std::shared_ptr<const TokenRouting> route_tokens_memoised(const RoutingSpec& s) {
+  using Key = std::tuple<int, int, int, int, int, int, int, double, std::uint64_t>;
+  static std::mutex mutex;
+  static std::deque<std::pair<Key, std::shared_ptr<const TokenRouting>>> recent;
+  constexpr std::size_t kKept = 8;
+  const Key key{s.ranks, s.ranks_per_node, s.tokens_per_rank, s.experts, s.topk, s.groups, s.group_limit, s.skew, s.seed};
+  {
+    std::lock_guard<std::mutex> lock(mutex);
+    for (const auto& [k, r] : recent)
+      if (k == key) return r;
+  }
+  auto r = std::make_shared<const TokenRouting>(route_tokens(s));  // outside the lock: other draws may proceed
+  std::lock_guard<std::mutex> lock(mutex);
+  recent.emplace_back(key, r);
+  if (recent.size() > kKept) recent.pop_front();
   return r;
 }
 

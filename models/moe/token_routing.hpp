@@ -6,6 +6,7 @@
 // then its top-k experts inside them. With `skew` > 0 expert e's scores are
 // scaled by (e+1)^-skew, so low-numbered experts are popular (load imbalance).
 #include <cstdint>
+#include <memory>
 #include <vector>
 
 namespace v3sim::models {
@@ -37,5 +38,10 @@ struct TokenRouting {
 
 // Throws std::invalid_argument for inconsistent sizes.
 TokenRouting route_tokens(const RoutingSpec& spec);
+
+// The same draw, remembered for the process: a sweep whose points share a
+// routing (every axis but the routing's own) draws it once. Thread-safe;
+// keeps the most recent few specs.
+std::shared_ptr<const TokenRouting> route_tokens_memoised(const RoutingSpec& spec);
 
 }  // namespace v3sim::models

@@ -30,7 +30,7 @@ EpAllToAllSpec ep_spec(const TrainingSpec& t) {
   return e;
 }
 
-TokenRouting draw_routing(const EpAllToAllSpec& e, int gpus_per_node) {
+std::shared_ptr<const TokenRouting> draw_routing(const EpAllToAllSpec& e, int gpus_per_node) {
   RoutingSpec rs;
   rs.ranks = e.ep;
   rs.ranks_per_node = gpus_per_node;
@@ -41,7 +41,7 @@ TokenRouting draw_routing(const EpAllToAllSpec& e, int gpus_per_node) {
   rs.group_limit = e.group_limit;
   rs.skew = e.skew;
   rs.seed = e.seed;
-  return route_tokens(rs);
+  return route_tokens_memoised(rs);
 }
 
 // The bottleneck bandwidth and summed latency of the path between two GPUs.
@@ -80,7 +80,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   // The all-to-all phases and the pipeline transfer.
   StepNetwork net;
   const EpAllToAllSpec e = ep_spec(spec);
-  TokenRouting routing;
+  std::shared_ptr<const TokenRouting> routing;
   const double tokens = static_cast<double>(e.tokens_per_rank);
   net.bytes_per_token = {token_bytes("fp8", e.hidden), token_bytes("bf16", e.hidden), token_bytes("bf16", e.hidden)};
   const SmPartition sms{cluster.gpu.sms, spec.comm_sms, spec.comm_offload};
@@ -96,14 +96,14 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
         pe.dispatch_dtype = ph == static_cast<int>(EpPhase::kToExpertsFp8) ? "fp8" : "bf16";
         pe.combine_dtype = "bf16";
         net.phase_time[static_cast<std::size_t>(ph)] =
-            simulate_ep_phase(c, pe, routing, sms, per_sm, ph == static_cast<int>(EpPhase::kFromExperts)).time;
+            simulate_ep_phase(c, pe, *routing, sms, per_sm, ph == static_cast<int>(EpPhase::kFromExperts)).time;
       }
   }
   const double activation_bytes = tokens * spec.model.hidden * 2;  // BF16 hidden state
   net.p2p_bytes = activation_bytes;
   net.p2p_time = spec.parallel.pp > 1 ? transfer_time(c, layout.gpu(0, 0), layout.gpu(1, 0), activation_bytes) : 0;
   net.cluster = &c;
-  net.routing = ep > 1 ? &routing : nullptr;
+  net.routing = ep > 1 ? routing.get() : nullptr;
   r.phase_time = net.phase_time;
   r.p2p_time = net.p2p_time;
 
