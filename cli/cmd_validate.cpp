@@ -19,6 +19,19 @@ void add_validate_command(CLI::App& app) {
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
   cmd->callback([args] {
     const models::Scenario s = load_scenario(args->scenario, args->sets);
+    if (s.training) {
+      const models::TrainingSpec& t = *s.training;
+      const int gpus = s.cluster->spec.nodes * s.cluster->spec.node.gpus;
+      std::cout << args->scenario << ": ok (" << t.model.name << " on " << gpus << " " << s.cluster->gpu.name
+                << " GPUs: pp " << t.parallel.pp << " dp " << models::data_parallel(t, gpus) << " ep " << t.parallel.ep
+                << " tp " << t.parallel.tp << ", "
+                << (t.chunk_pair ? std::string("one chunk pair")
+                                 : models::schedule_kind_name(t.schedule) + " with " +
+                                       std::to_string(models::microbatches_per_pipeline(t, gpus)) +
+                                       " micro-batches per pipeline")
+                << ")\n";
+      return;
+    }
     if (!s.has_pipeline) {
       std::cout << args->scenario << ": ok (cluster of " << s.cluster->spec.nodes << " " << s.cluster->gpu.name
                 << " nodes)\n";
