@@ -10,6 +10,7 @@
 #include <sstream>
 #include <sys/wait.h>
 
+#include "models/study/study.hpp"
 #include "tests/calibration/synthetic_probes.hpp"
 
 namespace {
@@ -348,6 +349,28 @@ TEST_F(Cli, CompareTabulatesTheWorkedExample) {
   std::size_t svgs = 0;
   for (std::size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
   EXPECT_EQ(svgs, 3u);
+}
+
+// Every shipped scenario validates, and every shipped study expands.
+TEST_F(Cli, EveryShippedFileValidates) {
+  const fs::path root = fs::path(V3SIM_SOURCE_DIR) / "scenarios";
+  int scenarios = 0;
+  for (const auto& e : fs::recursive_directory_iterator(root)) {
+    if (e.path().extension() != ".json") continue;
+    const bool study = e.path().parent_path() == root / "studies";
+    if (study) {
+      std::ifstream in(e.path());
+      const auto doc = nlohmann::json::parse(in);
+      const auto s = v3sim::models::parse_study(doc);
+      std::ifstream base_in(e.path().parent_path() / s.base);
+      EXPECT_FALSE(v3sim::models::expand_study(s, nlohmann::json::parse(base_in)).empty()) << e.path();
+      continue;
+    }
+    const Result r = v3sim("validate " + e.path().string());
+    EXPECT_EQ(r.code, 0) << e.path() << "\n" << r.output;
+    ++scenarios;
+  }
+  EXPECT_GT(scenarios, 15);
 }
 
 TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
