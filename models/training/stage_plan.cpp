@@ -84,7 +84,92 @@ std::vector<int> layers_per_part(const TrainingSpec& t, int parts) {
   return n;
 }
 
-StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bool with_ends) {
+namespace {
+
+// The blocks a layer unit (a transformer layer or an MTP module) brings,
+// wherever the split puts it: the first also brings the embedding, the MTP
+// modules their shared head, and the main head follows the last main layer.
+std::vector<BlockKind> unit_blocks(const ModelConfig& m, int unit, bool with_ends) {
+  std::vector<BlockKind> kinds;
+  if (unit == 0 && with_ends) kinds.push_back(BlockKind::kEmbedding);
+  if (unit < m.layers) {
+    kinds.push_back(unit < m.dense_layers ? BlockKind::kDenseLayer : BlockKind::kMoeLayer);
+    if (unit + 1 == m.layers && with_ends) kinds.push_back(BlockKind::kHead);
+  } else {
+    kinds.push_back(BlockKind::kMtp);
+    kinds.push_back(BlockKind::kHead);  // the MTP module shares the output head
+  }
+  return kinds;
+}
+
+sim::Time compute_time(const BlockPlan& b) {
+  sim::Time t = 0;
+  for (const auto* list : {&b.forward, &b.input, &b.weight})
+    for (const Segment& s : *list)
+      if (!s.comm) t += s.compute + s.expert;
+  return t;
+}
+
+// Per-rank compute of a split: each rank runs every part it holds.
+std::vector<sim::Time> rank_costs(const std::vector<int>& counts, const std::vector<sim::Time>& unit_cost,
+                                  const std::vector<std::vector<int>>& rank_parts) {
+  std::vector<sim::Time> part_cost;
+  std::size_t u = 0;
+  for (int c : counts) {
+    sim::Time sum = 0;
+    for (int i = 0; i < c; ++i) sum += unit_cost[u++];
+    part_cost.push_back(sum);
+  }
+  std::vector<sim::Time> ranks;
+  for (const std::vector<int>& parts : rank_parts) {
+    sim::Time sum = 0;
+    for (int p : parts) sum += part_cost[static_cast<std::size_t>(p)];
+    ranks.push_back(sum);
+  }
+  return ranks;
+}
+
+// (largest rank cost, sum of squares): smaller is better.
+std::pair<sim::Time, double> score(const std::vector<sim::Time>& ranks) {
+  sim::Time worst = 0;
+  double squares = 0;
+  for (sim::Time r : ranks) {
+    worst = std::max(worst, r);
+    squares += static_cast<double>(r) * static_cast<double>(r);
+  }
+  return {worst, squares};
+}
+
+// Moves single layers across part boundaries while the busiest rank gets
+// lighter (then the spread narrows): a deterministic local search from the
+// even split.
+std::vector<int> balance(std::vector<int> counts, const std::vector<sim::Time>& unit_cost,
+                         const std::vector<std::vector<int>>& rank_parts) {
+  auto best = score(rank_costs(counts, unit_cost, rank_parts));
+  for (int round = 0; round < 100000; ++round) {
+    std::vector<int> pick;
+    for (std::size_t b = 0; b + 1 < counts.size(); ++b)
+      for (int dir : {-1, 1}) {
+        std::vector<int> c = counts;
+        c[b] += dir;
+        c[b + 1] -= dir;
+        if (c[b] < 1 || c[b + 1] < 1) continue;
+        const auto sc = score(rank_costs(c, unit_cost, rank_parts));
+        if (sc < best) {
+          best = sc;
+          pick = c;
+        }
+      }
+    if (pick.empty()) break;
+    counts = pick;
+  }
+  return counts;
+}
+
+}  // namespace
+
+StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bool with_ends,
+                      const std::vector<std::vector<int>>& rank_parts) {
   StagePlan plan;
   plan.compute_sms = t.comm_offload ? gpu.sms : gpu.sms - t.comm_sms;
   plan.pair_compute_slowdown = t.comm_offload ? 1 : t.profile.overlap_compute_slowdown;
@@ -102,24 +187,31 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
     }
     return memo.at(k);
   };
-  const std::vector<int> counts = layers_per_part(t, parts);
+  const int units = t.model.layers + t.model.mtp_depth;
+  std::vector<std::vector<BlockKind>> unit_kinds;
+  std::vector<sim::Time> unit_cost;
+  for (int u = 0; u < units; ++u) {
+    unit_kinds.push_back(unit_blocks(t.model, u, with_ends));
+    sim::Time cost = 0;
+    for (BlockKind k : unit_kinds.back()) cost += compute_time(block(k));
+    unit_cost.push_back(cost);
+  }
+  std::vector<int> counts = layers_per_part(t, parts);
+  if (t.parallel.balance_layers && parts > 1) {
+    std::vector<std::vector<int>> ranks = rank_parts;
+    if (ranks.empty())
+      for (int p = 0; p < parts; ++p) ranks.push_back({p});
+    counts = balance(counts, unit_cost, ranks);
+  }
   int unit = 0;
-  const int main_layers = t.model.layers;
   for (int p = 0; p < parts; ++p) {
     PartPlan part;
     std::vector<BlockKind> kinds;
-    if (p == 0 && with_ends) kinds.push_back(BlockKind::kEmbedding);
     for (int i = 0; i < counts[static_cast<std::size_t>(p)]; ++i, ++unit) {
-      if (unit < main_layers) {
-        kinds.push_back(unit < t.model.dense_layers ? BlockKind::kDenseLayer : BlockKind::kMoeLayer);
-      } else {
-        if (unit == main_layers && with_ends) kinds.push_back(BlockKind::kHead);
-        kinds.push_back(BlockKind::kMtp);
-        kinds.push_back(BlockKind::kHead);  // the MTP module shares the output head
-      }
+      const std::vector<BlockKind>& k = unit_kinds[static_cast<std::size_t>(unit)];
+      kinds.insert(kinds.end(), k.begin(), k.end());
       ++part.layers;
     }
-    if (p + 1 == parts && unit == main_layers && with_ends) kinds.push_back(BlockKind::kHead);
     for (std::size_t i = 0; i < kinds.size(); ++i) {
       const BlockKind k = kinds[i];
       part.blocks.push_back(block(k));

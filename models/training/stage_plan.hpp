@@ -53,12 +53,17 @@ struct StagePlan {
 
 // Layer counts per model part: the spec's, or an even split of layers plus
 // MTP modules where the first and last parts (which also hold the
-// embedding, and the head) take the smaller share.
+// embedding, and the head) take the smaller share. A balanced split starts
+// from the even one and moves layers until the busiest rank's compute
+// cannot drop (plan_stages).
 std::vector<int> layers_per_part(const TrainingSpec& t, int parts);
 
 // `with_ends`: the first part holds the embedding and the last the head
-// (false for a chunk pair of layers alone).
-StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bool with_ends = true);
+// (false for a chunk pair of layers alone). `rank_parts`: the parts each
+// rank runs, which a balanced split (parallelism.layers_per_part
+// "balanced") evens out; empty: one part per rank.
+StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bool with_ends = true,
+                      const std::vector<std::vector<int>>& rank_parts = {});
 
 calibration::DeviceRates device_rates(const GpuPreset& gpu);
 

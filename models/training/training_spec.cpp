@@ -14,7 +14,12 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
   p.tp = static_cast<int>(in.optional_integer("tp", 1, 64).value_or(1));
   p.zero = static_cast<int>(in.optional_integer("zero", 0, 1).value_or(1));
   if (const nlohmann::json* parts = in.child("layers_per_part")) {
-    if (!parts->is_array()) throw sim::InputError(in.child_pointer("layers_per_part"), "expected an array of layer counts");
+    if (parts->is_string() && parts->get<std::string>() == "balanced") {
+      p.balance_layers = true;
+      return p;
+    }
+    if (!parts->is_array())
+      throw sim::InputError(in.child_pointer("layers_per_part"), "expected an array of layer counts or \"balanced\"");
     for (std::size_t i = 0; i < parts->size(); ++i) {
       const nlohmann::json& v = (*parts)[i];
       if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 100000)

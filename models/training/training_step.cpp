@@ -1,5 +1,6 @@
 #include "models/training/training_step.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <cstdio>
 #include <limits>
@@ -73,7 +74,14 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     throw sim::InputError("/overlap/comm_sms", "expected fewer than the GPU's " + std::to_string(cluster.gpu.sms) + " SMs");
 
   const Schedule schedule = spec.chunk_pair ? chunk_pair_schedule() : make_schedule(schedule_spec(spec, r.gpus));
-  r.plan = plan_stages(spec, cluster.gpu, schedule.model_parts, !spec.chunk_pair);
+  std::vector<std::vector<int>> rank_parts(static_cast<std::size_t>(schedule.ranks));
+  for (std::size_t lane = 0; lane < schedule.rank_of.size(); ++lane)
+    for (std::size_t st = 0; st < schedule.rank_of[lane].size(); ++st) {
+      std::vector<int>& held = rank_parts[static_cast<std::size_t>(schedule.rank_of[lane][st])];
+      if (std::find(held.begin(), held.end(), schedule.part_of[lane][st]) == held.end())
+        held.push_back(schedule.part_of[lane][st]);
+    }
+  r.plan = plan_stages(spec, cluster.gpu, schedule.model_parts, !spec.chunk_pair, rank_parts);
   if (spec.chunk_pair) r.microbatches = 2;
   StepLayout layout{spec.parallel.pp, r.dp, ep, spec.parallel.tp, spec.fidelity};
 

@@ -129,6 +129,32 @@ TEST(TrainingStep, WarnsWhenARankDoesNotFit) {
   EXPECT_NE(r.warnings[0].find("HBM"), std::string::npos);
 }
 
+// A balanced split moves layers off the ranks that also hold the embedding,
+// the head and the MTP module: the busiest rank computes less, every part
+// keeps at least one layer and all 62 layer units stay placed.
+TEST(TrainingStep, BalancedSplitLightensTheBusiestRank) {
+  nlohmann::json doc = load("scenarios/deepseek_v3_pretrain_2048xh800.json");
+  doc["training"]["global_batch"] = 4096;
+  auto busiest = [](const TrainingResult& r) {
+    sim::Time m = 0;
+    for (const TrainingRank& k : r.ranks) m = std::max(m, k.compute);
+    return m;
+  };
+  const Scenario even_s = scenario(doc);
+  const TrainingResult even = simulate_training(*even_s.cluster, *even_s.training);
+  doc["parallelism"]["layers_per_part"] = "balanced";
+  const Scenario bal_s = scenario(doc);
+  const TrainingResult bal = simulate_training(*bal_s.cluster, *bal_s.training);
+  EXPECT_LT(busiest(bal), busiest(even));
+  EXPECT_LT(bal.step_time_s, even.step_time_s);
+  int units = 0;
+  for (const PartPlan& p : bal.plan.parts) {
+    EXPECT_GE(p.layers, 1);
+    units += p.layers;
+  }
+  EXPECT_EQ(units, 62);
+}
+
 // On a cluster small enough to simulate every GPU and flow, the reduced run
 // (one replica, memoised all-to-all phases) agrees with the full one.
 TEST(TrainingStep, ReducedFidelityAgreesWithFull) {
