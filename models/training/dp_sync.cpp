@@ -68,7 +68,7 @@ DpSyncModel::Affine DpSyncModel::fit_ring(const std::vector<int>& gpus, bool all
   return a;
 }
 
-DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored, int /*rank*/) const {
+DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored) const {
   const int tp = spec_.parallel.tp, ep = spec_.parallel.ep;
   const double dense = params.dense / tp, routed = params.routed / ep;
   DpSyncTimes t;

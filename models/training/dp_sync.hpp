@@ -30,7 +30,7 @@ class DpSyncModel {
  public:
   DpSyncModel(const topologies::Cluster& cluster, const StepLayout& layout, const TrainingSpec& spec,
               const GpuPreset& gpu);
-  DpSyncTimes times(const BlockParameters& params, bool mirrored, int rank) const;
+  DpSyncTimes times(const BlockParameters& params, bool mirrored) const;
 
  private:
   struct Affine {
