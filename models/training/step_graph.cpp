@@ -66,6 +66,7 @@ class Builder {
   sim::TaskGraph graph;
   std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
   std::vector<sim::TaskId> record_task;
+  std::vector<std::pair<sim::TaskId, int>> other_replicas;  // full fidelity: (task, rank) of replicas 1..
   std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range
   std::vector<ChunkSpans> spans0;  // replica 0's chunks
 
@@ -89,9 +90,6 @@ class Builder {
     if (layout_.fidelity == Fidelity::kFull) add_all_to_all_flows();
   }
 
- private:
-
- public:
   std::size_t chunk(const Chunk& c) const {
     return base_[static_cast<std::size_t>(c.lane)] + static_cast<std::size_t>(c.stage) * s_.lane_microbatches[c.lane] +
            static_cast<std::size_t>(c.microbatch);
@@ -112,7 +110,10 @@ class Builder {
   }
 
   void record(const Gpu& g, sim::TaskId t, bool comm, const Segment& seg, Pass pass, BlockKind block) {
-    if (g.replica != 0) return;
+    if (g.replica != 0) {
+      other_replicas.push_back({t, g.rank});  // only their end times matter
+      return;
+    }
     records.push_back(ComponentRecord{g.rank, comm, seg.component, pass, block, 0, 0});
     record_task.push_back(t);
   }
@@ -405,6 +406,11 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
     if (rec.end <= rec.start) continue;
     (rec.comm ? comm : compute)[static_cast<std::size_t>(rec.rank)].push_back({rec.start, rec.end});
     if (!rec.comm) rt.compute += rec.end - rec.start;
+  }
+  // A rank's pipeline ends when its slowest replica does (full fidelity).
+  for (const auto& [t, rank] : b.other_replicas) {
+    RankTimes& rt = r.ranks[static_cast<std::size_t>(rank)];
+    rt.end = std::max(rt.end, tl.end[t]);
   }
   for (int rank = 0; rank < schedule.ranks; ++rank)
     r.ranks[static_cast<std::size_t>(rank)].exposed_comm =

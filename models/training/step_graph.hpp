@@ -56,9 +56,9 @@ struct ComponentRecord {
 };
 
 struct RankTimes {
-  sim::Time end = 0;       // last kernel of the rank's pipeline program
-  sim::Time compute = 0;   // compute stream busy
-  sim::Time exposed_comm = 0;  // communication stream busy while compute is idle
+  sim::Time end = 0;       // last kernel of the rank's pipeline program (its slowest replica's)
+  sim::Time compute = 0;   // compute stream busy (replica 0)
+  sim::Time exposed_comm = 0;  // communication stream busy while compute is idle (replica 0)
 };
 
 // A micro-batch chunk's activations on its rank: held from its forward's

@@ -110,6 +110,17 @@ class ForwardBuilder {
     gemm("mtp_projection", Component::kAttention, m_.hidden, 2.0 * m_.hidden, 0);
   }
 
+  // Tensor parallelism: a ring all-reduce of the hidden state over the TP group.
+  void tp_all_reduce(const std::string& name, Component comp) {
+    if (c_.tp == 1) return;
+    KernelOp op;
+    op.name = name;
+    op.kind = KernelKind::kAllReduce;
+    op.component = comp;
+    op.bytes = t_ * m_.hidden * kBf16;
+    push(op);
+  }
+
  private:
   double act_bytes() const { return c_.fp8 ? kFp8Scaled : kBf16; }
   GemmPrecision precision() const { return c_.fp8 ? GemmPrecision::kFp8 : GemmPrecision::kBf16; }
@@ -194,18 +205,6 @@ class ForwardBuilder {
   }
 
 
- public:
-  void tp_all_reduce(const std::string& name, Component comp) {
-    if (c_.tp == 1) return;
-    KernelOp op;
-    op.name = name;
-    op.kind = KernelKind::kAllReduce;
-    op.component = comp;
-    op.bytes = t_ * m_.hidden * kBf16;
-    push(op);
-  }
-
- private:
   const ModelConfig& m_;
   const OpContext& c_;
   double t_;
