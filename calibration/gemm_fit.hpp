@@ -1,8 +1,10 @@
 #pragma once
-// Fitting the GEMM time model to measured kernel times. The model is linear
-// in its unknowns (gemm_terms.hpp), so the fit is a weighted least-squares
-// solve (Eigen) on relative error: each row is divided by its measured time,
-// so a 10 us GEMM counts as much as a 10 ms one.
+// Fitting the GEMM time model to measured kernel times. Once it is known
+// which limit bounds each sample (tensor cores, K-step floor or HBM), the
+// model is linear in its unknowns (gemm_terms.hpp), so the fit is an
+// active-set iteration of weighted least-squares solves (Eigen) on relative
+// error: each row is divided by its measured time, so a 10 us GEMM counts as
+// much as a 10 ms one.
 #include <string>
 #include <vector>
 
@@ -40,9 +42,8 @@ struct GemmFit {
 };
 
 // Fits the four unknowns. Throws std::invalid_argument for fewer than four
-// samples, a non-positive time, or samples that leave an unknown undetermined,
-// and std::runtime_error when the best fit is unphysical (an efficiency or a
-// latency that is not positive).
+// samples, a non-positive time, or samples that leave an unknown undetermined
+// (no sample bound by one of the three limits under any physical answer).
 GemmFit fit_gemm(const std::vector<GemmSample>& samples, const DeviceRates& d,
                  FitObjective objective = FitObjective::kLeastSquares);
 

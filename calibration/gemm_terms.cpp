@@ -36,23 +36,37 @@ GemmTerms gemm_terms(const DeviceRates& d, const GemmShape& g, GemmPrecision pre
   t.k_blocks = (g.k * operand_bytes(prec) + kKBlockBytes - 1) / kKBlockBytes;
   // A partial tile costs a full one (padding) and so does a partial wave.
   const double sm_peak = tensor_peak_flops(d, prec) / d.total_sms;
-  t.compute_s = static_cast<double>(tiling.waves) * 2.0 * tiling.block_m * tiling.block_n * k / sm_peak;
+  const double waves = static_cast<double>(tiling.waves);
+  t.compute_s = waves * 2.0 * tiling.block_m * tiling.block_n * k / sm_peak;
+  t.k_steps = waves * static_cast<double>(t.k_blocks);
   const double hbm = d.hbm_tb_per_s * 1e12;
   t.operand_s = groups * (static_cast<double>(g.m) * k + k * static_cast<double>(g.n)) * bytes / hbm;
   t.output_s = groups * static_cast<double>(g.m) * static_cast<double>(g.n) * kOutputBytes / hbm;
-  t.compute_bound = t.compute_s >= t.operand_s;
   return t;
 }
 
-GemmRow gemm_row(const GemmTerms& t) {
-  // Operand loads overlap the tensor cores (TMA pipelining), so only the
-  // larger of the two counts; the BF16 output is written in the epilogue,
-  // after the main loop, so it adds. Each K step of each wave has a latency
-  // floor (barriers, WGMMA issue, FP32 promotion) that small tiles expose.
-  return {1e-6,
-          t.compute_bound ? t.compute_s : 0.0,
-          (t.compute_bound ? 0.0 : t.operand_s) + t.output_s,
-          static_cast<double>(t.tiling.waves) * static_cast<double>(t.k_blocks) * 1e-9};
+GemmBound gemm_bound(const GemmParams& p, const GemmTerms& t) {
+  const double compute = t.compute_s / p.compute_efficiency;
+  const double k_step = t.k_steps * p.k_block_ns * 1e-9;
+  const double memory = t.operand_s / p.hbm_efficiency;
+  // Ties go to the earlier limit, so the choice is deterministic.
+  if (compute >= k_step && compute >= memory) return GemmBound::kCompute;
+  return k_step >= memory ? GemmBound::kKStep : GemmBound::kMemory;
+}
+
+GemmRow gemm_row(const GemmTerms& t, GemmBound bound) {
+  // Operand loads are pipelined under the tensor cores (TMA, several
+  // stages), and each K step of a tile has a floor (barriers, WGMMA issue,
+  // the FP32 promotion of block-scaled accumulators, load latency over the
+  // pipeline depth), so the main loop takes the largest of the three. The
+  // BF16 output is written in the epilogue, after the main loop: it adds.
+  GemmRow row{1e-6, 0.0, t.output_s, 0.0};
+  switch (bound) {
+    case GemmBound::kCompute: row[1] = t.compute_s; break;
+    case GemmBound::kKStep: row[3] = t.k_steps * 1e-9; break;
+    case GemmBound::kMemory: row[2] += t.operand_s; break;
+  }
+  return row;
 }
 
 GemmRow gemm_unknowns(const GemmParams& p) {
@@ -69,7 +83,7 @@ GemmParams gemm_params(const GemmRow& x) {
 }
 
 double gemm_seconds(const GemmParams& p, const GemmTerms& t) {
-  const GemmRow row = gemm_row(t);
+  const GemmRow row = gemm_row(t, gemm_bound(p, t));
   const GemmRow x = gemm_unknowns(p);
   double s = 0;
   for (std::size_t i = 0; i < row.size(); ++i) s += row[i] * x[i];

@@ -23,27 +23,47 @@ TEST(GemmModel, ComputeBoundGemmEqualsTheClosedForm) {
   EXPECT_EQ(tiling.tiles, 64 * 64);
   EXPECT_EQ(tiling.waves, 32);  // 4096 / 132 = 31.03
   const GemmTerms terms = gemm_terms(kH800, g, GemmPrecision::kFp8, tiling);
-  ASSERT_TRUE(terms.compute_bound);
   EXPECT_EQ(terms.k_blocks, 64);  // 8192 FP8 bytes / 128
+  EXPECT_EQ(terms.k_steps, 32 * 64);
 
   // 32 waves of a 128 x 128 x 8192 tile at one SM's share of 1979 TFLOPS, at
-  // 80% of peak; the BF16 output (8192^2 x 2 bytes) at half the HBM peak; no
-  // K-step latency; 2 us fixed.
+  // 80% of peak (1.27 ms); the BF16 output (8192^2 x 2 bytes) at half the HBM
+  // peak; 2 us fixed. A 50 ns K-step floor (2048 steps: 0.1 ms) and the
+  // operands (134 MB at 0.5 x 3.35 TB/s: 0.08 ms) hide under the tensor time.
+  const GemmParams p{0.8, 0.5, 2, 50};
+  ASSERT_EQ(gemm_bound(p, terms), GemmBound::kCompute);
   const double compute = 32 * (2.0 * 128 * 128 * 8192) / (1979e12 / 132) / 0.8;
   const double output = 8192.0 * 8192 * 2 / 3.35e12 / 0.5;
-  EXPECT_DOUBLE_EQ(gemm_seconds(GemmParams{0.8, 0.5, 2, 0}, terms), 2e-6 + compute + output);
-  // The K-step latency adds waves x K steps x k_block_ns.
-  EXPECT_NEAR(gemm_seconds(GemmParams{0.8, 0.5, 2, 50}, terms), 2e-6 + compute + output + 32 * 64 * 50e-9, 1e-15);
+  EXPECT_NEAR(gemm_seconds(p, terms), 2e-6 + compute + output, 1e-15);
+  EXPECT_NEAR(gemm_seconds(GemmParams{0.8, 0.5, 2, 0}, terms), 2e-6 + compute + output, 1e-15);
 }
 
 TEST(GemmModel, MemoryBoundGemmPaysOperandsNotCompute) {
   // One row against a 7168 x 16384 weight: 117 MB of B dwarfs the compute.
   const GemmShape g{64, 7168, 16384, 1};
   const GemmTerms terms = gemm_terms(kH800, g, GemmPrecision::kFp8, 132);
-  ASSERT_FALSE(terms.compute_bound);
+  const GemmParams p{0.9, 0.8, 1, 40};
+  ASSERT_EQ(gemm_bound(p, terms), GemmBound::kMemory);
+  // 64 x 56 tiles, one wave, 128 K steps of 40 ns: 5 us, under the 44 us of operands.
+  EXPECT_EQ(terms.k_steps, 128);
   const double bytes = 64.0 * 16384 + 16384.0 * 7168 + 64.0 * 7168 * 2;
-  const double expected = 1e-6 + bytes / 3.35e12 / 0.8 + terms.tiling.waves * 128 * 40e-9;
-  EXPECT_NEAR(gemm_seconds(GemmParams{0.9, 0.8, 1, 40}, terms), expected, 1e-15);
+  EXPECT_NEAR(gemm_seconds(p, terms), 1e-6 + bytes / 3.35e12 / 0.8, 1e-15);
+}
+
+TEST(GemmModel, SmallTilesWithLongKAreBoundByTheKStepFloor) {
+  // 64 x 2112 x 7168: 132 tiles of 64 x 16, one wave, 56 K steps. At 200 ns
+  // a step the main loop takes 11.2 us, more than the operands (15.6 MB:
+  // 4.66 us at peak, 5.8 us at 80%) and the tensor time (0.98 us at peak).
+  const GemmShape g{64, 2112, 7168, 1};
+  const GemmTerms terms = gemm_terms(kH800, g, GemmPrecision::kFp8, 132);
+  ASSERT_EQ(terms.tiling.block_n, 16);
+  const GemmParams p{0.9, 0.8, 1, 200};
+  ASSERT_EQ(gemm_bound(p, terms), GemmBound::kKStep);
+  const double output = 64.0 * 2112 * 2 / 3.35e12 / 0.8;
+  EXPECT_NEAR(gemm_seconds(p, terms), 1e-6 + 56 * 200e-9 + output, 1e-15);
+  // Below the memory time the floor no longer shows.
+  const double operands = (64.0 * 7168 + 7168.0 * 2112) / 3.35e12 / 0.8;
+  EXPECT_NEAR(gemm_seconds(GemmParams{0.9, 0.8, 1, 50}, terms), 1e-6 + operands + output, 1e-15);
 }
 
 TEST(GemmModel, OneTileMoreThanTheSmsTakesTwoWaves) {
@@ -82,6 +102,10 @@ TEST(GemmModel, TileChoiceFillsTheSmsLikeDeepGemm) {
   EXPECT_EQ(small.tiles, 132);
   // 4096 / 32 = 128 tiles, one wave; block_n 24 would need 171 tiles, two waves.
   EXPECT_EQ(choose_tiling({128, 4096, 7168, 1}, 132).block_n, 32);
+  // 32 x 14 tiles of 128 x 160 fill 4 waves (448 / 132 = 3.4); no candidate
+  // up to 128 needs fewer than 5 (block_n 128: 32 x 17 = 544 tiles).
+  EXPECT_EQ(choose_tiling({4096, 2112, 7168, 1}, 132).block_n, 160);
+  EXPECT_EQ(choose_tiling({4096, 2112, 7168, 1}, 132).waves, 4);
   const GemmTiling large = choose_tiling({4096, 7168, 2048, 1}, 132);
   EXPECT_EQ(large.block_m, 128);
   EXPECT_EQ(large.block_n, 160);

@@ -11,7 +11,7 @@
 namespace v3sim::calibration::testing {
 
 struct Truth {
-  GemmParams gemm{0.85, 0.80, 2.0, 45.0};
+  GemmParams gemm{0.85, 0.80, 2.0, 170.0};
   RateModel comm{3e-6, 6e9, 180e9};    // per comm SM; saturates (NVLink) at 180 GB/s
   RateModel hbm{2e-6, 40e9, 2.6e12};   // bytes read plus written
   double slowdown = 1.12;
