@@ -90,8 +90,11 @@ class Calibrator {
     };
     report(gf, true);
     if (!held.empty()) report(evaluate_gemm(gf.params, held, d_), false);
-    for (const char* p : {"gemm.compute_efficiency", "gemm.hbm_efficiency", "gemm.fixed_us", "gemm.k_block_ns"})
-      set(p, source(s), "least squares on relative error over FP8 GEMMs; held out: grouped, BF16 and 96-SM cases");
+    const std::string how = "least squares on relative error over FP8 GEMMs; held out: grouped, BF16 and 96-SM cases";
+    for (const char* p : {"gemm.compute_efficiency", "gemm.hbm_efficiency", "gemm.fixed_us"}) set(p, source(s), how);
+    set("gemm.k_block_ns", source(s),
+        gf.params.k_block_ns > 0 ? how : how + "; no fitted case is bound by a K-step floor, so the probes show none (0)");
+    if (gf.params.k_block_ns == 0) r_.notes.push_back("no GEMM case is bound by a K-step floor: k_block_ns is 0");
   }
 
   // "comm": the dispatch and combine kernels (peer cases when measured, else

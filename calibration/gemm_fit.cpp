@@ -83,10 +83,26 @@ double objective_value(const GemmFit& fit, FitObjective objective) {
 
 bool physical(const GemmRow& x) { return x[1] > 0 && x[2] > 0 && x[0] >= 0 && x[3] >= 0; }
 
+// The least-squares or minimax solution for the given bounds. When no
+// sample is bound by the K-step floor, the data cannot show one: the other
+// three unknowns are solved and the floor is 0. Null when the rows leave one
+// of the other unknowns undetermined.
+std::optional<GemmRow> solve_bounds(const Prepared& p, const std::vector<GemmBound>& bounds, FitObjective objective) {
+  Eigen::MatrixXd a = relative_rows(p, bounds);
+  const bool k_step_shows = a.col(3).cwiseAbs().maxCoeff() > 0;
+  if (!k_step_shows) a.conservativeResize(Eigen::NoChange, kUnknowns - 1);
+  const std::optional<Eigen::VectorXd> solved = objective == FitObjective::kMinimax
+                                                    ? minimax_solve(a)
+                                                    : weighted_solve(a, Eigen::VectorXd::Ones(a.rows()));
+  if (!solved) return std::nullopt;
+  GemmRow x{};
+  for (Eigen::Index j = 0; j < solved->size(); ++j) x[static_cast<std::size_t>(j)] = (*solved)[j];
+  return x;
+}
+
 // Active-set iteration from one start: fix which limit bounds each sample,
 // solve the linear problem, re-decide the limits under the answer, repeat
-// until they settle. Returns the physical solution in which every unknown
-// bounds some sample (else that unknown is not determined), if any.
+// until they settle. Returns the settled answer if it is physical.
 std::optional<GemmRow> solve_from(const Prepared& p, const GemmRow& start, FitObjective objective) {
   GemmRow x = start;
   std::vector<GemmBound> bounds(p.terms.size());
@@ -95,12 +111,9 @@ std::optional<GemmRow> solve_from(const Prepared& p, const GemmRow& start, FitOb
     for (std::size_t i = 0; i < p.terms.size(); ++i) next[i] = gemm_bound(gemm_params(x), p.terms[i]);
     if (round > 0 && next == bounds) return physical(x) ? std::optional<GemmRow>(x) : std::nullopt;
     bounds = next;
-    const Eigen::MatrixXd a = relative_rows(p, bounds);
-    const std::optional<Eigen::VectorXd> solved = objective == FitObjective::kMinimax
-                                                      ? minimax_solve(a)
-                                                      : weighted_solve(a, Eigen::VectorXd::Ones(a.rows()));
-    if (!solved) return std::nullopt;  // some unknown bounds no sample
-    for (int j = 0; j < kUnknowns; ++j) x[static_cast<std::size_t>(j)] = (*solved)[j];
+    const std::optional<GemmRow> solved = solve_bounds(p, bounds, objective);
+    if (!solved) return std::nullopt;
+    x = *solved;
     if (!(x[1] > 0 && x[2] > 0)) return std::nullopt;
   }
   return std::nullopt;  // the limits did not settle
@@ -142,8 +155,8 @@ GemmFit fit_gemm(const std::vector<GemmSample>& samples, const DeviceRates& d, F
       }
   if (!best)
     throw std::invalid_argument(
-        "GEMM samples do not determine the model: they need shapes bound by the tensor cores, by HBM and by the "
-        "K-step floor (small tiles with long K), and the fit must give positive efficiencies and latencies");
+        "GEMM samples do not determine the model: they need shapes bound by the tensor cores and shapes bound by "
+        "HBM, with different K, and the fit must give positive efficiencies and a non-negative fixed cost");
   return *best;
 }
 

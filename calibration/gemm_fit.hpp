@@ -41,9 +41,11 @@ struct GemmFit {
   double mean_abs_error = 0;
 };
 
-// Fits the four unknowns. Throws std::invalid_argument for fewer than four
-// samples, a non-positive time, or samples that leave an unknown undetermined
-// (no sample bound by one of the three limits under any physical answer).
+// Fits the four unknowns. When no sample is bound by the K-step floor under
+// the best answer, the data show no floor and k_block_ns is 0. Throws
+// std::invalid_argument for fewer than four samples, a non-positive time, or
+// samples that leave another unknown undetermined (no physical answer with
+// both compute-bound and memory-bound samples).
 GemmFit fit_gemm(const std::vector<GemmSample>& samples, const DeviceRates& d,
                  FitObjective objective = FitObjective::kLeastSquares);
 

@@ -72,6 +72,19 @@ TEST(GemmFit, ExactDataIsFittedExactly) {
   EXPECT_LT(fit.max_abs_error, 1e-9);
 }
 
+TEST(GemmFit, DataWithoutAKStepFloorFitsNone) {
+  // Generated with no floor, no sample is bound by one: the fit says 0 and
+  // recovers the rest exactly.
+  const GemmParams truth{0.9, 0.85, 1.5, 0};
+  for (FitObjective objective : {FitObjective::kLeastSquares, FitObjective::kMinimax}) {
+    const GemmFit fit = fit_gemm(synthetic(truth, 0, 1), kH800, objective);
+    EXPECT_EQ(fit.params.k_block_ns, 0);
+    EXPECT_NEAR(fit.params.compute_efficiency, 0.9, 1e-9);
+    EXPECT_NEAR(fit.params.hbm_efficiency, 0.85, 1e-9);
+    EXPECT_NEAR(fit.params.fixed_us, 1.5, 1e-7);
+  }
+}
+
 TEST(GemmFit, RejectsTooFewOrBadSamples) {
   std::vector<GemmSample> few(3, GemmSample{"x", {4096, 4096, 4096, 1}, GemmPrecision::kFp8, 132, 1e-4});
   EXPECT_THROW(fit_gemm(few, kH800), std::invalid_argument);
