@@ -56,9 +56,9 @@ TEST(GemmFit, RecoversKnownParametersFromNoisySyntheticData) {
     EXPECT_NEAR(fit.params.compute_efficiency, truth.compute_efficiency, 0.02 * truth.compute_efficiency);
     EXPECT_NEAR(fit.params.hbm_efficiency, truth.hbm_efficiency, 0.02 * truth.hbm_efficiency);
     EXPECT_NEAR(fit.params.fixed_us, truth.fixed_us, 0.05 * truth.fixed_us);
-    // The K-step latency is the least determined unknown (it is a small share
-    // of most times): 50 seeds put it within 5.3% (least squares), 1.8% (minimax).
-    EXPECT_NEAR(fit.params.k_block_ns, truth.k_block_ns, 0.06 * truth.k_block_ns);
+    // The K-step floor is the least determined unknown (few samples are bound
+    // by it): 50 seeds put it within 1.9% (least squares), 0.6% (minimax).
+    EXPECT_NEAR(fit.params.k_block_ns, truth.k_block_ns, 0.03 * truth.k_block_ns);
     EXPECT_LT(fit.mean_abs_error, 0.03);
   }
 }
