@@ -1,11 +1,13 @@
 // Calibration benchmarks: the GEMM fit (an active-set iteration from 45
-// starts) on the DeepGEMM table and on a probe-sized set of samples.
+// starts) on the DeepGEMM table and on a probe-sized set of samples, and
+// reading DeepSeek's published profiler trace.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
 
 #include "calibration/gemm_fit.hpp"
 #include "calibration/gemm_terms.hpp"
+#include "calibration/profiler_trace.hpp"
 #include "calibration/reference_table.hpp"
 
 namespace {
@@ -45,5 +47,14 @@ void BM_GemmFitProbeSized(benchmark::State& state) {
   state.counters["samples"] = static_cast<double>(samples.size());
 }
 BENCHMARK(BM_GemmFitProbeSized)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// The shipped 3 MB EP64 chunk-pair trace (199 KB gzip): inflate, parse,
+// classify 983 kernels, attribute them to annotations, summarize.
+void BM_ReadProfilerTrace(benchmark::State& state) {
+  const std::string path =
+      std::string(V3SIM_SOURCE_DIR) + "/calibration/traces/deepseek-v3-train-ep64-chunk-pair.json.gz";
+  for (auto _ : state) benchmark::DoNotOptimize(summarize(read_profiler_trace(path)));
+}
+BENCHMARK(BM_ReadProfilerTrace)->Unit(benchmark::kMillisecond);
 
 }  // namespace

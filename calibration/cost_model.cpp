@@ -38,4 +38,15 @@ double memory_seconds(const Profile& p, const DeviceRates& d, double bytes, int 
   return bytes / rate;
 }
 
+double class_memory_seconds(const Profile& p, const DeviceRates& d, const KernelClassParams& k, double bytes,
+                            int launches, int sms) {
+  require_valid(d);
+  const double launch = launches * k.launch_us * 1e-6;
+  if (!(bytes > 0)) return launch;
+  if (k.gb_per_s <= 0) return launch + memory_seconds(p, d, bytes, sms);
+  const int measured_on = k.at_sms > 0 ? k.at_sms : d.total_sms;
+  const double share = std::min(1.0, static_cast<double>(std::clamp(sms, 1, d.total_sms)) / measured_on);
+  return launch + bytes / (k.gb_per_s * 1e9 * share);
+}
+
 }  // namespace v3sim::calibration

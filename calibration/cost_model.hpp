@@ -38,4 +38,12 @@ double attention_seconds(const Profile& p, const DeviceRates& d, double flops, b
 // Seconds for a memory-bound kernel moving `bytes` (reads plus writes).
 double memory_seconds(const Profile& p, const DeviceRates& d, double bytes, int sms);
 
+// Seconds for `launches` kernels of a memory-bound class moving `bytes` in
+// all on `sms` SMs: the class's fitted bandwidth (scaled down in proportion
+// when the kernel holds fewer SMs than it was measured on) plus its
+// per-launch time; a class the profile does not calibrate falls back to
+// memory_seconds.
+double class_memory_seconds(const Profile& p, const DeviceRates& d, const KernelClassParams& k, double bytes,
+                            int launches, int sms);
+
 }  // namespace v3sim::calibration

@@ -45,7 +45,7 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
   sim::ObjectReader in(doc, pointer);
   in.only_keys({"name", "description", "hardware", "gemm", "attention_forward_efficiency",
                 "attention_backward_efficiency", "memory_efficiency", "memory_gb_per_s_per_sm", "comm_gb_per_s_per_sm",
-                "overlap_compute_slowdown"});
+                "overlap_compute_slowdown", "kernel_classes", "framework_launches"});
   Profile p;
   p.name = in.string("name");
   p.description = in.string("description");
@@ -68,7 +68,42 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
     p.comm_gb_per_s_per_sm = read_parameter(in, "comm_gb_per_s_per_sm", "comm_gb_per_s_per_sm", 1e-3, 1e5, p);
   if (in.has("overlap_compute_slowdown"))
     p.overlap_compute_slowdown = read_parameter(in, "overlap_compute_slowdown", "overlap_compute_slowdown", 1, 10, p);
+  if (const nlohmann::json* classes = in.child("kernel_classes")) {
+    if (!classes->is_object())
+      throw sim::InputError(in.child_pointer("kernel_classes"), "expected an object of kernel classes");
+    for (const auto& [cls, value] : classes->items()) {
+      sim::ObjectReader c(value, in.child_pointer("kernel_classes") + "/" + sim::pointer_token(cls));
+      c.only_keys({"gb_per_s", "at_sms", "launch_us", "time_scale", "source", "note"});
+      KernelClassParams k;
+      k.gb_per_s = c.optional_number("gb_per_s", 1e-3, 1e6).value_or(0);
+      k.at_sms = static_cast<int>(c.optional_integer("at_sms", 1, 100000).value_or(0));
+      k.launch_us = c.optional_number("launch_us", 0, 1e6).value_or(0);
+      k.time_scale = c.optional_number("time_scale", 1e-3, 1e3).value_or(1);
+      k.provenance = {c.string("source"), c.optional_string("note").value_or("")};
+      p.kernel_classes[cls] = k;
+    }
+  }
+  if (in.has("framework_launches")) {
+    sim::ObjectReader f = in.object("framework_launches");
+    const nlohmann::json* counts = f.child("counts");
+    if (counts == nullptr || !counts->is_object())
+      throw sim::InputError(f.child_pointer("counts"), "expected an object of launch counts per component");
+    for (const auto& [key, value] : counts->items()) {
+      if (!value.is_number_integer() || value.get<long long>() < 0 || value.get<long long>() > 100000)
+        throw sim::InputError(f.child_pointer("counts") + "/" + sim::pointer_token(key),
+                              "expected a launch count in [0, 100000]");
+      p.framework_launches[key] = value.get<int>();
+    }
+    p.framework_launches_provenance = {f.string("source"), f.optional_string("note").value_or("")};
+    f.finish();
+  }
   return p;
+}
+
+const KernelClassParams& Profile::kernel_class(const std::string& cls) const {
+  static const KernelClassParams defaults;
+  const auto it = kernel_classes.find(cls);
+  return it == kernel_classes.end() ? defaults : it->second;
 }
 
 nlohmann::json profile_to_json(const Profile& p) {
@@ -95,6 +130,25 @@ nlohmann::json profile_to_json(const Profile& p) {
   if (p.comm_gb_per_s_per_sm > 0) j["comm_gb_per_s_per_sm"] = param("comm_gb_per_s_per_sm", p.comm_gb_per_s_per_sm);
   if (p.provenance.count("overlap_compute_slowdown"))
     j["overlap_compute_slowdown"] = param("overlap_compute_slowdown", p.overlap_compute_slowdown);
+  if (!p.kernel_classes.empty()) {
+    nlohmann::json classes = nlohmann::json::object();
+    for (const auto& [cls, k] : p.kernel_classes) {
+      nlohmann::json c = nlohmann::json::object();
+      if (k.gb_per_s > 0) c["gb_per_s"] = k.gb_per_s;
+      if (k.at_sms > 0) c["at_sms"] = k.at_sms;
+      if (k.launch_us > 0) c["launch_us"] = k.launch_us;
+      if (k.time_scale != 1) c["time_scale"] = k.time_scale;
+      c["source"] = k.provenance.source;
+      if (!k.provenance.note.empty()) c["note"] = k.provenance.note;
+      classes[cls] = c;
+    }
+    j["kernel_classes"] = classes;
+  }
+  if (!p.framework_launches.empty()) {
+    j["framework_launches"] = {{"counts", p.framework_launches}, {"source", p.framework_launches_provenance.source}};
+    if (!p.framework_launches_provenance.note.empty())
+      j["framework_launches"]["note"] = p.framework_launches_provenance.note;
+  }
   return j;
 }
 

@@ -23,6 +23,21 @@ struct GemmParams {
   double k_block_ns = 40;            // latency floor of one 128-byte K step of a tile's main loop
 };
 
+// Parameters of one kernel class (calibration/reference/kernel_classes.json),
+// fitted on kernel data (a profiler trace, the probes). A memory-bound class
+// moves its bytes at `gb_per_s` when holding `at_sms` SMs (and
+// proportionally less on fewer), plus `launch_us` per kernel; a GEMM,
+// attention or all-to-all class takes `time_scale` times the model's time
+// for its shape (the weight-gradient GEMMs' own efficiency, the slowdown of
+// kernels running beside the communication kernels), plus `launch_us`.
+struct KernelClassParams {
+  double gb_per_s = 0;  // 0: HBM peak x memory_efficiency
+  int at_sms = 0;       // 0: all the GPU's SMs
+  double launch_us = 0;
+  double time_scale = 1;
+  Provenance provenance;
+};
+
 struct Profile {
   std::string name;
   std::string description;
@@ -41,6 +56,15 @@ struct Profile {
   // beside them on the other SMs (HBM and L2 contention); 1: no slowdown.
   double overlap_compute_slowdown = 1;
   std::map<std::string, Provenance> provenance;  // parameter name -> where it comes from
+  // Per kernel class; a class absent here is costed by the defaults above.
+  std::map<std::string, KernelClassParams> kernel_classes;
+  // The framework's small element-wise kernels per layer and component,
+  // keyed "attention(F)", "mlp(B)" ... (counted from a profiler trace).
+  std::map<std::string, int> framework_launches;
+  Provenance framework_launches_provenance;
+
+  // The class's parameters, or defaults (scale 1, nothing else) when absent.
+  const KernelClassParams& kernel_class(const std::string& name) const;
 };
 
 const std::vector<std::string>& profile_names();

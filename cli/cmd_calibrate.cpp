@@ -1,10 +1,15 @@
-// v3sim calibrate --inputs FILES... --out PROFILE [--name N] [--hardware GPU] [--base PROFILE]
+// v3sim calibrate [--inputs FILES...] [--trace TRACE --scenario SCENARIO] --out PROFILE
+//                 [--name N] [--hardware GPU] [--base PROFILE]
 #include <fmt/format.h>
 
 #include <iostream>
 #include <memory>
 
 #include "calibration/calibrate.hpp"
+#include "calibration/trace_fit.hpp"
+#include "cli/trace_input.hpp"
+#include "models/training/kernel_demand.hpp"
+#include "models/training/training_step.hpp"
 #include "cli/commands.hpp"
 #include "cli/json_locator.hpp"
 #include "cli/scenario_loader.hpp"
@@ -18,8 +23,11 @@ namespace {
 
 struct CalibrateArgs {
   std::vector<std::string> inputs;
+  std::string trace;
+  std::string scenario;
+  std::vector<std::string> sets;
   std::string out;
-  std::string name = "h100-measured";
+  std::string name;  // default: h100-measured for probe files, the base's name for a trace alone
   std::string hardware = "h100";
   std::string base = "h800-published";
 };
@@ -49,7 +57,69 @@ std::string table(const calibration::CalibrationResult& r) {
   return s;
 }
 
+const char* form_name(calibration::ClassForm f) {
+  switch (f) {
+    case calibration::ClassForm::kBandwidth: return "bandwidth";
+    case calibration::ClassForm::kScale: return "scale";
+    case calibration::ClassForm::kLaunch: return "per launch";
+  }
+  return "";
+}
+
+std::string trace_table(const calibration::TraceFit& f) {
+  std::string s = fmt::format("{:<19} {:<10} {:>8} {:>8} {:>11} {:>11} {:>11} {:>8}  {}\n", "kernel class", "form",
+                              "launches", "(model)", "measured ms", "base ms", "fitted ms", "error", "parameter");
+  for (const calibration::ClassFit& c : f.classes) {
+    std::string param;
+    if (c.status == "fitted") {
+      if (c.form == calibration::ClassForm::kScale)
+        param = fmt::format("time_scale {:.3f}", c.params.time_scale);
+      else if (c.form == calibration::ClassForm::kBandwidth && c.params.gb_per_s < 1e5)
+        param = fmt::format("{:.0f} GB/s on {} SMs + {:.2f} us/launch", c.params.gb_per_s, c.params.at_sms,
+                            c.params.launch_us);
+      else
+        param = fmt::format("{:.2f} us/launch", c.params.launch_us);
+    } else {
+      param = c.status;
+    }
+    const std::string err = c.status == "fitted" && c.measured_ms > 0
+                                ? fmt::format("{:+.1f}%", 100 * (c.fitted_ms / c.measured_ms - 1))
+                                : "";
+    s += fmt::format("{:<19} {:<10} {:>8} {:>8.0f} {:>11.3f} {:>11.3f} {:>11.3f} {:>8}  {}\n", c.cls, form_name(c.form),
+                     c.trace_launches, c.model_launches, c.measured_ms, c.base_ms, c.fitted_ms, err, param);
+  }
+  s += fmt::format("{:<19} {:<10} {:>8}          {:>11}  per-launch {:.2f} us; per layer pair:", "elementwise",
+                   "per launch", "", "", f.elementwise_launch_us);
+  for (const auto& [k, n] : f.framework_launches) s += fmt::format(" {} {}", k, n);
+  s += "\n(per layer pair; 'base' is the shape model before this fit)\n";
+  for (const std::string& n : f.notes) s += "note: " + n + "\n";
+  return s;
+}
+
+// Fits the kernel classes a profiler trace covers into `p`, on the shapes
+// of `scenario_path`.
+void fit_from_trace(const CalibrateArgs& a, calibration::Profile& p) {
+  const calibration::ProfilerTrace trace = load_trace(a.trace);
+  const calibration::TraceSummary summary = calibration::summarize(trace);
+  models::Scenario s = load_training_scenario(a.scenario, a.sets, false);
+  s.training->profile = p;
+  s.training->profile.kernel_classes.clear();
+  s.training->profile.framework_launches.clear();
+  const models::TrainingResult base = models::simulate_training(*s.cluster, *s.training);
+  const models::LayerDemand demand = models::layer_pair_demand(*s.training, s.cluster->gpu, base.phase_time);
+  const std::string source =
+      fmt::format("fit of profiler trace {} ({} kernels, {} layer pairs) on the shapes of {}", a.trace,
+                  trace.kernels.size(), summary.layer_pairs, a.scenario);
+  const calibration::TraceFit fit = calibration::fit_trace(trace, summary, demand.classes, demand.base_ms, source);
+  calibration::apply_trace_fit(fit, p, source);
+  for (const std::string& w : trace.warnings) std::cout << "warning: " << w << "\n";
+  std::cout << trace_table(fit);
+}
+
 void calibrate(const CalibrateArgs& a) {
+  if (a.inputs.empty() && a.trace.empty()) throw InputFailure("calibrate: expected --inputs PROBE.json... or --trace");
+  if (!a.trace.empty() && a.scenario.empty())
+    throw InputFailure("calibrate: --trace needs --scenario (the scenario whose shapes the trace ran)");
   std::vector<calibration::ProbeFile> files;
   for (const std::string& path : a.inputs) files.push_back(load_probe(path));
   models::GpuPreset gpu;
@@ -60,14 +130,20 @@ void calibrate(const CalibrateArgs& a) {
   } catch (const sim::InputError& e) {
     throw InputFailure(e.pointer() + ": " + e.what());
   }
-  calibration::DeviceRates d = models::device_rates(gpu);
-  d.total_sms = files.front().device.sms;  // the SMs the probes saw
   calibration::CalibrationResult r;
-  try {
-    r = calibration::calibrate(files, d, base, a.name, a.hardware);
-  } catch (const std::invalid_argument& e) {
-    throw InputFailure(std::string("cannot fit: ") + e.what());
+  r.profile = base;
+  if (!files.empty()) {
+    calibration::DeviceRates d = models::device_rates(gpu);
+    d.total_sms = files.front().device.sms;  // the SMs the probes saw
+    try {
+      r = calibration::calibrate(files, d, base, a.name.empty() ? "h100-measured" : a.name, a.hardware);
+    } catch (const std::invalid_argument& e) {
+      throw InputFailure(std::string("cannot fit: ") + e.what());
+    }
+  } else {
+    r.profile.name = a.name.empty() ? base.name : a.name;
   }
+  if (!a.trace.empty()) fit_from_trace(a, r.profile);
   const std::filesystem::path out(a.out);
   try {
     report::write_files_atomically(out.has_parent_path() ? out.parent_path() : ".",
@@ -75,7 +151,8 @@ void calibrate(const CalibrateArgs& a) {
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
   }
-  std::cout << table(r) << "wrote " << a.out << "\n";
+  if (!files.empty()) std::cout << table(r);
+  std::cout << "wrote " << a.out << "\n";
 }
 
 }  // namespace
@@ -83,7 +160,10 @@ void calibrate(const CalibrateArgs& a) {
 void add_calibrate_command(CLI::App& app) {
   auto args = std::make_shared<CalibrateArgs>();
   CLI::App* cmd = app.add_subcommand("calibrate", "Fit a calibration profile to cuda_probes/ output (docs/calibration.md)");
-  cmd->add_option("--inputs", args->inputs, "Probe JSON files")->required();
+  cmd->add_option("--inputs", args->inputs, "Probe JSON files");
+  cmd->add_option("--trace", args->trace, "PyTorch profiler (Kineto) trace, JSON or gzip: fits its kernel classes");
+  cmd->add_option("--scenario", args->scenario, "With --trace: the training scenario whose shapes the trace ran");
+  cmd->add_option("--set", args->sets, "With --scenario: override a field, /json/pointer=value (repeatable)");
   cmd->add_option("--out", args->out, "Profile JSON to write")->required();
   cmd->add_option("--name", args->name, "Profile name")->capture_default_str();
   cmd->add_option("--hardware", args->hardware, "GPU preset the probes ran on (its peaks)")->capture_default_str();

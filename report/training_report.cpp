@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "models/training/chunk_pair_summary.hpp"
 #include "report/html_page.hpp"
 #include "report/html_report.hpp"
 
@@ -98,7 +99,16 @@ json training_summary_json(const models::Scenario& scenario, const models::Train
                          {"to_experts_bf16", sim::to_seconds(r.phase_time[1])},
                          {"from_experts_bf16", sim::to_seconds(r.phase_time[2])}};
   out["pipeline_transfer_s"] = sim::to_seconds(r.p2p_time);
-  if (t.chunk_pair) out["chunk_pair_s"] = sim::to_seconds(r.chunk_pair_time);
+  if (t.chunk_pair) {
+    out["chunk_pair_s"] = sim::to_seconds(r.chunk_pair_time);
+    const models::ChunkPairSummary p = models::summarize_chunk_pair(r);
+    out["chunk_pair"] = {{"span_ms", p.span_ms},
+                         {"layer_pairs", p.layer_pairs},
+                         {"compute_busy_ms", p.compute_busy_ms},
+                         {"comm_busy_ms", p.comm_busy_ms},
+                         {"components", p.components},
+                         {"kernel_classes", p.kernel_classes}};
+  }
   out["compute_sms"] = r.plan.compute_sms;
   out["ranks"] = std::move(ranks);
   out["warnings"] = r.warnings;

@@ -6,7 +6,7 @@ set -euo pipefail
 packages=(
   cmake g++ make
   libboost-graph-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
-  libgtest-dev libbenchmark-dev
+  libgtest-dev libbenchmark-dev zlib1g-dev
   libopenmpi-dev openmpi-bin
 )
 

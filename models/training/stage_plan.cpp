@@ -4,17 +4,68 @@
 #include <map>
 
 namespace v3sim::models {
-namespace {
 
-// Seconds of one compute kernel on `sms` SMs under the profile.
 double kernel_seconds(const KernelOp& op, const calibration::Profile& p, const calibration::DeviceRates& d, int sms) {
+  const calibration::KernelClassParams& k = p.kernel_class(op.kernel_class);
+  const double launch = op.launches * k.launch_us * 1e-6;
   switch (op.kind) {
-    case KernelKind::kGemm: return calibration::gemm_seconds(p, d, op.shape, op.precision, sms);
-    case KernelKind::kAttention: return calibration::attention_seconds(p, d, op.flops, op.pass != Pass::kForward, sms);
-    case KernelKind::kMemory: return calibration::memory_seconds(p, d, op.bytes, sms);
+    case KernelKind::kGemm:
+      return launch + op.launches * k.time_scale * calibration::gemm_seconds(p, d, op.shape, op.precision, sms);
+    case KernelKind::kAttention:
+      return launch + k.time_scale * calibration::attention_seconds(p, d, op.flops, op.pass != Pass::kForward, sms);
+    case KernelKind::kMemory: return calibration::class_memory_seconds(p, d, k, op.bytes, op.launches, sms);
     default: return 0;
   }
 }
+
+namespace {
+
+const char* component_key(Component c) {
+  switch (c) {
+    case Component::kAttention: return "attention";
+    case Component::kDispatch: return "dispatch";
+    case Component::kMlp: return "mlp";
+    case Component::kCombine: return "combine";
+  }
+  return "";
+}
+
+}  // namespace
+
+std::string component_label(Component c, Pass p) {
+  return std::string(component_key(c)) + "(" + (p == Pass::kForward ? "F" : p == Pass::kInput ? "B" : "W") + ")";
+}
+
+// The framework's small kernels (profile.framework_launches, per layer and
+// component) join the compute ops of their component and pass in a
+// transformer layer.
+std::vector<KernelOp> with_framework_ops(const std::vector<KernelOp>& ops, const calibration::Profile& p) {
+  if (p.framework_launches.empty()) return ops;
+  std::vector<KernelOp> out;
+  std::map<std::string, bool> placed;
+  for (std::size_t i = 0; i < ops.size(); ++i) {
+    out.push_back(ops[i]);
+    const KernelOp& op = ops[i];
+    const bool compute = op.kind != KernelKind::kAllToAll && op.kind != KernelKind::kAllReduce && !op.comm_stream;
+    if (!compute || op.second_stream) continue;
+    const bool last_of_run = i + 1 == ops.size() || ops[i + 1].component != op.component || ops[i + 1].pass != op.pass;
+    const std::string key = component_label(op.component, op.pass);
+    const auto it = p.framework_launches.find(key);
+    if (!last_of_run || it == p.framework_launches.end() || it->second == 0 || placed[key]) continue;
+    placed[key] = true;
+    KernelOp f;
+    f.name = "framework_elementwise";
+    f.kind = KernelKind::kMemory;
+    f.pass = op.pass;
+    f.component = op.component;
+    f.kernel_class = "elementwise";
+    f.launches = it->second;
+    out.push_back(f);
+  }
+  return out;
+}
+
+namespace {
 
 class BlockCoster {
  public:
@@ -29,7 +80,9 @@ class BlockCoster {
     ctx.ep = t_.parallel.ep;
     ctx.tp = t_.parallel.tp;
     ctx.fp8 = t_.fp8;
-    const std::vector<KernelOp> ops = block_ops(t_.model, kind, ctx);
+    std::vector<KernelOp> ops = block_ops(t_.model, kind, ctx);
+    if (kind == BlockKind::kMoeLayer || kind == BlockKind::kDenseLayer || kind == BlockKind::kMtp)
+      ops = with_framework_ops(ops, profile_);
     BlockPlan b{kind, {}, {}, {}};
     for (const KernelOp& op : ops) {
       std::vector<Segment>& list = op.pass == Pass::kForward ? b.forward : op.pass == Pass::kInput ? b.input : b.weight;
@@ -39,23 +92,74 @@ class BlockCoster {
   }
 
  private:
+  static void add_class(Segment& s, const std::string& cls, sim::Time d) {
+    for (auto& [name, t] : s.classes)
+      if (name == cls) {
+        t += d;
+        return;
+      }
+    s.classes.push_back({cls, d});
+  }
+
+  // The segment an op joins: comm kernels before an all-to-all join its
+  // segment; second-stream kernels join their component's second-stream
+  // segment of the current run.
+  Segment& segment_for(std::vector<Segment>& list, const KernelOp& op, bool comm) {
+    if (op.second_stream) {
+      for (auto s = list.rbegin(); s != list.rend() && s->component == op.component; ++s)
+        if (s->second_stream) return *s;
+      Segment seg;
+      seg.component = op.component;
+      seg.second_stream = true;
+      list.push_back(seg);
+      return list.back();
+    }
+    const bool all_to_all = op.kind == KernelKind::kAllToAll;
+    bool fresh = list.empty() || list.back().component != op.component || list.back().comm != comm ||
+                 list.back().second_stream;
+    // A comm segment holds one all-to-all, with the kernels launched before it.
+    if (!fresh && comm && list.back().phase >= 0) fresh = true;
+    if (!fresh && comm && !all_to_all && !op.comm_stream) fresh = true;  // all-reduce
+    if (fresh) {
+      Segment seg;
+      seg.component = op.component;
+      seg.comm = comm;
+      list.push_back(seg);
+    }
+    return list.back();
+  }
+
   void add(std::vector<Segment>& list, const KernelOp& op) {
-    const bool comm = op.kind == KernelKind::kAllToAll || op.kind == KernelKind::kAllReduce;
-    if (list.empty() || list.back().component != op.component || list.back().comm != comm ||
-        (comm && op.kind == KernelKind::kAllToAll))
-      list.push_back(Segment{op.component, comm, 0, 0, -1, 0});
-    Segment& s = list.back();
+    const bool comm = op.kind == KernelKind::kAllToAll || op.kind == KernelKind::kAllReduce || op.comm_stream;
+    Segment& s = segment_for(list, op, comm);
     if (op.kind == KernelKind::kAllToAll) {
       s.phase = static_cast<int>(!op.to_experts ? EpPhase::kFromExperts
                                  : op.fp8      ? EpPhase::kToExpertsFp8
                                                : EpPhase::kToExpertsBf16);
+      s.phase_class = op.kernel_class;
+      const calibration::KernelClassParams& k = profile_.kernel_class(op.kernel_class);
+      s.phase_scale = k.time_scale;
+      const sim::Time launch = sim::from_seconds(k.launch_us * 1e-6);
+      s.fixed += launch;
+      if (launch > 0) add_class(s, op.kernel_class, launch);
     } else if (op.kind == KernelKind::kAllReduce) {
       // Ring all-reduce inside the NVLink domain: 2(tp-1)/tp of the payload.
       const int tp = t_.parallel.tp;
-      s.fixed += sim::from_seconds(2.0 * (tp - 1) / tp * op.bytes / (gpu_.nvlink_achievable_gb_per_s * 1e9));
+      const sim::Time d = sim::from_seconds(2.0 * (tp - 1) / tp * op.bytes / (gpu_.nvlink_achievable_gb_per_s * 1e9));
+      s.fixed += d;
+      add_class(s, op.kernel_class, d);
+    } else if (op.comm_stream) {
+      // Layout, notify and cast kernels on the comm SMs.
+      const int sms = t_.comm_offload || t_.comm_sms <= 0 ? sms_ : t_.comm_sms;
+      const sim::Time d = sim::from_seconds(kernel_seconds(op, profile_, rates_, sms));
+      s.fixed += d;
+      add_class(s, op.kernel_class, d);
     } else {
       const sim::Time d = sim::from_seconds(kernel_seconds(op, profile_, rates_, sms_));
-      (op.kind == KernelKind::kGemm && op.shape.groups > 1 ? s.expert : s.compute) += d;
+      // Routed-expert GEMMs scale with the tokens the GPU receives (full fidelity).
+      const bool routed = op.kind == KernelKind::kGemm && op.name.rfind("experts_", 0) == 0;
+      (routed ? s.expert : s.compute) += d;
+      add_class(s, op.kernel_class, d);
     }
   }
 

@@ -5,6 +5,7 @@
 // (attention, dispatch, MLP, combine). Compute segments carry their time on
 // the compute SMs; all-to-all segments name the phase whose time the network
 // decides. Costs are memoised per block kind (every MoE layer is alike).
+#include <string>
 #include <vector>
 
 #include "calibration/cost_model.hpp"
@@ -22,12 +23,18 @@ enum class EpPhase { kToExpertsFp8, kToExpertsBf16, kFromExperts };
 inline constexpr int kEpPhases = 3;
 
 struct Segment {
-  Component component;
+  Component component = Component::kAttention;
   bool comm = false;
+  bool second_stream = false;  // compute: runs on the second compute stream
   sim::Time compute = 0;  // compute: everything but the routed-expert GEMMs
   sim::Time expert = 0;   // compute: routed-expert GEMMs, which scale with the tokens a GPU receives
   int phase = -1;         // comm: the EpPhase of an all-to-all, -1 for none
-  sim::Time fixed = 0;    // comm: tensor-parallel all-reduce time
+  double phase_scale = 1; // comm: the all-to-all kernel's in-training time over its simulated standalone time
+  std::string phase_class;  // comm: the all-to-all's kernel class
+  sim::Time fixed = 0;    // comm: kernels beside the all-to-all (layout, notify, cast) and tensor-parallel all-reduces
+  // Time per kernel class of the kernels in this segment (the all-to-all's
+  // own time is the step's: phase time x phase_scale).
+  std::vector<std::pair<std::string, sim::Time>> classes;
 };
 
 struct BlockPlan {
@@ -66,5 +73,17 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
                       const std::vector<std::vector<int>>& rank_parts = {});
 
 calibration::DeviceRates device_rates(const GpuPreset& gpu);
+
+// Seconds of one compute-side kernel op (all its launches) on `sms` SMs
+// under the profile and its class's calibration (0 for an all-to-all).
+double kernel_seconds(const KernelOp& op, const calibration::Profile& p, const calibration::DeviceRates& d, int sms);
+
+// "attention(F)", "mlp(B)", "dispatch(W)": a component and pass as profiler
+// annotations name them (B is the input-gradient pass).
+std::string component_label(Component c, Pass p);
+
+// A transformer layer's ops with the framework's small kernels
+// (profile.framework_launches) added at the end of each component's run.
+std::vector<KernelOp> with_framework_ops(const std::vector<KernelOp>& ops, const calibration::Profile& p);
 
 }  // namespace v3sim::models

@@ -46,7 +46,7 @@ struct CommCall {
 
 struct Gpu {
   int rank, replica;
-  sim::ResourceId compute, comm;
+  sim::ResourceId compute, comm, compute2;
   double expert_scale = 1;
   std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity)
 };
@@ -76,7 +76,8 @@ class Builder {
       for (int r = 0; r < s_.ranks; ++r) {
         const std::string name = "gpu" + std::to_string(layout_.gpu(r, d));
         Gpu g{r, d, graph.add_resource(name + " compute", sim::ResourceOrder::kProgram, 1),
-              graph.add_resource(name + " comm", sim::ResourceOrder::kProgram, 1), 1, {}};
+              graph.add_resource(name + " comm", sim::ResourceOrder::kProgram, 1),
+              graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 1, {}};
         if (layout_.fidelity == Fidelity::kFull && net_.routing != nullptr) g.expert_scale = expert_scale(d % layout_.ep);
         gpus_.push_back(g);
       }
@@ -114,7 +115,7 @@ class Builder {
       other_replicas.push_back({t, g.rank});  // only their end times matter
       return;
     }
-    records.push_back(ComponentRecord{g.rank, comm, seg.component, pass, block, 0, 0});
+    records.push_back(ComponentRecord{g.rank, comm, seg.second_stream, seg.component, pass, block, 0, 0, current_op_});
     record_task.push_back(t);
   }
 
@@ -122,12 +123,18 @@ class Builder {
     if (!seg.comm) {
       sim::Time d = seg.compute + static_cast<sim::Time>(std::llround(static_cast<double>(seg.expert) * g.expert_scale));
       if (in_pair_) d = static_cast<sim::Time>(std::llround(static_cast<double>(d) * plan_.pair_compute_slowdown));
-      const sim::TaskId t = graph.add_task(g.compute, d);
+      const sim::TaskId t = graph.add_task(seg.second_stream ? g.compute2 : g.compute, d);
       record(g, t, false, seg, pass, block);
       return {t, t};
     }
     if (layout_.fidelity == Fidelity::kReduced || seg.phase < 0) {
-      const sim::Time d = seg.fixed + (seg.phase >= 0 ? net_.phase_time[static_cast<std::size_t>(seg.phase)] : 0);
+      // The all-to-all at its in-training rate: the standalone phase time
+      // scaled by its class's calibration.
+      const sim::Time d =
+          seg.fixed + (seg.phase >= 0 ? static_cast<sim::Time>(std::llround(
+                                            static_cast<double>(net_.phase_time[static_cast<std::size_t>(seg.phase)]) *
+                                            seg.phase_scale))
+                                      : 0);
       const sim::TaskId t = graph.add_task(g.comm, d);
       record(g, t, true, seg, pass, block);
       return {t, t};
@@ -146,23 +153,31 @@ class Builder {
       if (seg.component == comp) c.append(graph, run(g, seg, Pass::kForward, b.kind));
   }
 
-  // Input-gradient segments of one component; with `weights`, each compute
-  // segment's weight gradients follow it on the compute stream.
+  // Input-gradient segments of one component; with `weights`, the
+  // component's weight gradients follow its last compute segment.
   void backward_block(Gpu& g, Chain& c, const BlockPlan& b, Component comp, bool weights) {
+    sim::TaskId last_compute = kNone;
     for (const Segment& seg : b.input) {
       if (seg.component != comp) continue;
       c.append(graph, run(g, seg, Pass::kInput, b.kind));
-      if (weights && !seg.comm) weight_block(g, c.span.exit, b, comp);
+      if (!seg.comm) last_compute = c.span.exit;
     }
+    if (weights && last_compute != kNone) weight_block(g, last_compute, b, comp);
   }
 
-  void weight_block(Gpu& g, sim::TaskId after, const BlockPlan& b, Component comp) {
+  // Weight gradients of one component after `after`; second-stream
+  // segments start beside the first stream's (the framework issues them
+  // together) and nothing waits for them but the step's end. Returns the
+  // last task on the first stream.
+  sim::TaskId weight_block(Gpu& g, sim::TaskId after, const BlockPlan& b, Component comp) {
+    const sim::TaskId start = after;
     for (const Segment& seg : b.weight)
       if (seg.component == comp) {
         const Span w = run(g, seg, Pass::kWeight, b.kind);
-        graph.add_edge(after, w.entry);
-        after = w.exit;
+        graph.add_edge(seg.second_stream ? start : after, w.entry);
+        if (!seg.second_stream) after = w.exit;
       }
+    return after;
   }
 
   static constexpr Component kForwardOrder[] = {Component::kAttention, Component::kDispatch, Component::kMlp,
@@ -218,6 +233,7 @@ class Builder {
     const Program& prog = s_.programs[static_cast<std::size_t>(g.rank)];
     for (std::size_t i = 0; i < prog.size(); ++i) {
       const Op& op = prog[i];
+      current_op_ = static_cast<int>(i);
       const sim::TaskId first = static_cast<sim::TaskId>(graph.tasks().size());
       switch (op.kind) {
         case OpKind::kF: forward_chunk(g, spans[chunk(op.a)], part(op.a)); break;
@@ -227,11 +243,7 @@ class Builder {
           const PartPlan& p = part(op.a);
           sim::TaskId after = spans[chunk(op.a)].backward.exit;
           for (auto b = p.blocks.rbegin(); b != p.blocks.rend(); ++b)
-            for (Component comp : kBackwardOrder) {
-              const std::size_t before = graph.tasks().size();
-              weight_block(g, after, *b, comp);
-              if (graph.tasks().size() > before) after = static_cast<sim::TaskId>(graph.tasks().size() - 1);
-            }
+            for (Component comp : kBackwardOrder) after = weight_block(g, after, *b, comp);
           break;
         }
         case OpKind::kFB: pair(g, spans[chunk(op.a)], part(op.a), spans[chunk(op.b)], part(op.b)); break;
@@ -329,6 +341,7 @@ class Builder {
   sim::ResourceId net_resource_ = 0;
   std::unique_ptr<ClusterNetwork> network_;
   bool in_pair_ = false;  // expanding an overlapped pair
+  int current_op_ = -1;   // the program op being expanded
 };
 
 }  // namespace
@@ -393,6 +406,7 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
             ChunkLife{schedule.part_of[lane][st], tl.start[cs.forward.entry], tl.end[cs.backward.exit]});
       }
   std::vector<std::vector<std::pair<sim::Time, sim::Time>>> compute(schedule.ranks), comm(schedule.ranks);
+  const std::vector<std::pair<sim::Time, sim::Time>> nothing;
   for (std::size_t i = 0; i < b.records.size(); ++i) {
     ComponentRecord rec = b.records[i];
     const sim::TaskId t = b.record_task[i];
@@ -405,8 +419,9 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
     rt.end = std::max(rt.end, rec.end);
     if (rec.end <= rec.start) continue;
     (rec.comm ? comm : compute)[static_cast<std::size_t>(rec.rank)].push_back({rec.start, rec.end});
-    if (!rec.comm) rt.compute += rec.end - rec.start;
   }
+  for (int rank = 0; rank < schedule.ranks; ++rank)
+    r.ranks[static_cast<std::size_t>(rank)].compute = uncovered_time(compute[static_cast<std::size_t>(rank)], nothing);
   // A rank's pipeline ends when its slowest replica does (full fidelity).
   for (const auto& [t, rank] : b.other_replicas) {
     RankTimes& rt = r.ranks[static_cast<std::size_t>(rank)];

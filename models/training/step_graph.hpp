@@ -48,16 +48,18 @@ struct StepLayout {
 struct ComponentRecord {
   int rank;
   bool comm;
+  bool second_stream;  // compute on the second compute stream
   Component component;
   Pass pass;
   BlockKind block;
   sim::Time start;
   sim::Time end;
+  int op = -1;  // index of the program op (F, B, W, F&B ...) it belongs to
 };
 
 struct RankTimes {
   sim::Time end = 0;       // last kernel of the rank's pipeline program (its slowest replica's)
-  sim::Time compute = 0;   // compute stream busy (replica 0)
+  sim::Time compute = 0;   // compute streams busy, their union (replica 0)
   sim::Time exposed_comm = 0;  // communication stream busy while compute is idle (replica 0)
 };
 

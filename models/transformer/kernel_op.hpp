@@ -36,6 +36,24 @@ struct KernelOp {
   bool fp8 = false;
   double saved_bytes = 0;          // forward: activations kept for the backward pass
   bool recompute_in_backward = false;  // forward: run again at the start of backward
+  // The kernel class of calibration/reference/kernel_classes.json this kernel
+  // is costed and reported under (a profile may calibrate each class).
+  std::string kernel_class;
+  int launches = 1;  // kernels of this op (the framework's small ops come as one op of many launches)
+  // Runs on the communication stream (on the comm SMs) though it is not an
+  // all-to-all: DeepEP's layout and notify kernels, the cast before a
+  // gradient dispatch.
+  bool comm_stream = false;
+  // Runs on the second compute stream (the framework issues part of the
+  // weight-gradient GEMMs there, beside the first).
+  bool second_stream = false;
+  // kGemm: its input activation is cached in a low-precision format that the
+  // backward dequantises first (the FP8 recipe's cast_back).
+  bool cached_input = false;
+  // kAttention: what its backward's pre-processing (dO.O row sums) and
+  // post-processing (dQ from FP32 to BF16) kernels move.
+  double backward_pre_bytes = 0;
+  double backward_post_bytes = 0;
 };
 
 }  // namespace v3sim::models

@@ -1,0 +1,28 @@
+#include "cli/trace_input.hpp"
+
+#include "cli/scenario_loader.hpp"
+#include "sim/json_reader.hpp"
+
+namespace v3sim::cli {
+
+calibration::ProfilerTrace load_trace(const std::string& path) {
+  try {
+    return calibration::read_profiler_trace(path);
+  } catch (const sim::InputError& e) {
+    // The reader's messages name the file; a pointer, when there is one, follows it.
+    std::string msg = e.what();
+    if (!e.pointer().empty()) msg = path + ": " + e.pointer() + ": " + msg.substr(msg.find(": ") == std::string::npos ? 0 : msg.find(": ") + 2);
+    throw InputFailure(msg);
+  }
+}
+
+models::Scenario load_training_scenario(const std::string& path, const std::vector<std::string>& sets,
+                                        bool need_chunk_pair) {
+  models::Scenario s = load_scenario(path, sets);
+  if (!s.training) throw InputFailure(path + ": expected a training scenario (a \"model\" on a \"cluster\")");
+  if (need_chunk_pair && !s.training->chunk_pair)
+    throw InputFailure(path + ": /schedule/kind: expected \"chunk_pair\" (the trace holds one overlapped chunk pair)");
+  return s;
+}
+
+}  // namespace v3sim::cli
