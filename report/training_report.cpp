@@ -146,6 +146,8 @@ json training_chrome_trace(const models::TrainingResult& r) {
     events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", k.rank}, {"args", {{"name", "rank " + std::to_string(k.rank)}}}});
     events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 0}, {"args", {{"name", "compute SMs"}}}});
     events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 1}, {"args", {{"name", "comm SMs"}}}});
+    events.push_back(
+        {{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 2}, {"args", {{"name", "compute SMs, second stream"}}}});
   }
   for (const models::ComponentRecord& c : r.components) {
     if (c.end <= c.start) continue;
@@ -153,7 +155,7 @@ json training_chrome_trace(const models::TrainingResult& r) {
                       {"name", fmt::format("{}({})", component_name(c.component), pass_name(c.pass))},
                       {"cat", block_name(c.block)},
                       {"pid", c.rank},
-                      {"tid", c.comm ? 1 : 0},
+                      {"tid", c.comm ? 1 : c.second_stream ? 2 : 0},
                       {"ts", static_cast<double>(c.start) / 1e3},
                       {"dur", static_cast<double>(c.end - c.start) / 1e3}});
   }

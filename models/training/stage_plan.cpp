@@ -115,6 +115,11 @@ class BlockCoster {
       return list.back();
     }
     const bool all_to_all = op.kind == KernelKind::kAllToAll;
+    // A first-stream kernel after second-stream ones of its component joins
+    // the first-stream segment before them.
+    if (!comm && !list.empty() && list.back().second_stream && list.back().component == op.component)
+      for (auto s = list.rbegin(); s != list.rend() && s->component == op.component; ++s)
+        if (!s->second_stream && !s->comm) return *s;
     bool fresh = list.empty() || list.back().component != op.component || list.back().comm != comm ||
                  list.back().second_stream;
     // A comm segment holds one all-to-all, with the kernels launched before it.

@@ -141,7 +141,14 @@ class Builder {
     }
     // Full fidelity: the kernel launches, its flows run, it completes.
     const sim::TaskId launch = graph.add_task(g.comm, 0);
-    const sim::TaskId done = graph.add_task(g.comm, seg.fixed);
+    // The in-training slowdown of the kernel (its class's time_scale) as
+    // time added after its flows, sized on the standalone phase time.
+    const sim::Time slowdown =
+        seg.phase_scale > 1 ? static_cast<sim::Time>(std::llround(
+                                  static_cast<double>(net_.phase_time[static_cast<std::size_t>(seg.phase)]) *
+                                  (seg.phase_scale - 1)))
+                            : 0;
+    const sim::TaskId done = graph.add_task(g.comm, seg.fixed + slowdown);
     graph.add_edge(launch, done);
     g.calls.push_back(CommCall{launch, done, seg.phase});
     record(g, done, true, seg, pass, block);

@@ -98,8 +98,9 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   net.comm_cap_bytes_per_s = sms.comm_cap(per_sm);
   if (ep > 1) {
     routing = draw_routing(e, c.gpus_per_node);
-    if (spec.fidelity == Fidelity::kReduced)
-      for (int ph = 0; ph < kEpPhases; ++ph) {
+    // Full fidelity simulates every all-to-all as flows, and uses the phase
+    // times only to size each kernel's in-training slowdown.
+    for (int ph = 0; ph < kEpPhases; ++ph) {
         EpAllToAllSpec pe = e;
         pe.dispatch_dtype = ph == static_cast<int>(EpPhase::kToExpertsFp8) ? "fp8" : "bf16";
         pe.combine_dtype = "bf16";

@@ -214,7 +214,7 @@ TEST_F(Cli, ChunkPairTraceFollowsDeepSeekOrder) {
   EXPECT_EQ(summary["mode"], "training");
   EXPECT_GT(summary["chunk_pair_s"].get<double>(), 0);
 
-  std::vector<std::string> compute, comm, expect_compute, expect_comm;
+  std::vector<std::string> compute, comm, second, expect_compute, expect_comm, expect_second;
   auto repeat = [](std::vector<std::string>& v, const std::vector<std::string>& unit) {
     for (int layer = 0; layer < 4; ++layer) v.insert(v.end(), unit.begin(), unit.end());
   };
@@ -224,14 +224,18 @@ TEST_F(Cli, ChunkPairTraceFollowsDeepSeekOrder) {
   repeat(expect_comm, {"dispatch(F)", "combine(F)"});
   repeat(expect_comm, {"combine(B)", "dispatch(F)", "dispatch(B)", "combine(F)"});
   repeat(expect_comm, {"combine(B)", "dispatch(B)"});
+  // Half the routed experts' weight gradients run on the second compute stream.
+  repeat(expect_second, {"MLP(W)"});
+  repeat(expect_second, {"MLP(W)"});
   std::vector<std::pair<double, nlohmann::json>> events;
   const auto trace = nlohmann::json::parse(slurp(dir_ / "a" / "trace.json"));
   for (const auto& e : trace["traceEvents"])
     if (e["ph"] == "X") events.push_back({e["ts"].get<double>(), e});
   std::stable_sort(events.begin(), events.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
-  for (const auto& [ts, e] : events) (e["tid"] == 0 ? compute : comm).push_back(e["name"]);
+  for (const auto& [ts, e] : events) (e["tid"] == 0 ? compute : e["tid"] == 1 ? comm : second).push_back(e["name"]);
   EXPECT_EQ(compute, expect_compute);
   EXPECT_EQ(comm, expect_comm);
+  EXPECT_EQ(second, expect_second);
 }
 
 TEST_F(Cli, FidelityAppliesToTrainingOnly) {

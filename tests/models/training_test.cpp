@@ -23,17 +23,25 @@ nlohmann::json load(const std::string& relative) {
 
 Scenario scenario(const nlohmann::json& doc) { return parse_scenario(doc); }
 
+// Compute on the first compute stream (the second runs beside it).
 sim::Time compute_sum(const std::vector<Segment>& segs) {
   sim::Time t = 0;
   for (const Segment& s : segs)
-    if (!s.comm) t += s.compute + s.expert;
+    if (!s.comm && !s.second_stream) t += s.compute + s.expert;
   return t;
 }
 
 // With free communication the pair's components only wait for each other
-// on the compute stream: its span is the sum of its compute parts.
+// on the compute stream: its span is the sum of its first-stream compute
+// parts (the second stream's weight gradients finish beside them). Free
+// means no all-to-all time and no comm-stream kernels: the shape model
+// without trace-fitted kernel classes, BF16 (no cast before the gradient
+// dispatch).
 TEST(ChunkPair, ZeroCommunicationEqualsSumOfComputeParts) {
-  const Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
+  Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
+  s.training->profile.kernel_classes.clear();
+  s.training->profile.framework_launches.clear();
+  s.training->fp8 = false;
   const StagePlan plan = plan_stages(*s.training, s.cluster->gpu, 1, false);
   ASSERT_EQ(plan.parts[0].blocks.size(), 4u);
   sim::Time f = 0, b = 0;
@@ -131,10 +139,13 @@ TEST(TrainingStep, WarnsWhenARankDoesNotFit) {
 
 // A balanced split moves layers off the ranks that also hold the embedding,
 // the head and the MTP module: the busiest rank computes less, every part
-// keeps at least one layer and all 62 layer units stay placed.
+// keeps at least one layer and all 62 layer units stay placed. (With V3's
+// own vocabulary the even split is already the best at layer granularity,
+// docs/validation.md; a 4x vocabulary makes the ends heavy enough to move.)
 TEST(TrainingStep, BalancedSplitLightensTheBusiestRank) {
   nlohmann::json doc = load("scenarios/deepseek_v3_pretrain_2048xh800.json");
   doc["training"]["global_batch"] = 4096;
+  doc["model_overrides"] = {{"vocab", 4 * 129280}};
   auto busiest = [](const TrainingResult& r) {
     sim::Time m = 0;
     for (const TrainingRank& k : r.ranks) m = std::max(m, k.compute);

@@ -83,7 +83,9 @@ TEST(LayerOps, DeepSeekV3MoeLayerForwardFlops) {
   EXPECT_EQ(up.shape.m, 8192);
   EXPECT_EQ(up.shape.n, 4096);
   EXPECT_EQ(up.shape.k, 7168);
-  EXPECT_EQ(find(ops, "qkv_down").shape.n, 2112);
+  // The q and kv down-projections run as two GEMMs (as in DeepSeek's
+  // profiled framework), together DeepGEMM's N = 2112.
+  EXPECT_EQ(find(ops, "q_down").shape.n + find(ops, "kv_down").shape.n, 2112);
 }
 
 TEST(LayerOps, BackwardSplitsInputAndWeightGradientsAndRecomputes) {
@@ -104,12 +106,17 @@ TEST(LayerOps, BackwardSplitsInputAndWeightGradientsAndRecomputes) {
   EXPECT_FALSE(find(ops, "dispatch_backward").to_experts);
   EXPECT_FALSE(find(ops, "dispatch_backward").fp8);
   // The weight gradient of the grouped down-projection reduces over each
-  // group's rows.
+  // group's rows, one GEMM per expert: two of the four on each compute stream.
   const KernelOp& w = find(ops, "experts_down_wgrad");
   EXPECT_EQ(w.shape.m, 2048);
   EXPECT_EQ(w.shape.n, 7168);
   EXPECT_EQ(w.shape.k, 8192);
-  EXPECT_EQ(w.shape.groups, 4);
+  EXPECT_EQ(w.shape.groups, 1);
+  EXPECT_EQ(w.launches, 2);
+  EXPECT_FALSE(w.second_stream);
+  EXPECT_EQ(find(ops, "experts_down_wgrad_second_stream").launches, 2);
+  EXPECT_TRUE(find(ops, "experts_down_wgrad_second_stream").second_stream);
+  EXPECT_EQ(find(ops, "experts_down_wgrad").kernel_class, "gemm_wgrad");
 }
 
 // Whole model per token: 6 x activated matmul parameters (embedding lookup
