@@ -48,7 +48,7 @@ bool schedule_needs_w(ScheduleKind kind) {
 Scenario parse_scenario(const nlohmann::json& doc) {
   sim::ObjectReader in(doc, "");
   in.only_keys({"name", "description", "schedule", "op_costs_ms", "cluster", "workload", "model", "model_overrides",
-                "parallelism", "training", "overlap", "calibration", "routing", "fidelity"});
+                "parallelism", "training", "overlap", "calibration", "routing", "fidelity", "codesign"});
   Scenario s;
   s.name = in.optional_string("name").value_or("");
   s.description = in.optional_string("description").value_or("");
@@ -64,7 +64,8 @@ Scenario parse_scenario(const nlohmann::json& doc) {
     s.has_pipeline = false;
     return s;
   }
-  for (const char* key : {"model_overrides", "parallelism", "training", "overlap", "calibration", "routing", "fidelity"})
+  for (const char* key : {"model_overrides", "parallelism", "training", "overlap", "calibration", "routing", "fidelity",
+                          "codesign"})
     if (in.has(key)) throw sim::InputError(std::string("/") + key, "only meaningful with a 'model' (a training scenario)");
   s.has_pipeline = in.has("schedule") || !s.cluster;
   if (!s.has_pipeline) return s;

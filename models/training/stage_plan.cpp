@@ -67,6 +67,15 @@ std::vector<KernelOp> with_framework_ops(const std::vector<KernelOp>& ops, const
 
 namespace {
 
+// The kernels the spec's hardware what-ifs make unnecessary.
+std::vector<KernelOp> without_codesigned_kernels(std::vector<KernelOp> ops, const TrainingSpec& t) {
+  std::erase_if(ops, [&](const KernelOp& op) {
+    return (t.fused_fp8_quantization && (op.kernel_class == "cast_fp8" || op.kernel_class == "cast_back")) ||
+           (t.transposed_gemm_operands && op.kernel_class == "cast_transpose");
+  });
+  return ops;
+}
+
 class BlockCoster {
  public:
   BlockCoster(const TrainingSpec& t, const GpuPreset& gpu, int sms)
@@ -80,7 +89,7 @@ class BlockCoster {
     ctx.ep = t_.parallel.ep;
     ctx.tp = t_.parallel.tp;
     ctx.fp8 = t_.fp8;
-    std::vector<KernelOp> ops = block_ops(t_.model, kind, ctx);
+    std::vector<KernelOp> ops = without_codesigned_kernels(block_ops(t_.model, kind, ctx), t_);
     if (kind == BlockKind::kMoeLayer || kind == BlockKind::kDenseLayer || kind == BlockKind::kMtp)
       ops = with_framework_ops(ops, profile_);
     BlockPlan b{kind, {}, {}, {}};

@@ -90,6 +90,17 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
     t.routing_skew = r.optional_number("skew", 0, 10).value_or(0);
     t.routing_seed = static_cast<std::uint64_t>(r.optional_integer("seed", 0, 1LL << 62).value_or(1));
   }
+  if (in.has("codesign")) {
+    sim::ObjectReader c = in.object("codesign");
+    c.only_keys({"fused_fp8_quantization", "transposed_gemm_operands"});
+    for (auto [key, field] : {std::pair{"fused_fp8_quantization", &t.fused_fp8_quantization},
+                              std::pair{"transposed_gemm_operands", &t.transposed_gemm_operands}}) {
+      const nlohmann::json* v = c.child(key);
+      if (v == nullptr) continue;
+      if (!v->is_boolean()) throw sim::InputError(c.child_pointer(key), "expected true or false");
+      *field = v->get<bool>();
+    }
+  }
   if (auto f = in.optional_one_of("fidelity", {"reduced", "full"})) t.fidelity = *f == "full" ? Fidelity::kFull : Fidelity::kReduced;
 
   // Consistency between sections.

@@ -43,6 +43,12 @@ struct TrainingSpec {
   double routing_skew = 0;
   std::uint64_t routing_seed = 1;
   Fidelity fidelity = Fidelity::kReduced;
+  // Hardware what-ifs of the V3 technical report, section 3.5.2
+  // (docs/training-model.md): FP8 quantisation fused into the TMA transfer /
+  // tensor-core data path (no cast or dequantisation kernels), and GEMMs
+  // that read transposed operands (no cast-transpose kernels).
+  bool fused_fp8_quantization = false;
+  bool transposed_gemm_operands = false;
 };
 
 // Reads the training keys of a scenario (model, model_overrides, parallelism,

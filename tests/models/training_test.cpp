@@ -223,3 +223,44 @@ TEST(TrainingSpec, ErrorsNameTheField) {
 
 }  // namespace
 }  // namespace v3sim::models
+
+namespace v3sim::models {
+namespace {
+
+// The V3 report's hardware what-ifs remove whole kernel classes: a layer's
+// compute drops by exactly the time its cast and dequantisation kernels
+// took (fused quantisation), and by its cast-transposes (transposed reads).
+TEST(Codesign, FusedQuantisationAndTransposedReadsRemoveTheirKernels) {
+  const Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
+  auto layer = [&](bool fused, bool transposed) {
+    TrainingSpec t = *s.training;
+    t.fused_fp8_quantization = fused;
+    t.transposed_gemm_operands = transposed;
+    return plan_stages(t, s.cluster->gpu, 1, false).parts[0].blocks[0];
+  };
+  auto compute = [](const BlockPlan& b) {
+    sim::Time t = 0;
+    for (const auto* list : {&b.forward, &b.input, &b.weight})
+      for (const Segment& seg : *list)
+        for (const auto& [cls, d] : seg.classes)
+          if (!seg.comm || cls == "cast_fp8") t += d;
+    return t;
+  };
+  auto class_time = [](const BlockPlan& b, const std::string& c) {
+    sim::Time t = 0;
+    for (const auto* list : {&b.forward, &b.input, &b.weight})
+      for (const Segment& seg : *list)
+        for (const auto& [cls, d] : seg.classes)
+          if (cls == c) t += d;
+    return t;
+  };
+  const BlockPlan base = layer(false, false);
+  ASSERT_GT(class_time(base, "cast_fp8"), 0);
+  ASSERT_GT(class_time(base, "cast_transpose"), 0);
+  EXPECT_EQ(compute(base) - compute(layer(true, false)), class_time(base, "cast_fp8") + class_time(base, "cast_back"));
+  EXPECT_EQ(compute(base) - compute(layer(false, true)), class_time(base, "cast_transpose"));
+  EXPECT_EQ(class_time(layer(true, true), "cast_fp8") + class_time(layer(true, true), "cast_transpose"), 0);
+}
+
+}  // namespace
+}  // namespace v3sim::models
