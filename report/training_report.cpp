@@ -129,7 +129,7 @@ std::string training_terminal_summary(const models::Scenario& scenario, const mo
   s += fmt::format("  step {:.3f} s   {:.3g} tokens/s   {:.0f} GPU-hours per trillion tokens   MFU {:.1f}% (BF16 peak) "
                    "{:.1f}% (FP8 peak)\n",
                    r.step_time_s, r.tokens_per_s, r.gpu_hours_per_trillion_tokens, 100 * r.mfu_bf16, 100 * r.mfu_fp8);
-  s += "  rank  compute s  exposed comm s  dp sync s  bubble s  memory GB (params+grads+optim+act / HBM)\n";
+  s += "  rank  compute s  exposed comm s  dp sync s  bubble s  memory GB = 1e9 B (params+grads+optim+act / HBM)\n";
   for (const models::TrainingRank& k : r.ranks)
     s += fmt::format("  {:>4}  {:>9.3f}  {:>14.3f}  {:>9.3f}  {:>8.3f}  {:.1f}+{:.1f}+{:.1f}+{:.1f} = {:.1f} / {:.0f}{}\n",
                      k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm),
@@ -210,7 +210,7 @@ std::string training_html_report(const models::Scenario& scenario, const models:
                         k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm),
                         sim::to_seconds(k.dp_sync.total()), sim::to_seconds(k.bubble), gb(k.memory.total()));
   html += "<h2>Time by category</h2>\n<table><tr><th>rank</th><th>compute s</th><th>exposed comm s</th><th>dp sync s</th>"
-          "<th>bubble s</th><th>memory GB</th></tr>" + rows + "</table>\n";
+          "<th>bubble s</th><th>memory GB (10<sup>9</sup> bytes)</th></tr>" + rows + "</table>\n";
   html += "<h2>Shortcuts taken</h2>\n<ul>";
   for (const std::string& s : r.reductions) html += "<li>" + html_escape(s) + "</li>";
   html += "</ul>\n</body></html>\n";

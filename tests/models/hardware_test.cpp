@@ -14,7 +14,7 @@ TEST(Hardware, H800MatchesThePublishedTable) {
   EXPECT_EQ(p.sms, 132);
   EXPECT_EQ(p.fp8_dense_tflops, 1979);
   EXPECT_EQ(p.bf16_dense_tflops, 989);
-  EXPECT_EQ(p.hbm_gb, 80);
+  EXPECT_DOUBLE_EQ(p.hbm_gb * 1e9, 84943110144.0);  // totalGlobalMem in the profiler trace
   EXPECT_EQ(p.hbm_tb_per_s, 3.35);
   EXPECT_EQ(p.nvlink_gb_per_s * 2, 400);  // 400 GB/s bidirectional
   EXPECT_EQ(p.nic_gbit_per_s, 400);
