@@ -1,9 +1,9 @@
 // The shipped chunk-pair scenario under the shipped h800-published profile
 // against DeepSeek's published trace of the real pair (in sample: the
-// profile's kernel classes were fitted on this trace, the components, the
-// streams' busy time and the span were not). Bounds from the project's
-// issue: span within 5%, stream busy within 10%, every component within
-// 15%, every kernel class above 0.3 ms per layer pair within 20%.
+// profile's kernel classes were fitted on this trace; the components, the
+// streams' busy time and the span were not). The project's fidelity bounds:
+// span within 5%, stream busy within 10%, every component within 15%, every
+// kernel class above 0.3 ms per layer pair within 20%.
 #include <gtest/gtest.h>
 
 #include <cmath>
