@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 #include <sys/wait.h>
+#include <unistd.h>
 
 #include "models/study/study.hpp"
 #include "tests/calibration/synthetic_probes.hpp"
@@ -385,3 +386,65 @@ TEST_F(Cli, EveryShippedScenarioValidatesAndRuns) {
 }
 
 }  // namespace
+
+namespace v3sim {
+namespace {
+
+// calibrate --trace and compare-trace end to end: the fitted profile
+// reproduces the shipped one; a broken trace is exit 2 naming the file.
+class CliTrace : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = std::filesystem::temp_directory_path() / ("v3sim_cli_trace_" + std::to_string(::getpid()));
+    std::filesystem::create_directories(dir_);
+  }
+  void TearDown() override { std::filesystem::remove_all(dir_); }
+  std::pair<int, std::string> run(const std::string& args) {
+    const std::string out = (dir_ / "stdout.txt").string();
+    const int status = std::system((std::string(V3SIM_BINARY) + " " + args + " > " + out + " 2>&1").c_str());
+    std::ifstream in(out);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return {WEXITSTATUS(status), ss.str()};
+  }
+  std::filesystem::path dir_;
+};
+
+TEST_F(CliTrace, CalibrateReproducesTheShippedFitAndCompareWritesItsFiles) {
+  const std::string root = V3SIM_SOURCE_DIR;
+  const std::string trace = root + "/calibration/traces/deepseek-v3-train-ep64-chunk-pair.json.gz";
+  const std::string pair = root + "/scenarios/bench/chunk_pair_ep64.json";
+  const auto [code, output] = run("calibrate --trace " + trace + " --scenario " + pair + " --out " +
+                                  (dir_ / "p.json").string());
+  ASSERT_EQ(code, 0) << output;
+  EXPECT_NE(output.find("gemm_wgrad"), std::string::npos);
+  std::ifstream fitted(dir_ / "p.json"), shipped(root + "/calibration/profiles/h800-published.json");
+  const auto a = nlohmann::json::parse(fitted), b = nlohmann::json::parse(shipped);
+  EXPECT_EQ(a["kernel_classes"].size(), b["kernel_classes"].size());
+  for (const auto& [cls, v] : b["kernel_classes"].items())
+    for (const char* key : {"gb_per_s", "launch_us", "time_scale"})
+      if (v.contains(key)) {
+        EXPECT_NEAR(a["kernel_classes"][cls][key].get<double>(), v[key].get<double>(), 1e-6) << cls;
+      }
+  const auto [c2, out2] = run("compare-trace " + pair + " " + trace + " --out " + (dir_ / "cmp").string());
+  ASSERT_EQ(c2, 0) << out2;
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "cmp" / "compare.json"));
+  EXPECT_TRUE(std::filesystem::exists(dir_ / "cmp" / "compare.html"));
+}
+
+TEST_F(CliTrace, BrokenTraceIsExitTwoNamingTheFile) {
+  const std::string root = V3SIM_SOURCE_DIR;
+  const std::string pair = root + "/scenarios/bench/chunk_pair_ep64.json";
+  const std::string broken = (dir_ / "broken.json").string();
+  std::ofstream(broken) << "{\"traceEvents\": [";
+  const auto [code, output] = run("compare-trace " + pair + " " + broken + " --out " + (dir_ / "cmp").string());
+  EXPECT_EQ(code, 2) << output;
+  EXPECT_NE(output.find("broken.json"), std::string::npos) << output;
+  EXPECT_FALSE(std::filesystem::exists(dir_ / "cmp"));
+  const auto [c2, o2] = run("calibrate --trace " + broken + " --out " + (dir_ / "p.json").string());
+  EXPECT_EQ(c2, 2) << o2;
+  EXPECT_NE(o2.find("--scenario"), std::string::npos) << o2;
+}
+
+}  // namespace
+}  // namespace v3sim
