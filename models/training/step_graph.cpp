@@ -268,6 +268,7 @@ class Builder {
           const Chunk c{lane, st, m};
           const ChunkSpans& cs = spans[chunk(c)];
           graph.add_edge(cs.forward.exit, cs.backward.entry);
+          if (layout_.isolate_pair && st == 0 && m > 0) graph.add_edge(spans[chunk({lane, 0, m - 1})].forward.exit, cs.forward.entry);
           if (st > 0) transfer(replica, Chunk{lane, st - 1, m}, c, spans[chunk({lane, st - 1, m})].forward.exit, cs.forward.entry);
           if (st + 1 < s_.lane_stages(lane))
             transfer(replica, Chunk{lane, st + 1, m}, c, spans[chunk({lane, st + 1, m})].backward.exit, cs.backward.entry);

@@ -41,6 +41,11 @@ struct StepLayout {
   int ep = 1;
   int tp = 1;
   Fidelity fidelity = Fidelity::kReduced;
+  // A lone chunk pair (models/training/chunk_pair.hpp): the pair starts once
+  // the forward before it has finished, as a profiled pair whose inputs are
+  // all ready does; without it the pair would begin under that forward's
+  // last combine.
+  bool isolate_pair = false;
   int gpu(int rank, int replica) const { return (rank * dp + replica) * tp; }
 };
 

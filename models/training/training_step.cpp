@@ -83,7 +83,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     }
   r.plan = plan_stages(spec, cluster.gpu, schedule.model_parts, !spec.chunk_pair, rank_parts);
   if (spec.chunk_pair) r.microbatches = 2;
-  StepLayout layout{spec.parallel.pp, r.dp, ep, spec.parallel.tp, spec.fidelity};
+  StepLayout layout{spec.parallel.pp, r.dp, ep, spec.parallel.tp, spec.fidelity, spec.chunk_pair};
 
   // The all-to-all phases and the pipeline transfer.
   StepNetwork net;
