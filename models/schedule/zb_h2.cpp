@@ -1,13 +1,19 @@
 // ZB-H2 (Qi et al., ICLR 2024): rank r may hold up to 2(p-r)-1 micro-batches
-// in flight, so its warm-up runs that many forwards and fills the bubble
-// before the first backward; weight gradients W wait until nothing on the
-// critical path (I, then F) can run, which pushes them to the tail and turns
-// the trapezoid of 1F1B into a parallelogram.
+// in flight, so its warm-up runs extra forwards into what would be 1F1B's
+// idle time before the first backward, and the later ranks hold back weight
+// gradients W to the tail, which turns the trapezoid of 1F1B into a
+// parallelogram.
 //
-// The paper draws the schedule by hand; we derive the op order the same way
-// it was drawn: list scheduling with unit op times (TF = TB = TW), each rank
-// taking at every step the first runnable op in the priority I > F > W. The
-// order is then fixed data and runs under any op times.
+// The op order is the authors' own, so that the schedule is the one their
+// published bubble rates (Table 5) were computed on: `get_hand_schedule(p, n,
+// f, b, w, c, warmup_c=2)` in megatron/core/pipeline_parallel/efficiency.py of
+// sail-sg/zero-bubble-pipeline-parallelism at commit
+// f68d38794764d7d937f4942dca3a1e9a07544898. Rank r runs 2(p-r-1) warm-up
+// forwards, then for each micro-batch j a forward (while any is left), the
+// input-gradient backward I_j (their "B") and, once j >= 2r, one W; the 2r
+// weight gradients still owed close the program. (With warmup_c=1 the same
+// generator is ZB-H1, as in zb_h1.cpp.) The authors require m >= 2p; with
+// fewer micro-batches the warm-up is capped at m, as 1F1B's is.
 #include <algorithm>
 
 #include "models/schedule/schedule.hpp"
@@ -17,40 +23,19 @@ namespace v3sim::models {
 Schedule make_zbh2(const ScheduleSpec& spec) {
   Schedule s = linear_schedule(spec);
   const int p = s.ranks, m = spec.microbatches;
-  constexpr int kNever = -1;
-  // Unit-time step at whose end each rank's F and I of a micro-batch finish.
-  std::vector<std::vector<int>> f_end(p, std::vector<int>(m, kNever));
-  std::vector<std::vector<int>> i_end(p, std::vector<int>(m, kNever));
-  std::vector<int> nf(p, 0), ni(p, 0), nw(p, 0);
-  auto done_by = [](int end, int t) { return end != kNever && end <= t; };
-
-  for (int t = 0; std::any_of(nw.begin(), nw.end(), [&](int w) { return w < m; }); ++t) {
-    std::vector<OpKind> pick(p, OpKind::kFB);  // kFB: idle this step
-    for (int r = 0; r < p; ++r) {
-      const int cap = 2 * (p - r) - 1;
-      const bool can_i = ni[r] < nf[r] && done_by(f_end[r][ni[r]], t) &&
-                         (r == p - 1 || done_by(i_end[r + 1][ni[r]], t));
-      const bool can_f = nf[r] < m && nf[r] - ni[r] < cap && (r == 0 || done_by(f_end[r - 1][nf[r]], t));
-      const bool can_w = nw[r] < ni[r] && done_by(i_end[r][nw[r]], t);
-      pick[r] = can_i ? OpKind::kI : can_f ? OpKind::kF : can_w ? OpKind::kW : OpKind::kFB;
+  for (int r = 0; r < p; ++r) {
+    Program& prog = s.programs[r];
+    int next_f = 0, next_w = 0;
+    auto f = [&] { prog.push_back(make_op(OpKind::kF, {0, r, next_f++})); };
+    auto w = [&] { prog.push_back(make_op(OpKind::kW, {0, r, next_w++})); };
+    const int warmup = std::min(2 * (p - r - 1), m);
+    while (next_f < warmup) f();
+    for (int j = 0; j < m; ++j) {
+      if (next_f < m) f();
+      prog.push_back(make_op(OpKind::kI, {0, r, j}));
+      if (j >= 2 * r) w();
     }
-    for (int r = 0; r < p; ++r) {
-      switch (pick[r]) {
-        case OpKind::kI:
-          i_end[r][ni[r]] = t + 1;
-          s.programs[r].push_back(make_op(OpKind::kI, {0, r, ni[r]++}));
-          break;
-        case OpKind::kF:
-          f_end[r][nf[r]] = t + 1;
-          s.programs[r].push_back(make_op(OpKind::kF, {0, r, nf[r]++}));
-          break;
-        case OpKind::kW:
-          s.programs[r].push_back(make_op(OpKind::kW, {0, r, nw[r]++}));
-          break;
-        default:
-          break;
-      }
-    }
+    while (next_w < m) w();
   }
   return s;
 }

@@ -87,14 +87,17 @@ TEST(ScheduleOrder, InterleavedTwoRanksTwoChunksFourMicrobatches) {
             }));
 }
 
-// ZB-H2, p = 3, m = 6, derived by hand with unit op times and priority
-// I > F > W, rank r holding at most 2(p-r)-1 micro-batches in flight:
-// rank 0 runs 5 forwards before its first I arrives at t = 5.
+// ZB-H2, p = 3, m = 6, written out by hand from the authors' generator
+// (`get_hand_schedule(..., warmup_c=2)` in sail-sg/zero-bubble-pipeline-
+// parallelism megatron/core/pipeline_parallel/efficiency.py @ f68d387): rank r
+// runs 2(p-r-1) warm-up forwards (4, 2, 0), then per micro-batch j a forward
+// while any is left, I_j and, from j = 2r on, one W; the 2r weight gradients
+// still owed come last. Rank r holds at most 2(p-r)-1 micro-batches (5, 3, 1).
 TEST(ScheduleOrder, ZBH2ThreeRanksSixMicrobatches) {
   EXPECT_EQ(programs(ScheduleKind::kZBH2, 3, 6), (std::vector<std::string>{
-                                                     "rank0: F0 F1 F2 F3 F4 I0 F5 I1 W0 I2 W1 I3 W2 I4 W3 I5 W4 W5",
-                                                     "rank1: F0 F1 F2 I0 F3 I1 F4 I2 F5 I3 W0 I4 W1 I5 W2 W3 W4 W5",
-                                                     "rank2: F0 I0 F1 I1 F2 I2 F3 I3 F4 I4 F5 I5 W0 W1 W2 W3 W4 W5",
+                                                     "rank0: F0 F1 F2 F3 F4 I0 W0 F5 I1 W1 I2 W2 I3 W3 I4 W4 I5 W5",
+                                                     "rank1: F0 F1 F2 I0 F3 I1 F4 I2 W0 F5 I3 W1 I4 W2 I5 W3 W4 W5",
+                                                     "rank2: F0 I0 F1 I1 F2 I2 F3 I3 F4 I4 W0 F5 I5 W1 W2 W3 W4 W5",
                                                  }));
 }
 
