@@ -43,12 +43,6 @@ int row_of(calibration::StreamRole r) {
   return r == calibration::StreamRole::kSecondCompute ? 1 : r == calibration::StreamRole::kComm ? 2 : 0;
 }
 
-std::string lower(const std::string& s) {
-  std::string out = s;
-  for (char& ch : out) ch = static_cast<char>(std::tolower(static_cast<unsigned char>(ch)));
-  return out;
-}
-
 }  // namespace
 
 report::TraceComparison compare_with_trace(const models::Scenario& s, const calibration::ProfilerTrace& trace,
@@ -82,7 +76,7 @@ report::TraceComparison compare_with_trace(const models::Scenario& s, const cali
     const std::string label = models::component_label(rec.component, rec.pass);
     const std::string comp = label.substr(0, label.find('('));
     c.simulated.push_back({rec.comm ? 2 : rec.second_stream ? 1 : 0, sim::to_seconds(rec.start - pair.start) * 1e3,
-                           sim::to_seconds(rec.end - pair.start) * 1e3, lower(comp), label});
+                           sim::to_seconds(rec.end - pair.start) * 1e3, comp, label});
   }
   return c;
 }

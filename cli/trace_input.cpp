@@ -9,10 +9,12 @@ calibration::ProfilerTrace load_trace(const std::string& path) {
   try {
     return calibration::read_profiler_trace(path);
   } catch (const sim::InputError& e) {
-    // The reader's messages name the file; a pointer, when there is one, follows it.
+    // The reader's messages start with the file; a pointer, when there is one, goes after it.
     std::string msg = e.what();
-    if (!e.pointer().empty()) msg = path + ": " + e.pointer() + ": " + msg.substr(msg.find(": ") == std::string::npos ? 0 : msg.find(": ") + 2);
-    throw InputFailure(msg);
+    if (e.pointer().empty()) throw InputFailure(msg);
+    const std::string prefix = path + ": ";
+    if (msg.rfind(prefix, 0) == 0) msg.erase(0, prefix.size());
+    throw InputFailure(prefix + e.pointer() + ": " + msg);
   }
 }
 

@@ -119,6 +119,13 @@ class Builder {
     record_task.push_back(t);
   }
 
+  // `factor` times the standalone time of the segment's all-to-all phase.
+  sim::Time phase_share(const Segment& seg, double factor) const {
+    if (seg.phase < 0) return 0;
+    return static_cast<sim::Time>(
+        std::llround(static_cast<double>(net_.phase_time[static_cast<std::size_t>(seg.phase)]) * factor));
+  }
+
   Span run(Gpu& g, const Segment& seg, Pass pass, BlockKind block) {
     if (!seg.comm) {
       sim::Time d = seg.compute + static_cast<sim::Time>(std::llround(static_cast<double>(seg.expert) * g.expert_scale));
@@ -130,11 +137,7 @@ class Builder {
     if (layout_.fidelity == Fidelity::kReduced || seg.phase < 0) {
       // The all-to-all at its in-training rate: the standalone phase time
       // scaled by its class's calibration.
-      const sim::Time d =
-          seg.fixed + (seg.phase >= 0 ? static_cast<sim::Time>(std::llround(
-                                            static_cast<double>(net_.phase_time[static_cast<std::size_t>(seg.phase)]) *
-                                            seg.phase_scale))
-                                      : 0);
+      const sim::Time d = seg.fixed + phase_share(seg, seg.phase_scale);
       const sim::TaskId t = graph.add_task(g.comm, d);
       record(g, t, true, seg, pass, block);
       return {t, t};
@@ -143,12 +146,7 @@ class Builder {
     const sim::TaskId launch = graph.add_task(g.comm, 0);
     // The in-training slowdown of the kernel (its class's time_scale) as
     // time added after its flows, sized on the standalone phase time.
-    const sim::Time slowdown =
-        seg.phase_scale > 1 ? static_cast<sim::Time>(std::llround(
-                                  static_cast<double>(net_.phase_time[static_cast<std::size_t>(seg.phase)]) *
-                                  (seg.phase_scale - 1)))
-                            : 0;
-    const sim::TaskId done = graph.add_task(g.comm, seg.fixed + slowdown);
+    const sim::TaskId done = graph.add_task(g.comm, seg.fixed + phase_share(seg, std::max(0.0, seg.phase_scale - 1)));
     graph.add_edge(launch, done);
     g.calls.push_back(CommCall{launch, done, seg.phase});
     record(g, done, true, seg, pass, block);
@@ -268,7 +266,8 @@ class Builder {
           const Chunk c{lane, st, m};
           const ChunkSpans& cs = spans[chunk(c)];
           graph.add_edge(cs.forward.exit, cs.backward.entry);
-          if (layout_.isolate_pair && st == 0 && m > 0) graph.add_edge(spans[chunk({lane, 0, m - 1})].forward.exit, cs.forward.entry);
+          if (layout_.isolate_pair && st == 0 && m > 0)
+            graph.add_edge(spans[chunk({lane, 0, m - 1})].forward.exit, cs.forward.entry);
           if (st > 0) transfer(replica, Chunk{lane, st - 1, m}, c, spans[chunk({lane, st - 1, m})].forward.exit, cs.forward.entry);
           if (st + 1 < s_.lane_stages(lane))
             transfer(replica, Chunk{lane, st + 1, m}, c, spans[chunk({lane, st + 1, m})].backward.exit, cs.backward.entry);

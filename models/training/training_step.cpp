@@ -101,12 +101,12 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     // Full fidelity simulates every all-to-all as flows, and uses the phase
     // times only to size each kernel's in-training slowdown.
     for (int ph = 0; ph < kEpPhases; ++ph) {
-        EpAllToAllSpec pe = e;
-        pe.dispatch_dtype = ph == static_cast<int>(EpPhase::kToExpertsFp8) ? "fp8" : "bf16";
-        pe.combine_dtype = "bf16";
-        net.phase_time[static_cast<std::size_t>(ph)] =
-            simulate_ep_phase(c, pe, *routing, sms, per_sm, ph == static_cast<int>(EpPhase::kFromExperts)).time;
-      }
+      EpAllToAllSpec pe = e;
+      pe.dispatch_dtype = ph == static_cast<int>(EpPhase::kToExpertsFp8) ? "fp8" : "bf16";
+      pe.combine_dtype = "bf16";
+      net.phase_time[static_cast<std::size_t>(ph)] =
+          simulate_ep_phase(c, pe, *routing, sms, per_sm, ph == static_cast<int>(EpPhase::kFromExperts)).time;
+    }
   }
   const double activation_bytes = tokens * spec.model.hidden * 2;  // BF16 hidden state
   net.p2p_bytes = activation_bytes;
