@@ -49,4 +49,14 @@ double class_memory_seconds(const Profile& p, const DeviceRates& d, const Kernel
   return launch + bytes / (k.gb_per_s * 1e9 * share);
 }
 
+double roofline_seconds(const Profile& p, const DeviceRates& d, const KernelClassParams& k, double bytes, double flops,
+                        int sms) {
+  require_valid(d);
+  const int measured_on = k.at_sms > 0 ? k.at_sms : d.total_sms;
+  const double share = std::min(1.0, static_cast<double>(std::clamp(sms, 1, d.total_sms)) / measured_on);
+  const double bw = (k.gb_per_s > 0 ? k.gb_per_s * 1e9 : d.hbm_tb_per_s * 1e12 * p.memory_efficiency) * share;
+  const double peak = (k.tflops > 0 ? k.tflops : d.bf16_tflops * p.attention_forward_efficiency) * 1e12 * share;
+  return k.launch_us * 1e-6 + std::max(std::max(bytes, 0.0) / bw, std::max(flops, 0.0) / peak);
+}
+
 }  // namespace v3sim::calibration

@@ -46,4 +46,12 @@ double memory_seconds(const Profile& p, const DeviceRates& d, double bytes, int 
 double class_memory_seconds(const Profile& p, const DeviceRates& d, const KernelClassParams& k, double bytes,
                             int launches, int sms);
 
+// Seconds for a kernel that streams `bytes` and does `flops` (FlashMLA
+// decoding): the larger of its class's memory roof (gb_per_s, scaled by SM
+// share as above) and compute roof (tflops, likewise), plus launch_us. A
+// class without a measured roof uses HBM peak x memory_efficiency and BF16
+// peak x attention_forward_efficiency.
+double roofline_seconds(const Profile& p, const DeviceRates& d, const KernelClassParams& k, double bytes, double flops,
+                        int sms);
+
 }  // namespace v3sim::calibration

@@ -73,12 +73,13 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
       throw sim::InputError(in.child_pointer("kernel_classes"), "expected an object of kernel classes");
     for (const auto& [cls, value] : classes->items()) {
       sim::ObjectReader c(value, in.child_pointer("kernel_classes") + "/" + sim::pointer_token(cls));
-      c.only_keys({"gb_per_s", "at_sms", "launch_us", "time_scale", "source", "note"});
+      c.only_keys({"gb_per_s", "at_sms", "launch_us", "time_scale", "tflops", "source", "note"});
       KernelClassParams k;
       k.gb_per_s = c.optional_number("gb_per_s", 1e-3, 1e6).value_or(0);
       k.at_sms = static_cast<int>(c.optional_integer("at_sms", 1, 100000).value_or(0));
       k.launch_us = c.optional_number("launch_us", 0, 1e6).value_or(0);
       k.time_scale = c.optional_number("time_scale", 1e-3, 1e3).value_or(1);
+      k.tflops = c.optional_number("tflops", 1e-3, 1e6).value_or(0);
       k.provenance = {c.string("source"), c.optional_string("note").value_or("")};
       p.kernel_classes[cls] = k;
     }
@@ -138,6 +139,7 @@ nlohmann::json profile_to_json(const Profile& p) {
       if (k.at_sms > 0) c["at_sms"] = k.at_sms;
       if (k.launch_us > 0) c["launch_us"] = k.launch_us;
       if (k.time_scale != 1) c["time_scale"] = k.time_scale;
+      if (k.tflops > 0) c["tflops"] = k.tflops;
       c["source"] = k.provenance.source;
       if (!k.provenance.note.empty()) c["note"] = k.provenance.note;
       classes[cls] = c;

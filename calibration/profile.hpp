@@ -35,6 +35,9 @@ struct KernelClassParams {
   int at_sms = 0;       // 0: all the GPU's SMs
   double launch_us = 0;
   double time_scale = 1;
+  // Optional compute roof of a memory-bound class that turns compute-bound at
+  // high arithmetic intensity (FlashMLA decoding); 0: none.
+  double tflops = 0;
   Provenance provenance;
 };
 

@@ -6,6 +6,7 @@
 #include "report/chrome_trace.hpp"
 #include "report/ep_report.hpp"
 #include "report/html_report.hpp"
+#include "report/inference_report.hpp"
 #include "report/summary_json.hpp"
 #include "report/terminal_table.hpp"
 #include "report/training_report.hpp"
@@ -35,6 +36,16 @@ ScenarioOutputs training(const models::Scenario& s, bool timing, bool files) {
   return o;
 }
 
+ScenarioOutputs inference(const models::Scenario& s, bool timing, bool files) {
+  const models::InferenceResult r = models::simulate_inference(*s.cluster, *s.inference);
+  ScenarioOutputs o{report::inference_summary_json(s, r, timing), report::inference_terminal_summary(s, r), r.warnings, {}};
+  if (files)
+    o.files = {{"summary.json", o.summary.dump(2) + "\n"},
+               {"trace.json", report::inference_chrome_trace(r).dump() + "\n"},
+               {"report.html", report::inference_html_report(s, r)}};
+  return o;
+}
+
 ScenarioOutputs abstract(const models::Scenario& s, bool timing, bool files) {
   const models::PipelineResult r = models::simulate(s);
   report::SummaryOptions opt;
@@ -54,6 +65,7 @@ ScenarioOutputs simulate_scenario(const models::Scenario& s, const std::string& 
   try {
     if (s.training) return training(s, host_timing, render_files);
     if (s.ep_alltoall) return ep(s, host_timing, render_files);
+    if (s.inference) return inference(s, host_timing, render_files);
     if (!s.has_pipeline)
       throw InputFailure(label + ": /schedule: missing required field 'schedule' (a cluster alone is not simulated; "
                                  "`v3sim topology` builds it)");

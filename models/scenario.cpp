@@ -1,5 +1,6 @@
 #include "models/scenario.hpp"
 
+#include "models/inference/inference_spec.hpp"
 #include "sim/json_reader.hpp"
 
 namespace v3sim::models {
@@ -55,7 +56,13 @@ Scenario parse_scenario(const nlohmann::json& doc) {
   if (const nlohmann::json* cluster = in.child("cluster")) s.cluster = parse_cluster(*cluster, "/cluster");
   if (const nlohmann::json* workload = in.child("workload")) {
     if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the workload runs on it)");
-    s.ep_alltoall = parse_ep_alltoall(*workload, "/workload");
+    const bool inference = workload->is_object() && workload->contains("kind") && (*workload)["kind"] == "inference";
+    if (inference) {
+      s.inference = parse_inference(*workload, "/workload", s.cluster->spec.nodes * s.cluster->spec.node.gpus);
+      s.has_pipeline = false;
+    } else {
+      s.ep_alltoall = parse_ep_alltoall(*workload, "/workload");
+    }
   }
   if (in.has("model")) {
     if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the model trains on it)");

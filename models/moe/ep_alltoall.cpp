@@ -120,7 +120,7 @@ EpAllToAllSpec parse_ep_alltoall(const nlohmann::json& value, const std::string&
   sim::ObjectReader in(value, pointer);
   in.only_keys({"kind", "ep", "tokens_per_rank", "hidden", "topk", "experts", "groups", "group_limit", "dispatch_dtype",
                 "combine_dtype", "comm_sms", "comm_offload", "skew", "seed"});
-  in.one_of("kind", {"ep_alltoall"});
+  in.one_of("kind", {"ep_alltoall", "inference"});
   EpAllToAllSpec s;
   s.ep = static_cast<int>(in.integer("ep", 1, 1 << 20));
   s.tokens_per_rank = static_cast<int>(in.optional_integer("tokens_per_rank", 1, 1 << 24).value_or(s.tokens_per_rank));

@@ -1,0 +1,110 @@
+#include "models/inference/exchange.hpp"
+
+#include <algorithm>
+#include <cmath>
+
+#include "models/moe/ep_alltoall.hpp"
+#include "models/moe/token_routing.hpp"
+#include "models/sm_partition.hpp"
+
+namespace v3sim::models {
+namespace {
+
+// The NIC of DeepEP's published low-latency benchmark (reference: CX7 400 Gb/s).
+constexpr double kCalibrationNicGbit = 400;
+
+}  // namespace
+
+LowLatencyLink low_latency_link(const calibration::Profile& p, const std::string& cls, const GpuPreset& gpu,
+                                bool use_nvlink) {
+  const calibration::KernelClassParams& k = p.kernel_class(cls);
+  LowLatencyLink l;
+  const double fitted = k.gb_per_s > 0 ? k.gb_per_s * 1e9 : gpu.nic_achievable_gb_per_s * 1e9;
+  l.nic_bytes_per_s = fitted * gpu.nics * gpu.nic_gbit_per_s / kCalibrationNicGbit;
+  l.nvlink_bytes_per_s = gpu.nvlink_achievable_gb_per_s * 1e9;
+  l.nvlink_domain = std::max(1, gpu.gpus_per_nvlink_domain);
+  l.use_nvlink = use_nvlink;
+  l.fixed_s = k.launch_us * 1e-6;
+  return l;
+}
+
+double low_latency_message_bytes(int hidden, bool dispatch) {
+  return dispatch ? hidden + hidden / 128 * 4.0 + 16 : 2.0 * hidden;
+}
+
+std::vector<double> low_latency_seconds(const LowLatencyLink& link, const std::vector<double>& share, double tokens,
+                                        int copies, double message_bytes, bool dispatch) {
+  const int n = static_cast<int>(share.size());
+  const double per_gpu = tokens * copies * message_bytes;  // bytes every GPU's tokens take to all experts
+  auto nvl_peer = [&](int a, int b) { return link.use_nvlink && a / link.nvlink_domain == b / link.nvlink_domain; };
+  // Dispatch: GPU s sends share[d] x per_gpu to each d; receives share[g] x per_gpu from each s.
+  std::vector<double> send_nic(n, 0), send_nvl(n, 0), recv_nic(n, 0), recv_nvl(n, 0);
+  for (int s = 0; s < n; ++s)
+    for (int d = 0; d < n; ++d) {
+      if (s == d) continue;
+      const double b = share[static_cast<std::size_t>(d)] * per_gpu;
+      const int from = dispatch ? s : d, to = dispatch ? d : s;  // combine runs the copies back
+      (nvl_peer(s, d) ? send_nvl : send_nic)[static_cast<std::size_t>(from)] += b;
+      (nvl_peer(s, d) ? recv_nvl : recv_nic)[static_cast<std::size_t>(to)] += b;
+    }
+  const double max_send_nic = *std::max_element(send_nic.begin(), send_nic.end());
+  const double max_send_nvl = *std::max_element(send_nvl.begin(), send_nvl.end());
+  std::vector<double> out(static_cast<std::size_t>(n));
+  for (int g = 0; g < n; ++g) {
+    const std::size_t i = static_cast<std::size_t>(g);
+    const double nic = std::max(recv_nic[i], max_send_nic) / link.nic_bytes_per_s;
+    const double nvl = link.use_nvlink ? std::max(recv_nvl[i], max_send_nvl) / link.nvlink_bytes_per_s : 0;
+    out[i] = link.fixed_s + std::max(nic, nvl);
+  }
+  return out;
+}
+
+NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, const GpuPreset& gpu,
+                                       const calibration::Profile& p, const std::vector<double>& share, double tokens,
+                                       int copies, int hidden, int comm_sms) {
+  const int ep = static_cast<int>(share.size());
+  const int per_node = std::min(ep, cluster.gpus_per_node);
+  const int nodes = std::max(1, ep / per_node);
+  // Expected tokens per (sender, rank) and (sender, node): a token with
+  // `copies` experts reaches a rank holding a share q of the copies with
+  // probability 1 - (1 - q)^copies (independent picks; docs/inference-model.md).
+  TokenRouting r;
+  r.ranks = ep;
+  r.nodes = nodes;
+  r.ranks_per_node = per_node;
+  r.tokens_to_rank.assign(static_cast<std::size_t>(ep) * ep, 0);
+  r.tokens_to_node.assign(static_cast<std::size_t>(ep) * nodes, 0);
+  std::vector<double> node_share(static_cast<std::size_t>(nodes), 0);
+  for (int d = 0; d < ep; ++d) node_share[static_cast<std::size_t>(d / per_node)] += share[static_cast<std::size_t>(d)];
+  for (int s = 0; s < ep; ++s) {
+    for (int d = 0; d < ep; ++d)
+      r.tokens_to_rank[static_cast<std::size_t>(s * ep + d)] =
+          std::llround(tokens * (1 - std::pow(1 - std::min(1.0, share[static_cast<std::size_t>(d)]), copies)));
+    for (int nd = 0; nd < nodes; ++nd)
+      r.tokens_to_node[static_cast<std::size_t>(s * nodes + nd)] =
+          std::llround(tokens * (1 - std::pow(1 - std::min(1.0, node_share[static_cast<std::size_t>(nd)]), copies)));
+  }
+  EpAllToAllSpec spec;
+  spec.ep = ep;
+  spec.tokens_per_rank = static_cast<int>(tokens);
+  spec.hidden = hidden;
+  spec.comm_sms = comm_sms;
+  const SmPartition sms{gpu.sms, comm_sms, false};
+  const double per_sm = (p.comm_gb_per_s_per_sm > 0 ? p.comm_gb_per_s_per_sm : gpu.comm_gb_per_s_per_sm) * 1e9;
+  NormalExchange out;
+  for (bool combine : {false, true}) {
+    const EpPhaseResult phase = simulate_ep_phase(cluster, spec, r, sms, per_sm, combine);
+    const calibration::KernelClassParams& k = p.kernel_class(combine ? "ep_combine" : "ep_dispatch");
+    std::vector<double> t(static_cast<std::size_t>(ep), 0);
+    for (const EpFlowRecord& f : phase.flow_records)
+      for (int g : {f.from_gpu, f.to_gpu})
+        if (g < ep) t[static_cast<std::size_t>(g)] = std::max(t[static_cast<std::size_t>(g)], static_cast<double>(f.end) * 1e-9);
+    // The in-service kernel time over the standalone flow time, as fitted on
+    // the training trace for the same kernels, plus its launch.
+    for (double& x : t) x = k.launch_us * 1e-6 + k.time_scale * x;
+    (combine ? out.combine_s : out.dispatch_s) = std::move(t);
+  }
+  return out;
+}
+
+}  // namespace v3sim::models

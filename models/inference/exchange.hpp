@@ -1,0 +1,61 @@
+#pragma once
+// How long each GPU's part of an expert-parallel exchange takes, given the
+// share of the layer's token copies each GPU's experts receive.
+//
+// Decode (DeepEP low-latency): every (token, expert) is one RDMA message
+// from the sender straight to the expert's GPU, no NVLink forwarding and no
+// SMs held. A GPU's exchange ends when its NIC has received its messages and
+// the busiest sender's NIC has sent its own (every GPU hears from every
+// other), at the NIC rate the profile fits on DeepEP's benchmark, plus a
+// fixed time. Messages to the GPU itself stay local; with
+// `low_latency_nvlink`, messages within an NVLink domain go over NVLink.
+//
+// Prefill (DeepEP normal): the training model's flow-level simulation of
+// dispatch and combine (IB once per node, then NVLink forwarding) on the
+// cluster, from the expected tokens per rank and node.
+#include <vector>
+
+#include "calibration/profile.hpp"
+#include "models/cluster_config.hpp"
+#include "sim/time.hpp"
+#include "topologies/cluster_graph.hpp"
+
+namespace v3sim::models {
+
+struct LowLatencyLink {
+  double nic_bytes_per_s = 0;     // the fitted rate of one GPU's RDMA traffic
+  double nvlink_bytes_per_s = 0;  // with low_latency_nvlink
+  int nvlink_domain = 1;          // GPUs per NVLink domain
+  bool use_nvlink = false;
+  double fixed_s = 0;             // the kernel's fixed time (fitted)
+};
+
+// The profile's class (ep_ll_dispatch / ep_ll_combine) on this GPU's NICs:
+// fitted on CX7 400 Gb/s, scaled by the NIC line rate.
+LowLatencyLink low_latency_link(const calibration::Profile& p, const std::string& cls, const GpuPreset& gpu,
+                                bool use_nvlink);
+
+// Bytes of one low-latency message: FP8 values, an FP32 scale per 128
+// channels and a 16-byte header for dispatch; BF16 values for combine (the
+// accounting of DeepEP's tests/test_low_latency.py).
+double low_latency_message_bytes(int hidden, bool dispatch);
+
+// Per GPU, seconds from the exchange's start to its completion there.
+// `tokens`: tokens each GPU sends (the same on every GPU); `copies`: experts
+// per token; `share[g]`: GPU g's share of all copies. Dispatch sends copies
+// to experts; combine returns them, so the hot GPU then sends most.
+std::vector<double> low_latency_seconds(const LowLatencyLink& link, const std::vector<double>& share, double tokens,
+                                        int copies, double message_bytes, bool dispatch);
+
+struct NormalExchange {
+  std::vector<double> dispatch_s;  // per GPU
+  std::vector<double> combine_s;
+};
+
+// Prefill: tokens per GPU `tokens`, each to `copies` experts, `share[g]` of
+// the copies on GPU g, on the first share.size() GPUs of `cluster`.
+NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, const GpuPreset& gpu,
+                                       const calibration::Profile& p, const std::vector<double>& share, double tokens,
+                                       int copies, int hidden, int comm_sms);
+
+}  // namespace v3sim::models

@@ -1,0 +1,77 @@
+#pragma once
+// An inference workload: a prefill or decode deployment of a model on a
+// cluster (docs/inference-model.md, docs/scenarios.md). Parsed strictly;
+// every cross-field check names the JSON pointer of the value at fault.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "calibration/profile.hpp"
+#include "models/transformer/model_config.hpp"
+
+namespace v3sim::models {
+
+enum class InferencePhase { kPrefill, kDecode };
+enum class Placement { kNone, kEplb };
+// The shared expert either runs on every GPU over its own tokens (DeepSeek's
+// production deployments) or is one more routed expert every token picks,
+// hosted in expert slots like the others (the V3 report's decode).
+enum class SharedExpert { kLocal, kRouted };
+enum class LoadKind { kUniform, kZipf, kFile };
+
+struct Deployment {
+  int attention_tp = 1;  // TP with sequence parallelism inside each DP group; 1: pure DP
+  int dense_mlp_tp = 1;  // the shallow dense layers' MLP
+  int ep = 1;            // GPUs of one deployment unit; every GPU hosts experts
+  int experts_per_gpu = 0;  // expert slots per GPU (routed, redundant, and the shared expert when routed)
+  int redundant_experts = 0;
+  Placement placement = Placement::kNone;
+  SharedExpert shared = SharedExpert::kLocal;
+  int comm_sms = 24;           // prefill's normal kernels; decode's low-latency kernels hold none
+  bool two_micro_batch = true;
+  bool low_latency_nvlink = false;  // decode: peers in the same NVLink domain over NVLink, not RDMA
+};
+
+struct ExpertLoadSpec {
+  LoadKind kind = LoadKind::kUniform;
+  double exponent = 1.0;          // zipf: share of the expert of popularity rank r ~ (r+1)^-exponent
+  std::vector<std::vector<double>> file_counts;  // kFile: per MoE layer (or one row for all), per routed expert
+  std::string file;               // kFile: where they came from
+  bool noise = true;              // multinomial noise of a finite batch on every layer
+  std::uint64_t seed = 1;         // the evaluated step's draw
+  std::uint64_t plan_seed = 2;    // the draw EPLB plans on
+};
+
+struct InferenceSpec {
+  InferencePhase phase = InferencePhase::kDecode;
+  ModelConfig model;
+  std::string calibration = "h800-published";
+  calibration::Profile profile;
+  Deployment deployment;
+  // Prefill.
+  int tokens_per_gpu = 0;
+  int prompt_len = 0;
+  // Decode: KV length per request, one value or drawn uniformly in [min, max].
+  int requests_per_gpu = 0;
+  int kv_len = 0;
+  int kv_len_max = 0;  // > kv_len: uniform draw per request
+  std::uint64_t kv_seed = 1;
+  // Multi-token prediction: draft depth (0 or 1) and the draft's acceptance rate.
+  int mtp_depth = 0;
+  double acceptance = 0;
+  ExpertLoadSpec load;
+
+  // Logical experts placed in slots: the routed ones, plus the shared one when routed.
+  int placed_experts() const { return model.routed_experts + (deployment.shared == SharedExpert::kRouted ? 1 : 0); }
+  // Experts a token is sent to.
+  int selections() const { return model.topk + (deployment.shared == SharedExpert::kRouted ? 1 : 0); }
+};
+
+// Reads the workload object at `pointer` ({"kind": "inference", ...});
+// `gpus` is the cluster's size. A load file is read relative to the working
+// directory, as profile files are.
+InferenceSpec parse_inference(const nlohmann::json& workload, const std::string& pointer, int gpus);
+
+}  // namespace v3sim::models

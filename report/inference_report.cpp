@@ -1,0 +1,179 @@
+#include "report/inference_report.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <map>
+
+#include "report/html_page.hpp"
+
+namespace v3sim::report {
+namespace {
+
+using nlohmann::json;
+
+bool prefill(const models::InferenceResult& r) { return r.spec.phase == models::InferencePhase::kPrefill; }
+
+const char* color(const std::string& stage) {
+  static const std::map<std::string, const char*> colors = {
+      {"ATTN", "#f4b183"},   {"ATTN-0", "#f4b183"}, {"ATTN-1", "#f8cbad"}, {"SHARED", "#a9d18e"},
+      {"MLP", "#9dc3e6"},    {"HEAD", "#d9d9d9"},   {"DISPATCH", "#ffd966"}, {"COMBINE", "#c9a0dc"}};
+  auto it = colors.find(stage);
+  return it == colors.end() ? "#ccc" : it->second;
+}
+
+}  // namespace
+
+json inference_summary_json(const models::Scenario& scenario, const models::InferenceResult& r, bool host_timing) {
+  const models::InferenceSpec& s = r.spec;
+  const models::Deployment& d = s.deployment;
+  json out;
+  out["scenario"] = scenario.name;
+  out["kind"] = "inference";
+  out["phase"] = prefill(r) ? "prefill" : "decode";
+  out["deployment"] = {{"gpus", r.gpus},
+                       {"nodes", r.nodes},
+                       {"attention_tp", d.attention_tp},
+                       {"ep", d.ep},
+                       {"experts_per_gpu", d.experts_per_gpu},
+                       {"redundant_experts", d.redundant_experts},
+                       {"placement", d.placement == models::Placement::kEplb ? "eplb" : "none"},
+                       {"shared_expert", d.shared == models::SharedExpert::kRouted ? "routed" : "local"},
+                       {"comm_sms", d.comm_sms},
+                       {"micro_batches", r.micro_batches}};
+  out["step_time_s"] = r.step_s;
+  json layers = json::array();
+  for (double ms : r.layer_ms) layers.push_back(ms);
+  out["layer_time_ms"] = layers;
+  json stages = json::object();
+  for (const models::StageTotal& st : r.stages) stages[st.stage] = {{"mean_ms", st.mean_ms}, {"max_ms", st.max_ms}};
+  out["stage_time_ms"] = stages;
+  out["streams"] = {{"compute_busy_ms_mean", r.compute_busy_ms_mean},
+                    {"compute_busy_ms_max", r.compute_busy_ms_max},
+                    {prefill(r) ? "comm_stream_busy_ms_mean" : "exchange_in_flight_ms_mean", r.comm_busy_ms_mean},
+                    {prefill(r) ? "comm_stream_busy_ms_max" : "exchange_in_flight_ms_max", r.comm_busy_ms_max}};
+  json tp = {{"tokens_per_step_per_gpu", r.tokens_per_step_per_gpu},
+             {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
+             {"tokens_per_s_per_node", r.tokens_per_s_per_node}};
+  if (prefill(r)) {
+    tp["counts"] = "input tokens";
+    out["ttft_contribution_s"] = r.ttft_s;
+  } else {
+    tp["counts"] = "output tokens";
+    tp["tokens_per_s_per_gpu_without_mtp"] = r.tokens_per_s_per_gpu_without_mtp;
+    tp["step_time_s_without_mtp"] = r.step_s_without_mtp;
+    out["tpot_s"] = r.tpot_s;
+    out["mtp"] = {{"depth", s.mtp_depth}, {"acceptance", s.acceptance}, {"draft_ms", r.mtp_draft_ms}};
+  }
+  out["throughput"] = tp;
+  out["memory_per_gpu_gb"] = {{"weights", r.memory.weights / 1e9},
+                              {"kv_cache", r.memory.kv_cache / 1e9},
+                              {"activations", r.memory.activations / 1e9},
+                              {"comm_buffers", r.memory.comm_buffers / 1e9},
+                              {"total", r.memory.total() / 1e9},
+                              {"hbm", r.memory.hbm / 1e9}};
+  out[prefill(r) ? "max_tokens_per_gpu" : "max_requests_per_gpu"] = r.memory.max_batch;
+  out["expert_load"] = {{"max_over_mean_before", r.load_imbalance_before},
+                        {"max_over_mean_after", r.load_imbalance_after},
+                        {"slowest_gpu", r.slowest_gpu}};
+  out["reductions"] = r.reductions;
+  out["warnings"] = r.warnings;
+  out["events"] = r.events;
+  out["tasks"] = r.task_count;
+  out["wall_time_s"] = host_timing ? r.wall_seconds : 0.0;
+  return out;
+}
+
+std::string inference_terminal_summary(const models::Scenario& scenario, const models::InferenceResult& r) {
+  std::string s = fmt::format("{}\n", scenario.name.empty() ? (prefill(r) ? "prefill step" : "decode step") : scenario.name);
+  s += fmt::format("  {} step on {} GPUs (EP{}), {} micro-batch{}: {:.3f} ms\n", prefill(r) ? "prefill" : "decode", r.gpus,
+                   r.spec.deployment.ep, r.micro_batches, r.micro_batches > 1 ? "es" : "", r.step_s * 1e3);
+  s += fmt::format("  {:.0f} {} tokens/s per GPU, {:.0f} per node\n", r.tokens_per_s_per_gpu,
+                   prefill(r) ? "input" : "output", r.tokens_per_s_per_node);
+  if (!prefill(r))
+    s += fmt::format("  TPOT {:.2f} ms; without MTP {:.0f} tokens/s per GPU\n", r.tpot_s * 1e3, r.tokens_per_s_per_gpu_without_mtp);
+  s += fmt::format("  memory per GPU {:.1f} of {:.1f} GB (KV cache {:.1f}); at most {} {} fit\n", r.memory.total() / 1e9,
+                   r.memory.hbm / 1e9, r.memory.kv_cache / 1e9, r.memory.max_batch, prefill(r) ? "tokens" : "requests");
+  s += fmt::format("  expert load max/mean {:.3f} before placement, {:.3f} after\n", r.load_imbalance_before,
+                   r.load_imbalance_after);
+  return s;
+}
+
+json inference_chrome_trace(const models::InferenceResult& r) {
+  json events = json::array();
+  std::vector<int> gpus{0};
+  if (r.slowest_gpu != 0) gpus.push_back(r.slowest_gpu);
+  for (int g : gpus) {
+    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", g}, {"args", {{"name", "GPU " + std::to_string(g)}}}});
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g}, {"tid", 0}, {"args", {{"name", "compute"}}}});
+    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g}, {"tid", 1},
+                      {"args", {{"name", prefill(r) ? "comm SMs" : "RDMA in flight"}}}});
+  }
+  for (const models::InferenceTaskRecord& t : r.tasks) {
+    if (t.end == t.start && t.exchange) continue;
+    events.push_back({{"ph", "X"},
+                      {"name", fmt::format("{}(mb{})", t.stage, t.micro_batch)},
+                      {"cat", t.stage},
+                      {"pid", t.gpu},
+                      {"tid", t.exchange ? 1 : 0},
+                      {"ts", static_cast<double>(t.start) * 1e-3},
+                      {"dur", static_cast<double>(t.end - t.start) * 1e-3},
+                      {"args", {{"layer", t.layer}, {"micro_batch", t.micro_batch}}}});
+  }
+  return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+}
+
+std::string inference_html_report(const models::Scenario& scenario, const models::InferenceResult& r) {
+  const std::string title = scenario.name.empty() ? "v3sim inference step" : scenario.name;
+  std::string html = html_page_start(title, scenario.description);
+  html += "<table><tr><th>quantity</th><th>value</th></tr>\n";
+  auto row = [&](const std::string& k, const std::string& v) { html += "<tr><td>" + html_escape(k) + "</td><td>" + html_escape(v) + "</td></tr>\n"; };
+  row("phase", prefill(r) ? "prefill" : "decode");
+  row("GPUs (EP)", std::to_string(r.gpus));
+  row("step time", fmt::format("{:.3f} ms", r.step_s * 1e3));
+  row(prefill(r) ? "input tokens/s per GPU" : "output tokens/s per GPU", fmt::format("{:.0f}", r.tokens_per_s_per_gpu));
+  row("tokens/s per node", fmt::format("{:.0f}", r.tokens_per_s_per_node));
+  if (!prefill(r)) row("TPOT", fmt::format("{:.2f} ms", r.tpot_s * 1e3));
+  row("memory per GPU", fmt::format("{:.1f} / {:.1f} GB", r.memory.total() / 1e9, r.memory.hbm / 1e9));
+  row("expert load max/mean (before, after placement)", fmt::format("{:.3f}, {:.3f}", r.load_imbalance_before, r.load_imbalance_after));
+  html += "</table>\n<h2>Stage time per GPU over the step</h2><table><tr><th>stage</th><th>mean ms</th><th>max ms</th></tr>\n";
+  for (const models::StageTotal& st : r.stages)
+    html += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td></tr>\n", st.stage, st.mean_ms, st.max_ms);
+  html += "</table>\n";
+
+  // Timelines of one MoE layer window on GPU 0: the compute stream and the
+  // communication, each micro-batch's work labelled, as DeepSeek draws it.
+  const int layer = std::min<int>(r.spec.model.dense_layers + 1, static_cast<int>(r.layer_ms.size()) - 1);
+  for (int g : {0, r.slowest_gpu}) {
+    if (g != 0 && g == 0) continue;
+    sim::Time lo = -1, hi = 0;
+    for (const models::InferenceTaskRecord& t : r.tasks)
+      if (t.gpu == g && t.layer == layer) {
+        lo = lo < 0 ? t.start : std::min(lo, t.start);
+        hi = std::max(hi, t.end);
+      }
+    if (lo < 0 || hi <= lo) continue;
+    const double width = 1100, scale = width / static_cast<double>(hi - lo);
+    html += fmt::format("<h2>GPU {}{}: layer {}, {:.1f} us</h2>\n", g, g == r.slowest_gpu ? " (busiest)" : "", layer,
+                        static_cast<double>(hi - lo) * 1e-3);
+    html += fmt::format("<svg width=\"{:.0f}\" height=\"90\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">\n", width + 120);
+    html += "<text x=\"0\" y=\"25\">compute</text><text x=\"0\" y=\"65\">" + std::string(prefill(r) ? "comm SMs" : "RDMA") + "</text>\n";
+    for (const models::InferenceTaskRecord& t : r.tasks) {
+      if (t.gpu != g || t.layer != layer || t.end <= t.start) continue;
+      const double x = 110 + static_cast<double>(t.start - lo) * scale, w = static_cast<double>(t.end - t.start) * scale;
+      const double y = t.exchange ? 48 : 8;
+      html += fmt::format("<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"28\" fill=\"{}\" stroke=\"#333\"/>", x, y,
+                          std::max(0.5, w), color(t.stage));
+      if (w > 40) html += fmt::format("<text x=\"{:.1f}\" y=\"{:.0f}\">{} mb{}</text>", x + 2, y + 18, t.stage, t.micro_batch);
+      html += "\n";
+    }
+    html += "</svg>\n";
+    if (r.slowest_gpu == 0) break;
+  }
+  html += "<h2>Shortcuts</h2><ul>\n";
+  for (const std::string& red : r.reductions) html += "<li>" + html_escape(red) + "</li>\n";
+  html += "</ul></body></html>\n";
+  return html;
+}
+
+}  // namespace v3sim::report
