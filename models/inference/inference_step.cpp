@@ -309,8 +309,11 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   std::vector<sim::ResourceId> compute(static_cast<std::size_t>(ep)), comm(static_cast<std::size_t>(ep));
   for (int g = 0; g < ep; ++g) {
     compute[static_cast<std::size_t>(g)] = graph.add_resource("gpu" + std::to_string(g) + " compute", sim::ResourceOrder::kProgram, 1);
-    comm[static_cast<std::size_t>(g)] = prefill ? graph.add_resource("gpu" + std::to_string(g) + " comm", sim::ResourceOrder::kProgram, 1)
-                                                : graph.add_resource("gpu" + std::to_string(g) + " in flight", sim::ResourceOrder::kReady, 0);
+    // Prefill: the comm stream on the comm SMs. Decode: the GPU's RDMA
+    // traffic, holding no SMs; its exchanges share the NIC, so they drain
+    // one after another in the order they were issued.
+    comm[static_cast<std::size_t>(g)] = graph.add_resource("gpu" + std::to_string(g) + (prefill ? " comm" : " nic"),
+                                                           sim::ResourceOrder::kProgram, 1);
   }
   const sim::ResourceId joins = graph.add_resource("exchange joins", sim::ResourceOrder::kReady, 0);
   std::vector<Meta> meta;
