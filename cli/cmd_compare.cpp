@@ -1,4 +1,5 @@
 // v3sim compare SCENARIO --schedules dualpipe,1f1b,zb1p [--set ...] [--out DIR]
+// v3sim compare INFERENCE_SCENARIO... [--vary overlap,eplb] [--set ...] [--out DIR]
 #include <algorithm>
 #include <iostream>
 #include <memory>
@@ -9,6 +10,7 @@
 #include "models/training/training_step.hpp"
 #include "report/atomic_file.hpp"
 #include "report/compare_report.hpp"
+#include "report/inference_compare.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
 
@@ -16,8 +18,9 @@ namespace v3sim::cli {
 namespace {
 
 struct CompareArgs {
-  std::string scenario;
+  std::vector<std::string> scenarios;
   std::vector<std::string> schedules;
+  std::vector<std::string> vary;
   std::vector<std::string> sets;
   std::string out = "out/compare";
 };
@@ -52,14 +55,71 @@ report::CompareRow abstract_row(const models::Scenario& s) {
   return row;
 }
 
+// An inference scenario's variants: itself, and for each --vary axis the
+// other setting (overlap off; EPLB replaced by the same slots placed
+// without load statistics).
+std::vector<std::pair<std::string, std::vector<std::string>>> variants(const std::string& path,
+                                                                      const std::vector<std::string>& vary,
+                                                                      const models::Scenario& base) {
+  std::vector<std::pair<std::string, std::vector<std::string>>> out{{path, {}}};
+  const models::Deployment& d = base.inference->deployment;
+  for (const std::string& axis : vary) {
+    if (axis == "overlap")
+      out.push_back({path + " [two_micro_batch " + (d.two_micro_batch ? "off" : "on") + "]",
+                     {std::string("/workload/deployment/two_micro_batch=") + (d.two_micro_batch ? "false" : "true")}});
+    else if (axis == "eplb")
+      out.push_back({path + (d.placement == models::Placement::kEplb ? " [placement static]" : " [placement eplb]"),
+                     {std::string("/workload/deployment/placement=\"") +
+                      (d.placement == models::Placement::kEplb ? "static" : "eplb") + "\""}});
+    else
+      throw InputFailure("--vary: unknown axis '" + axis + "' (expected overlap or eplb)");
+  }
+  return out;
+}
+
+void compare_inference(const CompareArgs& a) {
+  std::vector<report::InferenceCompareRow> rows;
+  for (const std::string& path : a.scenarios) {
+    const models::Scenario base = load_scenario(path, a.sets);
+    if (!base.inference) throw InputFailure(path + ": expected an inference scenario (workload kind \"inference\") beside the others");
+    for (const auto& [label, extra] : variants(path, a.vary, base)) {
+      report::InferenceCompareRow row;
+      row.label = label;
+      std::vector<std::string> sets = a.sets;
+      sets.insert(sets.end(), extra.begin(), extra.end());
+      try {
+        const models::Scenario s = load_scenario(path, sets);
+        row.result = models::simulate_inference(*s.cluster, *s.inference);
+      } catch (const InputFailure& e) {
+        row.error = e.what();
+      } catch (const sim::InputError& e) {
+        row.error = e.pointer() + ": " + e.what();
+      }
+      rows.push_back(std::move(row));
+    }
+  }
+  if (std::all_of(rows.begin(), rows.end(), [](const report::InferenceCompareRow& r) { return !r.error.empty(); }))
+    throw InputFailure("no variant could run: " + rows.front().error);
+  try {
+    report::write_files_atomically(a.out, {{"compare.json", report::inference_compare_json(rows).dump(2) + "\n"},
+                                           {"compare.html", report::inference_compare_html("v3sim compare", rows)}});
+  } catch (const std::runtime_error& e) {
+    throw InputFailure(e.what());
+  }
+  std::cout << report::inference_compare_table(rows) << "wrote " << a.out << "/{compare.json,compare.html}\n";
+}
+
 void compare(const CompareArgs& a) {
+  if (load_scenario(a.scenarios.front(), a.sets).inference) return compare_inference(a);
+  if (a.scenarios.size() != 1) throw InputFailure("compare: several scenarios are compared only for inference; give one with --schedules");
+  if (a.schedules.empty()) throw InputFailure("compare: --schedules is required for a training or abstract scenario");
   std::vector<report::CompareRow> rows;
   for (const std::string& kind : a.schedules) {
     std::vector<std::string> sets = a.sets;
     sets.push_back("/schedule/kind=\"" + kind + "\"");
     report::CompareRow row;
     try {
-      const models::Scenario s = load_scenario(a.scenario, sets);
+      const models::Scenario s = load_scenario(a.scenarios.front(), sets);
       row = s.training ? training_row(s) : abstract_row(s);
     } catch (const InputFailure& e) {
       row.error = e.what();
@@ -76,8 +136,8 @@ void compare(const CompareArgs& a) {
   if (std::all_of(rows.begin(), rows.end(), [](const report::CompareRow& r) { return !r.error.empty(); }))
     throw InputFailure("no schedule could run: " + rows.front().error);
   try {
-    report::write_files_atomically(a.out, {{"compare.json", report::compare_json(a.scenario, rows).dump(2) + "\n"},
-                                           {"compare.html", report::compare_html(a.scenario, rows)}});
+    report::write_files_atomically(a.out, {{"compare.json", report::compare_json(a.scenarios.front(), rows).dump(2) + "\n"},
+                                           {"compare.html", report::compare_html(a.scenarios.front(), rows)}});
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
   }
@@ -88,10 +148,12 @@ void compare(const CompareArgs& a) {
 
 void add_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
-  CLI::App* cmd = app.add_subcommand("compare", "Run a scenario under several schedules; one table, one page");
-  cmd->add_option("scenario", args->scenario, "Scenario JSON file")->required();
-  cmd->add_option("--schedules", args->schedules, "Schedule kinds, comma-separated (v3sim list)")
-      ->required()
+  CLI::App* cmd = app.add_subcommand(
+      "compare", "Run a scenario under several schedules, or inference scenarios and their variants; one table, one page");
+  cmd->add_option("scenarios", args->scenarios, "Scenario JSON file(s): one with --schedules, or inference scenarios")
+      ->required();
+  cmd->add_option("--schedules", args->schedules, "Schedule kinds, comma-separated (v3sim list)")->delimiter(',');
+  cmd->add_option("--vary", args->vary, "Inference: also run each scenario with overlap and/or eplb switched, comma-separated")
       ->delimiter(',');
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
   cmd->add_option("--out", args->out, "Output directory")->capture_default_str();

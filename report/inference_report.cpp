@@ -37,7 +37,9 @@ json inference_summary_json(const models::Scenario& scenario, const models::Infe
                        {"ep", d.ep},
                        {"experts_per_gpu", d.experts_per_gpu},
                        {"redundant_experts", d.redundant_experts},
-                       {"placement", d.placement == models::Placement::kEplb ? "eplb" : "none"},
+                       {"placement", d.placement == models::Placement::kEplb     ? "eplb"
+                                      : d.placement == models::Placement::kStatic ? "static"
+                                                                                  : "none"},
                        {"shared_expert", d.shared == models::SharedExpert::kRouted ? "routed" : "local"},
                        {"comm_sms", d.comm_sms},
                        {"micro_batches", r.micro_batches}};

@@ -23,8 +23,8 @@ Deployment parse_deployment(sim::ObjectReader in, InferencePhase phase) {
   d.ep = static_cast<int>(in.integer("ep", 1, 1 << 16));
   d.experts_per_gpu = static_cast<int>(in.optional_integer("experts_per_gpu", 1, 1 << 16).value_or(0));
   d.redundant_experts = static_cast<int>(in.optional_integer("redundant_experts", 0, 1 << 16).value_or(0));
-  d.placement = in.optional_one_of("placement", {"none", "eplb"}).value_or("none") == "eplb" ? Placement::kEplb
-                                                                                           : Placement::kNone;
+  const std::string placement = in.optional_one_of("placement", {"none", "static", "eplb"}).value_or("none");
+  d.placement = placement == "eplb" ? Placement::kEplb : placement == "static" ? Placement::kStatic : Placement::kNone;
   d.shared = in.optional_one_of("shared_expert", {"local", "routed"}).value_or("local") == "routed"
                  ? SharedExpert::kRouted
                  : SharedExpert::kLocal;
@@ -93,7 +93,7 @@ void check_slots(const InferenceSpec& s, const std::string& dep) {
   const Deployment& d = s.deployment;
   const int placed = s.placed_experts();
   if (d.placement == Placement::kNone && d.redundant_experts > 0)
-    throw sim::InputError(dep + "/redundant_experts", "expected 0 with placement \"none\" (redundant experts are placed by \"eplb\")");
+    throw sim::InputError(dep + "/redundant_experts", "expected 0 with placement \"none\" (redundant experts are placed by \"eplb\" or \"static\")");
   const int needed = placed + d.redundant_experts;
   if (d.experts_per_gpu == 0) {
     if (needed % d.ep != 0)

@@ -14,7 +14,11 @@
 namespace v3sim::models {
 
 enum class InferencePhase { kPrefill, kDecode };
-enum class Placement { kNone, kEplb };
+// none: one slot per expert; static: the slots and redundant count of an
+// EPLB deployment, replicas chosen without load statistics (EPLB on a
+// uniform load: the EPLB-off baseline); eplb: DeepSeek's policies on the
+// observed load.
+enum class Placement { kNone, kStatic, kEplb };
 // The shared expert either runs on every GPU over its own tokens (DeepSeek's
 // production deployments) or is one more routed expert every token picks,
 // hosted in expert slots like the others (the V3 report's decode).

@@ -200,8 +200,10 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   double before = 0, after = 0;
   for (int l = 0; l < moe_layers; ++l) {
     const std::size_t i = static_cast<std::size_t>(l);
-    const ExpertPlacement p = d.placement == Placement::kEplb ? rebalance_experts(plan[i], slots, groups, nodes, ep)
-                                                              : identity_placement(placed);
+    const std::vector<double> flat(static_cast<std::size_t>(placed), 1.0);
+    const ExpertPlacement p = d.placement == Placement::kEplb     ? rebalance_experts(plan[i], slots, groups, nodes, ep)
+                              : d.placement == Placement::kStatic ? rebalance_experts(flat, slots, groups, nodes, ep)
+                                                                  : identity_placement(placed);
     share[i] = gpu_shares(eval[i], p, ep);
     before += max_over_mean(contiguous_shares(eval[i], ep)) / moe_layers;
     after += max_over_mean(share[i]) / moe_layers;
