@@ -3,11 +3,10 @@
 #include "models/inference/exchange.hpp"
 #include "models/inference/inference_ops.hpp"
 #include "models/transformer/parameters.hpp"
+#include "models/transformer/element_bytes.hpp"
 
 namespace v3sim::models {
 namespace {
-
-constexpr double kBf16 = 2;
 
 // FP8 weights, one byte a parameter (block scales are under 0.01%); the
 // embedding and the output head stay BF16. Attention and other dense

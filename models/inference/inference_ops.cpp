@@ -5,16 +5,13 @@
 #include <stdexcept>
 
 #include "models/transformer/layer_ops.hpp"
+#include "models/transformer/element_bytes.hpp"
 
 namespace v3sim::models {
 namespace {
 
 using calibration::GemmPrecision;
 using calibration::GemmShape;
-
-constexpr double kBf16 = 2;
-constexpr double kFp32 = 4;
-constexpr double kFp8Scaled = 1 + 4.0 / 128;
 
 std::int64_t rows_of(double x) { return static_cast<std::int64_t>(std::ceil(x)); }
 

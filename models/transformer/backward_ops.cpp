@@ -16,11 +16,10 @@
 // weight pass, as in the profiled framework.
 #include "models/transformer/layer_ops.hpp"
 
+#include "models/transformer/element_bytes.hpp"
+
 namespace v3sim::models {
 namespace {
-
-constexpr double kBf16 = 2;
-constexpr double kFp8Scaled = 1 + 4.0 / 128;
 
 KernelOp derived(const KernelOp& f, Pass pass, const std::string& name) {
   KernelOp b = f;

@@ -3,18 +3,13 @@
 #include <algorithm>
 #include <cmath>
 
+#include "models/transformer/element_bytes.hpp"
+
 namespace v3sim::models {
 namespace {
 
 using calibration::GemmPrecision;
 using calibration::GemmShape;
-
-constexpr double kBf16 = 2;
-constexpr double kFp32 = 4;
-// FP8 with one FP32 scale per 128 channels (1x128 activation tiles).
-constexpr double kFp8Scaled = 1 + 4.0 / 128;
-// The input of the linear after attention is cached in E5M6 (12 bits).
-constexpr double kE5M6 = 1.5;
 
 // Builds one block's forward kernels; `fp8` selects the recipe. Besides the
 // GEMMs and attention, every kernel the profiled DeepSeek-V3 framework runs
@@ -270,7 +265,6 @@ class ForwardBuilder {
     op.fp8 = fp8;
     push(op);
   }
-
 
   const ModelConfig& m_;
   const OpContext& c_;
