@@ -147,7 +147,6 @@ std::string inference_html_report(const models::Scenario& scenario, const models
   // communication, each micro-batch's work labelled, as DeepSeek draws it.
   const int layer = std::min<int>(r.spec.model.dense_layers + 1, static_cast<int>(r.layer_ms.size()) - 1);
   for (int g : {0, r.slowest_gpu}) {
-    if (g != 0 && g == 0) continue;
     sim::Time lo = -1, hi = 0;
     for (const models::InferenceTaskRecord& t : r.tasks)
       if (t.gpu == g && t.layer == layer) {

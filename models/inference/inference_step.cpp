@@ -4,7 +4,6 @@
 #include <chrono>
 #include <cmath>
 #include <map>
-#include <memory>
 #include <numeric>
 #include <optional>
 #include <random>
@@ -160,10 +159,6 @@ struct Meta {
   const char* stage;
   int mb;
   int layer;
-};
-
-struct StepRun {
-  InferenceResult r;
 };
 
 InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {

@@ -116,8 +116,8 @@ TEST(FlashMla, MemoryAndComputeBoundRegimes) {
   const double launch = k.launch_us * 1e-6;
   // 64 requests at 8K KV: the latent cache is 64 x 8192 x 1152 bytes.
   const double bytes = 64.0 * 8192 * 1152;
-  // h_q x s_q = 16 (memory-bound): 2 x 16 x 64 x 8192 x 1088 FLOP, 0.26 ms of
-  // compute against 0.20 ms... no: 4.6 ms of bytes at 3000 GB/s dominate.
+  // h_q x s_q = 16 (memory-bound): 18 GFLOP take 0.03 ms at 580 TFLOPS, the
+  // 604 MB of cache 0.20 ms at 3000 GB/s.
   const double flops_memory = 2.0 * 16 * 64 * 8192 * 1088;
   EXPECT_NEAR(calibration::roofline_seconds(p, d, k, bytes, flops_memory, 132), launch + bytes / 3000e9, 1e-12);
   // h_q x s_q = 256 (compute-bound): 580 TFLOPS.
