@@ -23,14 +23,14 @@ nlohmann::json read(const std::string& relative) {
 
 void BM_SweepAbstractPoints(benchmark::State& state) {
   const models::Study study = models::parse_study(read("scenarios/studies/schedules.json"));
-  const std::vector<models::StudyPoint> points = models::expand_study(study, read("scenarios/abstract/dualpipe_8x20.json"));
-  std::vector<const models::StudyPoint*> todo;
-  for (const models::StudyPoint& p : points) todo.push_back(&p);
+  const nlohmann::json base = read("scenarios/abstract/dualpipe_8x20.json");
+  cli::SweepWork work{&study, &base, {}, models::point_count(study), 0};
+  for (std::size_t p = 0; p < work.total; ++p) work.todo.push_back(p);
   const std::string journal = "/tmp/v3sim_sweep_bench.jsonl";
   std::size_t done = 0;
   for (auto _ : state) {
-    std::remove(journal.c_str());
-    done += cli::run_points(study, todo, static_cast<int>(state.range(0)), journal, 0, todo.size(), 0, false).rows.size();
+    std::ofstream out(journal, std::ios::trunc);
+    done += cli::run_points(work, static_cast<int>(state.range(0)), out, 0, false).rows.size();
   }
   std::remove(journal.c_str());
   state.counters["points_per_s"] = benchmark::Counter(static_cast<double>(done), benchmark::Counter::kIsRate);

@@ -15,7 +15,7 @@
 #include "cli/scenario_loader.hpp"
 #include "models/hardware.hpp"
 #include "models/training/stage_plan.hpp"
-#include "report/atomic_file.hpp"
+#include "report/output_set.hpp"
 #include "sim/json_reader.hpp"
 
 namespace v3sim::cli {
@@ -146,8 +146,7 @@ void calibrate(const CalibrateArgs& a) {
   if (!a.trace.empty()) fit_from_trace(a, r.profile);
   const std::filesystem::path out(a.out);
   try {
-    report::write_files_atomically(out.has_parent_path() ? out.parent_path() : ".",
-                                   {{out.filename().string(), calibration::profile_to_json(r.profile).dump(2) + "\n"}});
+    report::write_file_atomically(out, calibration::profile_to_json(r.profile).dump(2) + "\n");
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
   }
@@ -163,7 +162,7 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--inputs", args->inputs, "Probe JSON files");
   cmd->add_option("--trace", args->trace, "PyTorch profiler (Kineto) trace, JSON or gzip: fits its kernel classes");
   cmd->add_option("--scenario", args->scenario, "With --trace: the training scenario whose shapes the trace ran");
-  cmd->add_option("--set", args->sets, "With --scenario: override a field, /json/pointer=value (repeatable)");
+  cmd->add_option("--set", args->sets, "With --scenario: override a field, /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--out", args->out, "Profile JSON to write")->required();
   cmd->add_option("--name", args->name, "Profile name")->capture_default_str();
   cmd->add_option("--hardware", args->hardware, "GPU preset the probes ran on (its peaks)")->capture_default_str();

@@ -8,7 +8,7 @@
 #include "cli/scenario_loader.hpp"
 #include "models/simulate.hpp"
 #include "models/training/training_step.hpp"
-#include "report/atomic_file.hpp"
+#include "report/output_set.hpp"
 #include "report/compare_report.hpp"
 #include "report/inference_compare.hpp"
 #include "sim/engine.hpp"
@@ -101,7 +101,7 @@ void compare_inference(const CompareArgs& a) {
   if (std::all_of(rows.begin(), rows.end(), [](const report::InferenceCompareRow& r) { return !r.error.empty(); }))
     throw InputFailure("no variant could run: " + rows.front().error);
   try {
-    report::write_files_atomically(a.out, {{"compare.json", report::inference_compare_json(rows).dump(2) + "\n"},
+    report::publish_output_set(a.out, {{"compare.json", report::inference_compare_json(rows).dump(2) + "\n"},
                                            {"compare.html", report::inference_compare_html("v3sim compare", rows)}});
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
@@ -136,7 +136,7 @@ void compare(const CompareArgs& a) {
   if (std::all_of(rows.begin(), rows.end(), [](const report::CompareRow& r) { return !r.error.empty(); }))
     throw InputFailure("no schedule could run: " + rows.front().error);
   try {
-    report::write_files_atomically(a.out, {{"compare.json", report::compare_json(a.scenarios.front(), rows).dump(2) + "\n"},
+    report::publish_output_set(a.out, {{"compare.json", report::compare_json(a.scenarios.front(), rows).dump(2) + "\n"},
                                            {"compare.html", report::compare_html(a.scenarios.front(), rows)}});
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
@@ -155,7 +155,7 @@ void add_compare_command(CLI::App& app) {
   cmd->add_option("--schedules", args->schedules, "Schedule kinds, comma-separated (v3sim list)")->delimiter(',');
   cmd->add_option("--vary", args->vary, "Inference: also run each scenario with overlap and/or eplb switched, comma-separated")
       ->delimiter(',');
-  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
+  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--out", args->out, "Output directory")->capture_default_str();
   cmd->callback([args] { compare(*args); });
 }

@@ -8,7 +8,7 @@
 #include "cli/scenario_loader.hpp"
 #include "cli/trace_input.hpp"
 #include "models/training/chunk_pair_summary.hpp"
-#include "report/atomic_file.hpp"
+#include "report/output_set.hpp"
 #include "report/trace_compare_report.hpp"
 #include "sim/json_reader.hpp"
 
@@ -91,7 +91,7 @@ void compare_trace(const CompareTraceArgs& a) {
   std::cout << report::trace_compare_table(c);
   if (a.out.empty()) return;
   try {
-    report::write_files_atomically(a.out, {{"compare.json", report::trace_compare_json(c).dump(2) + "\n"},
+    report::publish_output_set(a.out, {{"compare.json", report::trace_compare_json(c).dump(2) + "\n"},
                                            {"compare.html", report::trace_compare_html(c)}});
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
@@ -107,7 +107,7 @@ void add_compare_trace_command(CLI::App& app) {
       "compare-trace", "Simulate a chunk_pair scenario and compare it with a profiler trace of the real pair");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file (schedule kind chunk_pair)")->required();
   cmd->add_option("trace", args->trace, "PyTorch profiler (Kineto) trace, JSON or gzip")->required();
-  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
+  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--out", args->out, "Directory for compare.json and compare.html");
   cmd->callback([args] { compare_trace(*args); });
 }

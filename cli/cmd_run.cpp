@@ -1,11 +1,12 @@
 // v3sim run SCENARIO [--set /pointer=value ...] [--out DIR] [--no-timing] [--fidelity F]
+#include <filesystem>
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/scenario_loader.hpp"
 #include "cli/simulate_scenario.hpp"
-#include "report/atomic_file.hpp"
+#include "report/output_set.hpp"
 
 namespace v3sim::cli {
 namespace {
@@ -13,7 +14,7 @@ namespace {
 struct RunArgs {
   std::string scenario;
   std::vector<std::string> sets;
-  std::string out = "out";
+  std::string out;  // default out/SCENARIO-NAME
   bool no_timing = false;
   std::string fidelity;  // "reduced" or "full": overrides the scenario's
 };
@@ -21,14 +22,16 @@ struct RunArgs {
 void run(const RunArgs& a) {
   std::vector<std::string> sets = a.sets;
   if (!a.fidelity.empty()) sets.push_back("/fidelity=\"" + a.fidelity + "\"");
-  const models::Scenario scenario = load_scenario(a.scenario, sets);
-  const ScenarioOutputs o = simulate_scenario(scenario, a.scenario, !a.no_timing, true);
+  const std::string out = a.out.empty() ? "out/" + std::filesystem::path(a.scenario).stem().string() : a.out;
+  std::string text;
+  const models::Scenario scenario = load_scenario(a.scenario, sets, &text);
+  const ScenarioOutputs o = simulate_scenario(scenario, a.scenario, !a.no_timing, true, text);
   try {
-    report::write_files_atomically(a.out, o.files);
+    report::publish_output_set(out, o.files);
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
   }
-  std::cout << o.terminal << "wrote " << a.out << "/{summary.json,trace.json,report.html}\n";
+  std::cout << o.terminal << "wrote " << out << "/{summary.json,trace.json,report.html}\n";
   for (const std::string& w : o.warnings) std::cerr << "warning: " << w << "\n";
 }
 
@@ -38,8 +41,8 @@ void add_run_command(CLI::App& app) {
   auto args = std::make_shared<RunArgs>();
   CLI::App* cmd = app.add_subcommand("run", "Simulate a scenario and write summary.json, trace.json, report.html");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file")->required();
-  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
-  cmd->add_option("--out", args->out, "Output directory")->capture_default_str();
+  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
+  cmd->add_option("--out", args->out, "Output directory (default out/SCENARIO-NAME), replaced as a whole");
   cmd->add_flag("--no-timing", args->no_timing, "Write wall_time_s as 0 so reruns are byte-identical");
   cmd->add_option("--fidelity", args->fidelity,
                   "Training scenarios: reduced (symmetry and memoisation, default) or full (every GPU and flow)")

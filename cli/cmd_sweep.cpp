@@ -2,6 +2,9 @@
 // on threads, and across ranks under mpirun; results.csv, results.json and
 // report.html written once all points are in (docs/studies.md).
 #include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <fstream>
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -12,8 +15,9 @@
 #include "cli/json_locator.hpp"
 #include "cli/mpi_world.hpp"
 #include "cli/scenario_loader.hpp"
+#include "cli/sweep_journal.hpp"
 #include "cli/sweep_runner.hpp"
-#include "report/atomic_file.hpp"
+#include "report/output_set.hpp"
 #include "report/study_results.hpp"
 #include "sim/json_reader.hpp"
 
@@ -21,6 +25,8 @@ namespace v3sim::cli {
 namespace {
 
 namespace fs = std::filesystem;
+
+const std::string kJournalPrefix = ".progress-";
 
 struct SweepArgs {
   std::string study;
@@ -33,8 +39,14 @@ struct SweepArgs {
 
 struct LoadedStudy {
   models::Study study;
-  std::vector<models::StudyPoint> points;
+  nlohmann::json base;
+  std::size_t points = 0;
+  JournalKey key;
 };
+
+[[noreturn]] void fail_at(const std::string& path, const std::string& text, const sim::InputError& e) {
+  throw InputFailure(path + ":" + std::to_string(line_of_pointer(text, e.pointer())) + ": " + e.pointer() + ": " + e.what());
+}
 
 LoadedStudy load(const std::string& path) {
   std::string text;
@@ -42,50 +54,113 @@ LoadedStudy load(const std::string& path) {
   LoadedStudy l;
   try {
     l.study = models::parse_study(doc);
-    const fs::path base = fs::path(path).parent_path() / l.study.base;
-    std::string base_text;
-    l.points = models::expand_study(l.study, read_json_file(base.string(), base_text));
+    l.points = models::point_count(l.study);
+    const models::ScaleLimits& limits = size_limits();
+    if (limits.enforced && static_cast<double>(l.points) > limits.max_study_points)
+      throw sim::InputError("/axes", std::to_string(l.points) + " points pass the limit of " +
+                                         std::to_string(static_cast<long long>(limits.max_study_points)) +
+                                         " (--no-size-limits lifts it)");
   } catch (const sim::InputError& e) {
-    throw InputFailure(path + ":" + std::to_string(line_of_pointer(text, e.pointer())) + ": " + e.pointer() + ": " +
-                       e.what());
+    fail_at(path, text, e);
   }
+  const fs::path base = fs::path(path).parent_path() / l.study.base;
+  std::string base_text;
+  l.base = read_json_file(base.string(), base_text);
+  try {
+    models::check_axes(l.study, l.base);
+  } catch (const sim::InputError& e) {
+    fail_at(path, text, e);
+  }
+  // An axis whose pointer names no field of the scenario would fail every
+  // point: refuse the study before running any.
+  try {
+    (void)models::parse_scenario(models::study_point(l.study, l.base, 0).scenario);
+  } catch (const sim::UnknownKeyError& e) {
+    for (std::size_t i = 0; i < l.study.axes.size(); ++i)
+      if (e.pointer() == l.study.axes[i].pointer)
+        fail_at(path, text, sim::InputError("/axes/" + std::to_string(i) + "/pointer",
+                                            l.study.axes[i].pointer + " names no field of the scenario: " + e.what()));
+  } catch (const sim::InputError&) {
+    // A point may fail on its values; that is a result, recorded per point.
+  }
+  l.key = journal_key(doc, l.base, l.points);
   return l;
+}
+
+// A study field that the first point's summary lacks names nothing.
+void check_fields(const std::string& path, const models::Study& study, const models::PointResult& first) {
+  if (!first.ok) return;
+  for (std::size_t i = 0; i < study.fields.size(); ++i)
+    if (first.fields[i].is_null()) {
+      std::string text;
+      (void)read_json_file(path, text);
+      fail_at(path, text, sim::InputError("/fields/" + std::to_string(i),
+                                          study.fields[i] + " is not in the points' summary.json (docs/outputs.md)"));
+    }
 }
 
 std::vector<std::string> journals(const fs::path& dir) {
   std::vector<std::string> files;
-  if (fs::exists(dir))
-    for (const auto& e : fs::directory_iterator(dir)) {
-      const std::string name = e.path().filename().string();
-      if (name.rfind(".progress-", 0) == 0) files.push_back(e.path().string());
-    }
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.rfind(kJournalPrefix, 0) == 0) files.push_back(it->path().string());
+  }
   std::sort(files.begin(), files.end());
   return files;
+}
+
+fs::path prepare_dir(const fs::path& dir) {
+  try {
+    report::check_output_dir(dir, {kJournalPrefix});
+  } catch (const report::OutputError& e) {
+    throw InputFailure(e.what());
+  }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw InputFailure("cannot create " + dir.string() + ": " + ec.message());
+  return dir;
 }
 
 void sweep(const SweepArgs& a) {
   const MpiWorld& world = MpiWorld::get();
   const LoadedStudy l = load(a.study);
-  const fs::path dir = a.out.empty() ? fs::path("out") / fs::path(a.study).stem() : fs::path(a.out);
-  fs::create_directories(dir);
+  const fs::path dir = prepare_dir(a.out.empty() ? fs::path("out") / fs::path(a.study).stem() : fs::path(a.out));
   std::vector<models::PointResult> done;
   if (a.resume) {
-    done = read_journals(journals(dir));
+    done = read_journals(journals(dir), l.key, l.study);
   } else if (world.rank() == 0) {
     for (const std::string& f : journals(dir)) fs::remove(f);
   }
   world.barrier();
   std::set<std::size_t> finished;
   for (const models::PointResult& r : done) finished.insert(r.index);
-  std::vector<const models::StudyPoint*> todo;
-  for (const models::StudyPoint& p : l.points)
-    if (p.index % static_cast<std::size_t>(world.size()) == static_cast<std::size_t>(world.rank()) &&
-        !finished.count(p.index))
-      todo.push_back(&p);
+  SweepWork work{&l.study, &l.base, {}, l.points, finished.size()};
+  for (std::size_t p = static_cast<std::size_t>(world.rank()); p < l.points; p += static_cast<std::size_t>(world.size()))
+    if (!finished.count(p)) work.todo.push_back(p);
+
+  const std::string journal = (dir / (kJournalPrefix + std::to_string(world.rank()) + ".jsonl")).string();
+  const bool fresh = !fs::exists(journal);
+  std::ofstream out(journal, std::ios::app);
+  if (!out) throw InputFailure("cannot write the sweep journal " + journal + ": " + std::strerror(errno ? errno : EIO));
+  if (fresh) out << journal_header(l.key) << "\n" << std::flush;
+  SweepRun run;
+  if (!work.todo.empty() && work.todo.front() == 0 && a.max_points != 1) {
+    // Point 0 first and alone: its summary tells whether every field exists.
+    models::PointResult first = evaluate_point(l.study, models::study_point(l.study, l.base, 0));
+    check_fields(a.study, l.study, first);
+    out << first.to_json().dump() << "\n" << std::flush;
+    run.rows.push_back(std::move(first));
+    work.todo.erase(work.todo.begin());
+    ++work.already;
+  }
   const int jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const std::string journal = (dir / (".progress-" + std::to_string(world.rank()) + ".jsonl")).string();
-  SweepRun run = run_points(l.study, todo, jobs, journal, a.max_points, l.points.size(), finished.size(),
-                            !a.quiet && world.rank() == 0);
+  const std::size_t left = a.max_points > 0 ? a.max_points - std::min(a.max_points, run.rows.size()) : 0;
+  SweepRun rest = run_points(work, jobs, out, a.max_points > 0 ? std::max<std::size_t>(left, 0) : 0,
+                             !a.quiet && world.rank() == 0);
+  if (a.max_points > 0 && left == 0) rest.interrupted = !work.todo.empty();
+  run.interrupted = rest.interrupted;
+  for (models::PointResult& r : rest.rows) run.rows.push_back(std::move(r));
 
   // Every rank's new rows to rank 0, which writes the results.
   std::string mine;
@@ -104,7 +179,7 @@ void sweep(const SweepArgs& a) {
     }
   }
   if (interrupted) {
-    std::cout << "sweep stopped after " << rows.size() << " of " << l.points.size()
+    std::cout << "sweep stopped after " << rows.size() << " of " << l.points
               << " points; run again with --resume to finish\n";
     return;
   }
@@ -112,18 +187,20 @@ void sweep(const SweepArgs& a) {
   std::size_t failed = 0;
   for (const models::PointResult& r : rows) failed += !r.ok;
   try {
-    report::write_files_atomically(
-        dir, {{"results.json", report::study_results_json(l.study, rows).dump(2) + "\n"},
-              {"results.csv", report::study_results_csv(l.study, rows)},
-              {"report.html", report::study_html_report(l.study, rows)}});
-  } catch (const std::runtime_error& e) {
+    report::publish_output_set(
+        dir,
+        {{"results.json", report::study_results_json(l.study, rows).dump(2) + "\n"},
+         {"results.csv", report::study_results_csv(l.study, rows)},
+         {"report.html", report::study_html_report(l.study, rows)}},
+        {kJournalPrefix});
+  } catch (const report::OutputError& e) {
     throw InputFailure(e.what());
   }
-  for (const std::string& f : journals(dir)) fs::remove(f);
   std::cout << "sweep " << (l.study.name.empty() ? a.study : l.study.name) << ": " << rows.size() << " points, "
             << failed << " failed; wrote " << dir.string() << "/{results.csv,results.json,report.html}\n";
   for (const models::PointResult& r : rows)
     if (!r.ok) std::cerr << "point " << r.index << " failed: " << r.error << "\n";
+  if (failed == rows.size()) throw SimulationFailure("every point of the study failed");
 }
 
 }  // namespace

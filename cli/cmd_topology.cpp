@@ -7,7 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/scenario_loader.hpp"
-#include "report/atomic_file.hpp"
+#include "report/output_set.hpp"
 #include "topologies/build_cluster.hpp"
 #include "topologies/dot.hpp"
 
@@ -22,7 +22,7 @@ void add_topology_command(CLI::App& app) {
   auto args = std::make_shared<Args>();
   CLI::App* cmd = app.add_subcommand("topology", "Build a scenario's cluster graph and print its counts");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file with a `cluster` object")->required();
-  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
+  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--dot", args->dot, "Also write the graph as Graphviz DOT to this file");
   cmd->callback([args] {
     const models::Scenario s = load_scenario(args->scenario, args->sets);
@@ -39,7 +39,11 @@ void add_topology_command(CLI::App& app) {
         c.edges.size(), f.bisection_bandwidth / 1e12, f.bisection_bandwidth / 1e9 / static_cast<double>(c.gpus.size()) * 2);
     if (!args->dot.empty()) {
       const std::filesystem::path p(args->dot);
-      report::write_files_atomically(p.has_parent_path() ? p.parent_path() : ".", {{p.filename().string(), topologies::to_dot(c)}});
+      try {
+        report::write_file_atomically(p, topologies::to_dot(c));
+      } catch (const report::OutputError& e) {
+        throw InputFailure(e.what());
+      }
       std::cout << "wrote " << args->dot << "\n";
     }
   });

@@ -1,9 +1,13 @@
-// v3sim validate SCENARIO [--set ...]: check a scenario without simulating.
+// v3sim validate SCENARIO [--set ...]: check a scenario as `run` would and
+// write nothing. Some checks need the simulation itself (a cluster that does
+// not fit the parallelism, a time past the clock), so validate simulates the
+// step without rendering files: whatever validate calls ok, run completes.
 #include <iostream>
 #include <memory>
 
 #include "cli/commands.hpp"
 #include "cli/scenario_loader.hpp"
+#include "cli/simulate_scenario.hpp"
 #include "models/schedule/schedule.hpp"
 
 namespace v3sim::cli {
@@ -14,11 +18,19 @@ void add_validate_command(CLI::App& app) {
     std::vector<std::string> sets;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check a scenario file; simulate nothing");
+  CLI::App* cmd = app.add_subcommand("validate", "Check a scenario file as run does; write nothing");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file")->required();
-  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)");
+  cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->callback([args] {
-    const models::Scenario s = load_scenario(args->scenario, args->sets);
+    std::string text;
+    const models::Scenario s = load_scenario(args->scenario, args->sets, &text);
+    if (s.has_pipeline || s.training || s.ep_alltoall || s.inference)
+      (void)simulate_scenario(s, args->scenario, false, false, text);
+    if (s.ep_alltoall || s.inference) {
+      std::cout << args->scenario << ": ok (" << (s.inference ? "inference" : "EP all-to-all") << " on "
+                << s.cluster->spec.nodes * s.cluster->spec.node.gpus << " " << s.cluster->gpu.name << " GPUs)\n";
+      return;
+    }
     if (s.training) {
       const models::TrainingSpec& t = *s.training;
       const int gpus = s.cluster->spec.nodes * s.cluster->spec.node.gpus;

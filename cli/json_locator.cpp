@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <vector>
 
+#include "sim/json_text.hpp"
+
 namespace v3sim::cli {
 namespace {
 
@@ -125,14 +127,9 @@ std::vector<std::string> split_pointer(const std::string& pointer) {
 
 }  // namespace
 
-int line_of_offset(const std::string& text, std::size_t offset) {
-  offset = std::min(offset, text.size());
-  return 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<std::ptrdiff_t>(offset), '\n'));
-}
-
 int line_of_pointer(const std::string& text, const std::string& pointer) {
   Scanner scanner(text);
-  return line_of_offset(text, scanner.find(split_pointer(pointer)));
+  return sim::line_of_offset(text, scanner.find(split_pointer(pointer)));
 }
 
 }  // namespace v3sim::cli

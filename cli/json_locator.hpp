@@ -11,7 +11,4 @@ namespace v3sim::cli {
 // of its deepest existing ancestor.
 int line_of_pointer(const std::string& text, const std::string& pointer);
 
-// 1-based line of a byte offset.
-int line_of_offset(const std::string& text, std::size_t offset);
-
 }  // namespace v3sim::cli

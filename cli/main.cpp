@@ -5,11 +5,15 @@
 
 #include "cli/commands.hpp"
 #include "cli/scenario_loader.hpp"
+#include "cli/simulate_scenario.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"v3sim: simulate DeepSeek-V3-class training on GPU clusters"};
   app.set_version_flag("--version", "v3sim 0.1.0");
   app.require_subcommand(1);
+  app.fallthrough();  // global flags may follow the subcommand
+  app.add_flag_callback("--no-size-limits", [] { v3sim::cli::enforce_size_limits(false); },
+                        "Simulate scenarios past the size limits (docs/scenarios.md): they may need many GB and hours");
   v3sim::cli::add_run_command(app);
   v3sim::cli::add_validate_command(app);
   v3sim::cli::add_schedule_command(app);

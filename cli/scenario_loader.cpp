@@ -1,19 +1,27 @@
 #include "cli/scenario_loader.hpp"
 
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
 #include <fstream>
 #include <sstream>
 
 #include "cli/json_locator.hpp"
 #include "sim/json_reader.hpp"
+#include "sim/json_text.hpp"
 
 namespace v3sim::cli {
 namespace {
 
 std::string read_file(const std::string& path) {
+  std::error_code ec;
+  if (std::filesystem::is_directory(path, ec)) throw InputFailure(path + ": is a directory, expected a JSON file");
+  errno = 0;
   std::ifstream in(path, std::ios::binary);
-  if (!in) throw InputFailure(path + ": cannot read the file");
+  if (!in) throw InputFailure(path + ": cannot read the file: " + std::strerror(errno ? errno : ENOENT));
   std::ostringstream ss;
   ss << in.rdbuf();
+  if (in.bad()) throw InputFailure(path + ": cannot read the file: " + std::strerror(errno ? errno : EIO));
   return ss.str();
 }
 
@@ -51,24 +59,29 @@ bool starts_with_pointer(const std::string& p, const std::string& prefix) {
   return p == prefix || (p.size() > prefix.size() && p.compare(0, prefix.size(), prefix) == 0 && p[prefix.size()] == '/');
 }
 
+models::ScaleLimits& limits() {
+  static models::ScaleLimits l;
+  return l;
+}
+
 }  // namespace
+
+void enforce_size_limits(bool on) { limits().enforced = on; }
+const models::ScaleLimits& size_limits() { return limits(); }
 
 nlohmann::json read_json_file(const std::string& path, std::string& text) {
   text = read_file(path);
   try {
-    return nlohmann::json::parse(text);
-  } catch (const nlohmann::json::parse_error& e) {
-    const std::size_t at = e.byte > 0 ? e.byte - 1 : 0;
-    std::string what = e.what();
-    const std::size_t cut = what.find("syntax error");
-    throw InputFailure(path + ":" + std::to_string(line_of_offset(text, at)) + ": invalid JSON: " +
-                       (cut == std::string::npos ? what : what.substr(cut)));
+    return sim::parse_strict_json(text);
+  } catch (const sim::JsonTextError& e) {
+    throw InputFailure(path + ":" + std::to_string(e.line()) + ": " + e.what());
   }
 }
 
-models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets) {
+models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets, std::string* text_out) {
   std::string text;
   nlohmann::json doc = read_json_file(path, text);
+  if (text_out) *text_out = text;
   std::vector<Override> overrides;
   try {
     for (const std::string& s : sets) overrides.push_back(parse_override(s));
@@ -77,7 +90,9 @@ models::Scenario load_scenario(const std::string& path, const std::vector<std::s
     throw InputFailure(path + ": " + e.what());
   }
   try {
-    return models::parse_scenario(doc);
+    models::Scenario s = models::parse_scenario(doc);
+    models::check_scale(s, limits());
+    return s;
   } catch (const sim::InputError& e) {
     for (const Override& o : overrides)
       if (starts_with_pointer(e.pointer(), o.pointer))

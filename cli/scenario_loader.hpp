@@ -7,6 +7,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "models/scale_limits.hpp"
 #include "models/scenario.hpp"
 
 namespace v3sim::cli {
@@ -21,8 +22,16 @@ class InputFailure : public std::runtime_error {
 // InputFailure naming the file (and line). `text` receives the file's text.
 nlohmann::json read_json_file(const std::string& path, std::string& text);
 
+// Size limits (models/scale_limits.hpp) hold unless --no-size-limits lifts
+// them; the setting is the process's. Loading and simulating both check them.
+void enforce_size_limits(bool on);
+const models::ScaleLimits& size_limits();
+
 // `sets` holds "/json/pointer=value" strings; the value is parsed as JSON and,
 // failing that, taken as a string.
-models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets);
+// `text`, when given, receives the file's text (to name lines of errors found
+// later, in simulation).
+models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets,
+                               std::string* text = nullptr);
 
 }  // namespace v3sim::cli

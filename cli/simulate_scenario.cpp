@@ -1,7 +1,9 @@
 #include "cli/simulate_scenario.hpp"
 
 #include "cli/commands.hpp"
+#include "cli/json_locator.hpp"
 #include "cli/scenario_loader.hpp"
+#include "models/scale_limits.hpp"
 #include "models/simulate.hpp"
 #include "report/chrome_trace.hpp"
 #include "report/ep_report.hpp"
@@ -61,8 +63,9 @@ ScenarioOutputs abstract(const models::Scenario& s, bool timing, bool files) {
 }  // namespace
 
 ScenarioOutputs simulate_scenario(const models::Scenario& s, const std::string& label, bool host_timing,
-                                  bool render_files) {
+                                  bool render_files, const std::string& text) {
   try {
+    models::check_scale(s, size_limits());
     if (s.training) return training(s, host_timing, render_files);
     if (s.ep_alltoall) return ep(s, host_timing, render_files);
     if (s.inference) return inference(s, host_timing, render_files);
@@ -71,7 +74,10 @@ ScenarioOutputs simulate_scenario(const models::Scenario& s, const std::string& 
                                  "`v3sim topology` builds it)");
     return abstract(s, host_timing, render_files);
   } catch (const sim::InputError& e) {
-    throw InputFailure(label + ": " + e.pointer() + ": " + e.what());
+    const std::string line = text.empty() ? "" : ":" + std::to_string(line_of_pointer(text, e.pointer()));
+    throw InputFailure(label + line + ": " + e.pointer() + ": " + e.what());
+  } catch (const sim::TimeRangeError& e) {
+    throw InputFailure(label + ": " + e.what() + "; the inputs give times too long to simulate");
   } catch (const sim::DeadlockError& e) {
     throw SimulationFailure(label + ": " + e.what());
   }

@@ -18,8 +18,10 @@ struct ScenarioOutputs {
 };
 
 // Throws InputFailure (prefixed with `label`) for input only the simulation
-// can reject, SimulationFailure for a deadlock.
+// can reject (sizes past the limits, times past the clock), SimulationFailure
+// for a deadlock.
+// `text`, the scenario file's, names the line of an input error.
 ScenarioOutputs simulate_scenario(const models::Scenario& scenario, const std::string& label, bool host_timing,
-                                  bool render_files);
+                                  bool render_files, const std::string& text = {});
 
 }  // namespace v3sim::cli

@@ -41,36 +41,16 @@ models::PointResult evaluate_point(const models::Study& study, const models::Stu
   return r;
 }
 
-std::vector<models::PointResult> read_journals(const std::vector<std::string>& files) {
-  std::vector<models::PointResult> rows;
-  for (const std::string& f : files) {
-    std::ifstream in(f);
-    std::string line;
-    while (std::getline(in, line)) {
-      const nlohmann::json j = nlohmann::json::parse(line, nullptr, false);
-      if (j.is_discarded()) continue;  // torn by an interruption
-      try {
-        rows.push_back(models::PointResult::from_json(j));
-      } catch (const nlohmann::json::exception&) {
-      }
-    }
-  }
-  return rows;
-}
-
-SweepRun run_points(const models::Study& study, const std::vector<const models::StudyPoint*>& todo, int jobs,
-                    const std::string& journal, std::size_t max_points, std::size_t total, std::size_t already,
-                    bool show_progress) {
-  std::ofstream out(journal, std::ios::app);
-  if (!out) throw InputFailure("cannot write the sweep journal " + journal);
-  Progress progress(total, already, show_progress && isatty(STDERR_FILENO));
+SweepRun run_points(const SweepWork& work, int jobs, std::ofstream& out, std::size_t max_points, bool show_progress) {
+  const std::vector<std::size_t>& todo = work.todo;
+  Progress progress(work.total, work.already, show_progress && isatty(STDERR_FILENO));
   const std::size_t limit = max_points > 0 ? std::min(max_points, todo.size()) : todo.size();
   std::atomic<std::size_t> next{0};
   std::mutex mutex;
   SweepRun run;
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < limit;) {
-      models::PointResult r = evaluate_point(study, *todo[i]);
+      models::PointResult r = evaluate_point(*work.study, models::study_point(*work.study, *work.base, todo[i]));
       {
         std::lock_guard<std::mutex> lock(mutex);
         out << r.to_json().dump() << "\n" << std::flush;

@@ -1,9 +1,11 @@
 #pragma once
 // Runs a study's points on threads. Each finished point is appended to a
-// journal (one JSON line, flushed), so an interrupted sweep resumes from
-// what it finished; a failing point is recorded with its error and the
-// others go on.
+// journal (cli/sweep_journal.hpp: one JSON line, flushed), so an interrupted
+// sweep resumes from what it finished; a failing point is recorded with its
+// error and the others go on. Points are built one at a time, when a thread
+// takes them.
 #include <cstddef>
+#include <fstream>
 #include <string>
 #include <vector>
 
@@ -15,19 +17,23 @@ namespace v3sim::cli {
 // Simulates one point and extracts the study's fields from its summary.
 models::PointResult evaluate_point(const models::Study& study, const models::StudyPoint& point);
 
-// Finished points recorded in the journals `files` (a torn last line, from an
-// interruption, is ignored).
-std::vector<models::PointResult> read_journals(const std::vector<std::string>& files);
-
 struct SweepRun {
   std::vector<models::PointResult> rows;  // the points this run finished
   bool interrupted = false;               // stopped by max_points before the end
 };
 
-// Runs `todo` on `jobs` threads, appending each result to `journal`;
-// `max_points` > 0 stops after that many (an interruption, for tests).
-SweepRun run_points(const models::Study& study, const std::vector<const models::StudyPoint*>& todo, int jobs,
-                    const std::string& journal, std::size_t max_points, std::size_t total, std::size_t already,
+struct SweepWork {
+  const models::Study* study = nullptr;
+  const nlohmann::json* base = nullptr;
+  std::vector<std::size_t> todo;  // point indices
+  std::size_t total = 0;          // points in the study (for progress)
+  std::size_t already = 0;        // finished before this run
+};
+
+// Runs `work.todo` on `jobs` threads, appending each result to `journal`
+// (opened for appending); `max_points` > 0 stops after that many (an
+// interruption, for tests).
+SweepRun run_points(const SweepWork& work, int jobs, std::ofstream& journal, std::size_t max_points,
                     bool show_progress);
 
 }  // namespace v3sim::cli

@@ -32,6 +32,10 @@ ClusterConfig parse_cluster(const nlohmann::json& value, const std::string& poin
   n.nvlink_latency = sim::from_ms(c.gpu.nvlink_latency_us / 1000);
   n.nic_bandwidth = c.gpu.nic_achievable_gb_per_s * 1e9;
   n.pcie_bandwidth = c.gpu.pcie_gb_per_s * 1e9;
+  // GPU counts are ints everywhere downstream; keep their products in range.
+  if (static_cast<long long>(c.spec.nodes) * n.gpus > (1LL << 24))
+    throw sim::InputError(in.child_pointer("nodes"), std::to_string(c.spec.nodes) + " nodes of " + std::to_string(n.gpus) +
+                                                         " GPUs pass 2^24 GPUs, the most v3sim represents");
 
   sim::ObjectReader f = in.object("fabric");
   f.only_keys({"kind", "switch_ports", "oversubscription", "planes"});

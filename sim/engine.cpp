@@ -107,7 +107,7 @@ class Runner {
       running_[r] += g_.tasks()[next].units;
       timeline_.start[next] = now_;
       if (g_.tasks()[next].flow == kNoFlow)
-        queue_.push(now_ + g_.tasks()[next].duration, kFinish, next);
+        queue_.push(later(now_, g_.tasks()[next].duration), kFinish, next);
       else
         start_flow(next);
     }
@@ -123,7 +123,7 @@ class Runner {
     const std::uint32_t fi = g_.tasks()[t].flow;
     const Flow& f = g_.flows()[fi];
     if (f.bytes <= 0 || f.path.empty()) {  // nothing to share: only the latency
-      queue_.push(now_ + path_latency(f), kFinish, t);
+      queue_.push(later(now_, path_latency(f)), kFinish, t);
       return;
     }
     FlowState& st = flow_state_[fi];
@@ -144,7 +144,7 @@ class Runner {
       st.rate = solver_.rate(sid);
       ++st.version;
       if (st.rate > 0)
-        queue_.push(now_ + static_cast<Time>(std::ceil(st.remaining / st.rate)), kDrained, solver_flow_[sid], st.version);
+        queue_.push(later(now_, checked_time(std::ceil(st.remaining / st.rate))), kDrained, solver_flow_[sid], st.version);
     }
   }
 
@@ -153,7 +153,7 @@ class Runner {
     if (st.version != version) return;  // superseded by a rate change
     solver_.remove_flow(st.solver_id);
     st.remaining = 0;
-    queue_.push(now_ + path_latency(g_.flows()[fi]), kFinish, st.task);
+    queue_.push(later(now_, path_latency(g_.flows()[fi])), kFinish, st.task);
   }
 
   void finish(TaskId t) {
@@ -166,7 +166,7 @@ class Runner {
       if (e.delay == 0)
         satisfy(e.to);
       else
-        queue_.push(now_ + e.delay, kArrive, e.to);
+        queue_.push(later(now_, e.delay), kArrive, e.to);
     }
     try_start(r);
   }

@@ -168,7 +168,7 @@ void ObjectReader::finish() const {
       msg += " (did you mean '" + *near + "'?)";
     else
       msg += " (valid keys: " + list(known) + ")";
-    throw InputError(child_pointer(it.key()), msg);
+    throw UnknownKeyError(child_pointer(it.key()), msg);
   }
 }
 

@@ -21,6 +21,13 @@ class InputError : public std::runtime_error {
   std::string pointer_;
 };
 
+// A key the schema does not know (so a study axis or --set pointing there
+// names no field).
+class UnknownKeyError : public InputError {
+ public:
+  using InputError::InputError;
+};
+
 // The known word closest to `word` by edit distance, if it is close enough to
 // be a plausible misspelling.
 std::optional<std::string> nearest(const std::string& word, const std::vector<std::string>& known);

@@ -168,8 +168,15 @@ EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec
   rs.group_limit = std::min(spec.group_limit, rs.groups);
   rs.skew = spec.skew;
   rs.seed = spec.seed;
-  if (rs.experts % rs.groups != 0 || rs.topk > rs.group_limit * (rs.experts / rs.groups))
-    throw sim::InputError("/workload/topk", "expected top-k within the experts of the allowed groups");
+  if (rs.experts % rs.groups != 0)
+    throw sim::InputError(spec.groups > 0 ? "/workload/groups" : "/workload/experts",
+                          "expected experts (" + std::to_string(rs.experts) + ") divisible by the expert groups (" +
+                              std::to_string(rs.groups) + (spec.groups > 0 ? ")" : ", one per node)"));
+  if (rs.topk > rs.group_limit * (rs.experts / rs.groups))
+    throw sim::InputError(spec.topk > rs.experts ? "/workload/topk" : "/workload/group_limit",
+                          "top-" + std::to_string(rs.topk) + " needs more experts than the " +
+                              std::to_string(rs.group_limit) + " allowed groups of " +
+                              std::to_string(rs.experts / rs.groups) + " hold");
 
   EpResult r;
   r.spec = spec;

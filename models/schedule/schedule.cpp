@@ -96,6 +96,8 @@ std::optional<SpecProblem> check_spec(const ScheduleSpec& s) {
   if (s.layers && s.kind != ScheduleKind::kInterleaved1F1B) {
     const int parts = s.stages;
     if (*s.layers < parts) return SpecProblem{"layers", "needs at least one layer per stage"};
+    if (*s.layers % parts != 0)
+      return SpecProblem{"layers", kind + " needs layers (" + str(*s.layers) + ") divisible by stages (" + str(parts) + ")"};
   }
   return std::nullopt;
 }

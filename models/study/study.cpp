@@ -94,7 +94,7 @@ std::size_t point_count(const Study& s) {
   return n;
 }
 
-std::vector<StudyPoint> expand_study(const Study& s, const nlohmann::json& base) {
+void check_axes(const Study& s, const nlohmann::json& base) {
   for (std::size_t i = 0; i < s.axes.size(); ++i) {
     const auto ptr = nlohmann::json::json_pointer(s.axes[i].pointer);
     const auto parent = ptr.parent_pointer();
@@ -103,24 +103,30 @@ std::vector<StudyPoint> expand_study(const Study& s, const nlohmann::json& base)
                             s.axes[i].pointer + " leads into nothing in the base scenario (" +
                                 (parent.empty() ? std::string("/") : parent.to_string()) + " is not an object there)");
   }
-  std::vector<StudyPoint> points;
-  const std::size_t n = point_count(s);
-  for (std::size_t p = 0; p < n; ++p) {
-    StudyPoint point{p, {}, base};
-    std::size_t rest = p;
-    std::vector<std::size_t> pick(s.axes.size());
-    for (std::size_t i = s.axes.size(); i-- > 0;) {
-      const std::size_t len = s.axes[i].values.size();
-      pick[i] = s.zip ? p : rest % len;
-      rest /= s.zip ? 1 : len;
-    }
-    for (std::size_t i = 0; i < s.axes.size(); ++i) {
-      const nlohmann::json& v = s.axes[i].values[pick[i]];
-      point.values.push_back(v);
-      point.scenario[nlohmann::json::json_pointer(s.axes[i].pointer)] = v;
-    }
-    points.push_back(std::move(point));
+}
+
+std::vector<nlohmann::json> point_values(const Study& s, std::size_t p) {
+  std::vector<nlohmann::json> values(s.axes.size());
+  std::size_t rest = p;
+  for (std::size_t i = s.axes.size(); i-- > 0;) {
+    const std::size_t len = s.axes[i].values.size();
+    values[i] = s.axes[i].values[s.zip ? p : rest % len];
+    rest /= s.zip ? 1 : len;
   }
+  return values;
+}
+
+StudyPoint study_point(const Study& s, const nlohmann::json& base, std::size_t p) {
+  StudyPoint point{p, point_values(s, p), base};
+  for (std::size_t i = 0; i < s.axes.size(); ++i)
+    point.scenario[nlohmann::json::json_pointer(s.axes[i].pointer)] = point.values[i];
+  return point;
+}
+
+std::vector<StudyPoint> expand_study(const Study& s, const nlohmann::json& base) {
+  check_axes(s, base);
+  std::vector<StudyPoint> points;
+  for (std::size_t p = 0; p < point_count(s); ++p) points.push_back(study_point(s, base, p));
   return points;
 }
 

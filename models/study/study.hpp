@@ -34,9 +34,16 @@ struct StudyPoint {
 // Strict; throws sim::InputError with the JSON pointer of the bad field.
 Study parse_study(const nlohmann::json& doc);
 
-// Every point, in order (the last axis varies fastest in a product). Throws
-// sim::InputError naming the axis ("/axes/N/pointer") when a pointer leads
-// into nothing in the base scenario.
+// Throws sim::InputError naming the axis ("/axes/N/pointer") when a pointer
+// leads into nothing in the base scenario.
+void check_axes(const Study& study, const nlohmann::json& base);
+
+// Point `index` (the last axis varies fastest in a product), built on demand
+// so that a large study is never expanded up front.
+StudyPoint study_point(const Study& study, const nlohmann::json& base, std::size_t index);
+std::vector<nlohmann::json> point_values(const Study& study, std::size_t index);
+
+// Every point, in order, after check_axes: for small studies and tests.
 std::vector<StudyPoint> expand_study(const Study& study, const nlohmann::json& base);
 
 std::size_t point_count(const Study& study);

@@ -22,8 +22,9 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
       throw sim::InputError(in.child_pointer("layers_per_part"), "expected an array of layer counts or \"balanced\"");
     for (std::size_t i = 0; i < parts->size(); ++i) {
       const nlohmann::json& v = (*parts)[i];
-      if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() > 100000)
-        throw sim::InputError(in.child_pointer("layers_per_part") + "/" + std::to_string(i), "expected a layer count >= 0");
+      if (!v.is_number_integer() || v.get<long long>() < 1 || v.get<long long>() > 100000)
+        throw sim::InputError(in.child_pointer("layers_per_part") + "/" + std::to_string(i),
+                              "expected a layer count >= 1 (every model part is a pipeline stage)");
       p.layers_per_part.push_back(v.get<int>());
     }
   }
@@ -35,7 +36,7 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
 int data_parallel(const TrainingSpec& t, int gpus) { return gpus / (t.parallel.pp * t.parallel.tp); }
 
 int microbatches_per_pipeline(const TrainingSpec& t, int gpus) {
-  return t.global_batch / (data_parallel(t, gpus) * t.micro_batch);
+  return static_cast<int>(t.global_batch / (static_cast<long long>(data_parallel(t, gpus)) * t.micro_batch));
 }
 
 ScheduleSpec schedule_spec(const TrainingSpec& t, int gpus) {
@@ -115,9 +116,10 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
   if (p.ep > 1 && (!t.model.is_moe() || t.model.routed_experts % p.ep != 0))
     throw sim::InputError("/parallelism/ep", "expected ep dividing the model's " + std::to_string(t.model.routed_experts) +
                                                  " routed experts");
-  if (t.global_batch % (dp * t.micro_batch) != 0)
+  const long long batch_unit = static_cast<long long>(dp) * t.micro_batch;  // may pass an int
+  if (t.global_batch % batch_unit != 0)
     throw sim::InputError("/training/global_batch", "expected a multiple of dp x micro_batch = " +
-                                                        std::to_string(dp * t.micro_batch));
+                                                        std::to_string(batch_unit));
   if (t.model.heads % p.tp != 0) throw sim::InputError("/parallelism/tp", "expected tp dividing the attention heads");
   if (t.chunk_pair) {
     if (p.pp != 1) throw sim::InputError("/parallelism/pp", "expected 1: a chunk pair runs on one pipeline rank");
@@ -130,13 +132,18 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
                                                              : "/parallelism/pp";
     throw sim::InputError(ptr, problem->message + " (micro-batches per pipeline: " + std::to_string(spec.microbatches) + ")");
   }
+  const int layers = t.model.layers + t.model.mtp_depth;
+  if (p.layers_per_part.empty() && layers < spec.stages * spec.chunks)
+    throw sim::InputError("/parallelism/pp", schedule_kind_name(spec.kind) + " splits the model into " +
+                                                 std::to_string(spec.stages * spec.chunks) + " parts, but it has only " +
+                                                 std::to_string(layers) + " layers (MTP modules counted)");
   if (!p.layers_per_part.empty()) {
-    const Schedule s = make_schedule(spec);
-    int sum = 0;
+    const int model_parts = spec.stages * spec.chunks;  // what make_schedule gives, without building it
+    long long sum = 0;
     for (int n : p.layers_per_part) sum += n;
-    if (static_cast<int>(p.layers_per_part.size()) != s.model_parts || sum != t.model.layers + t.model.mtp_depth)
+    if (static_cast<int>(p.layers_per_part.size()) != model_parts || sum != t.model.layers + t.model.mtp_depth)
       throw sim::InputError("/parallelism/layers_per_part",
-                            "expected " + std::to_string(s.model_parts) + " counts summing to layers + mtp_depth = " +
+                            "expected " + std::to_string(model_parts) + " counts summing to layers + mtp_depth = " +
                                 std::to_string(t.model.layers + t.model.mtp_depth));
   }
   return t;

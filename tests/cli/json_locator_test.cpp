@@ -35,11 +35,6 @@ TEST(JsonLocator, APointerIntoNothingGivesTheDeepestAncestor) {
   EXPECT_EQ(line_of_pointer(kText, "/nope/deeper"), 1);
 }
 
-TEST(JsonLocator, LineOfOffset) {
-  EXPECT_EQ(line_of_offset("a\nb\nc", 0), 1);
-  EXPECT_EQ(line_of_offset("a\nb\nc", 2), 2);
-  EXPECT_EQ(line_of_offset("a\nb\nc", 99), 3);
-}
 
 }  // namespace
 }  // namespace v3sim::cli
