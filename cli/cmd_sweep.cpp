@@ -110,22 +110,19 @@ std::vector<std::string> journals(const fs::path& dir) {
   return files;
 }
 
-fs::path prepare_dir(const fs::path& dir) {
+fs::path check_dir(const fs::path& dir) {
   try {
     report::check_output_dir(dir, {kJournalPrefix});
   } catch (const report::OutputError& e) {
     throw InputFailure(e.what());
   }
-  std::error_code ec;
-  fs::create_directories(dir, ec);
-  if (ec) throw InputFailure("cannot create " + dir.string() + ": " + ec.message());
   return dir;
 }
 
 void sweep(const SweepArgs& a) {
   const MpiWorld& world = MpiWorld::get();
   const LoadedStudy l = load(a.study);
-  const fs::path dir = prepare_dir(a.out.empty() ? fs::path("out") / fs::path(a.study).stem() : fs::path(a.out));
+  const fs::path dir = check_dir(a.out.empty() ? fs::path("out") / fs::path(a.study).stem() : fs::path(a.out));
   std::vector<models::PointResult> done;
   if (a.resume) {
     done = read_journals(journals(dir), l.key, l.study);
@@ -139,26 +136,35 @@ void sweep(const SweepArgs& a) {
   for (std::size_t p = static_cast<std::size_t>(world.rank()); p < l.points; p += static_cast<std::size_t>(world.size()))
     if (!finished.count(p)) work.todo.push_back(p);
 
-  const std::string journal = (dir / (kJournalPrefix + std::to_string(world.rank()) + ".jsonl")).string();
-  const bool fresh = !fs::exists(journal);
-  std::ofstream out(journal, std::ios::app);
-  if (!out) throw InputFailure("cannot write the sweep journal " + journal + ": " + std::strerror(errno ? errno : EIO));
-  if (fresh) out << journal_header(l.key) << "\n" << std::flush;
   SweepRun run;
-  if (!work.todo.empty() && work.todo.front() == 0 && a.max_points != 1) {
-    // Point 0 first and alone: its summary tells whether every field exists.
+  if (!work.todo.empty() && work.todo.front() == 0) {
+    // Point 0 first and alone, before anything is written: its summary tells
+    // whether every field exists.
     models::PointResult first = evaluate_point(l.study, models::study_point(l.study, l.base, 0));
     check_fields(a.study, l.study, first);
-    out << first.to_json().dump() << "\n" << std::flush;
     run.rows.push_back(std::move(first));
     work.todo.erase(work.todo.begin());
     ++work.already;
   }
+  std::error_code ec;
+  fs::create_directories(dir, ec);
+  if (ec) throw InputFailure("cannot create " + dir.string() + ": " + ec.message());
+  const std::string journal = (dir / (kJournalPrefix + std::to_string(world.rank()) + ".jsonl")).string();
+  const bool fresh = !fs::exists(journal);
+  std::ofstream out(journal, std::ios::app);
+  if (!out) throw InputFailure("cannot write the sweep journal " + journal + ": " + std::strerror(errno ? errno : EIO));
+  if (fresh) out << journal_header(l.key) << "\n";
+  for (const models::PointResult& r : run.rows) out << r.to_json().dump() << "\n";
+  out << std::flush;
   const int jobs = a.jobs > 0 ? a.jobs : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  const std::size_t left = a.max_points > 0 ? a.max_points - std::min(a.max_points, run.rows.size()) : 0;
-  SweepRun rest = run_points(work, jobs, out, a.max_points > 0 ? std::max<std::size_t>(left, 0) : 0,
-                             !a.quiet && world.rank() == 0);
-  if (a.max_points > 0 && left == 0) rest.interrupted = !work.todo.empty();
+  // --max-points counts point 0 too; 0 means no limit.
+  const bool limited = a.max_points > 0;
+  const std::size_t left = limited ? a.max_points - std::min(a.max_points, run.rows.size()) : 0;
+  SweepRun rest;
+  if (limited && left == 0)
+    rest.interrupted = !work.todo.empty();
+  else
+    rest = run_points(work, jobs, out, left, !a.quiet && world.rank() == 0);
   run.interrupted = rest.interrupted;
   for (models::PointResult& r : rest.rows) run.rows.push_back(std::move(r));
 

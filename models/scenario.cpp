@@ -7,6 +7,7 @@ namespace v3sim::models {
 namespace {
 
 constexpr double kMaxMs = 1e9;  // about eleven days: far beyond any step
+constexpr double kResolutionMs = 1e-6;
 
 ScheduleSpec parse_schedule(sim::ObjectReader in) {
   in.only_keys({"kind", "stages", "microbatches", "chunks", "layers"});
@@ -36,6 +37,12 @@ OpCostsMs parse_op_costs(sim::ObjectReader in, ScheduleKind kind) {
   if (c.W && *c.W >= c.B)
     throw sim::InputError(in.child_pointer("W"), "expected W < B (W is the weight-gradient part of the full backward B)");
   if (c.FB && *c.FB <= 0) throw sim::InputError(in.child_pointer("FB"), "expected an overlapped pair time > 0 ms");
+  // Simulated time counts whole nanoseconds: a shorter op would round to
+  // nothing and the step with it.
+  for (const char* key : {"F", "B", "W", "FB", "p2p_latency"})
+    if (auto v = in.optional_number(key, 0, kMaxMs); v && *v > 0 && *v < kResolutionMs)
+      throw sim::InputError(in.child_pointer(key), "expected 0 or at least the 1 ns time resolution (1e-06 ms), got " +
+                                                       nlohmann::json(*v).dump());
   return c;
 }
 

@@ -1,0 +1,183 @@
+// End-to-end: each class of hostile input a user found is a clear exit 2
+// naming the file, line and pointer, with nothing written; never a crash, a
+// hang, an internal error or an exit 0 with nonsense.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_helpers.hpp"
+
+namespace {
+
+
+const std::string kTraining = std::string(V3SIM_SOURCE_DIR) + "/scenarios/deepseek_v3_pretrain_2048xh800.json";
+
+class Hostile : public Cli {
+ protected:
+  std::string file(const std::string& name, const std::string& text) {
+    fs::create_directories(dir_);
+    std::ofstream(dir_ / name, std::ios::binary) << text;
+    return (dir_ / name).string();
+  }
+  // Exit 2, one line holding every `needle`, and no output directory.
+  void expect_rejected(const std::string& args, std::initializer_list<std::string> needles) {
+    const bool writes = args.rfind("run", 0) == 0 || args.rfind("sweep", 0) == 0;
+    const Result r = v3sim(args + (writes ? " --out " + (dir_ / "out").string() : ""));
+    EXPECT_EQ(r.code, 2) << args << "\n" << r.output;
+    for (const std::string& n : needles) EXPECT_NE(r.output.find(n), std::string::npos) << n << " in\n" << r.output;
+    EXPECT_EQ(std::count(r.output.begin(), r.output.end(), '\n'), 1) << r.output;
+    EXPECT_FALSE(fs::exists(dir_ / "out"));
+  }
+};
+
+const char* kAbstract = R"({"schedule": {"kind": "1f1b", "stages": 4, "microbatches": 10},
+ "op_costs_ms": {"F": 1, "B": 2, "W": 1}})";
+
+TEST_F(Hostile, NumberBeyondADouble) {
+  const std::string f = file("s.json", "{\"schedule\": {\"kind\": \"1f1b\", \"stages\": 4, \"microbatches\": 10},\n"
+                                       " \"op_costs_ms\": {\"F\": 1e400, \"B\": 2}}");
+  expect_rejected("run " + f, {"s.json:2:", "1e400"});
+}
+
+TEST_F(Hostile, DuplicateKeysNameBothLines) {
+  const std::string f = file("s.json", "{\"schedule\": {\"kind\": \"1f1b\", \"stages\": 4, \"microbatches\": 10},\n"
+                                       " \"op_costs_ms\": {\"F\": 1, \"B\": 2},\n \"op_costs_ms\": {\"F\": 2, \"B\": 4}}");
+  expect_rejected("validate " + f, {"s.json:3:", "duplicate key 'op_costs_ms'", "first on line 2"});
+}
+
+TEST_F(Hostile, CrOnlyLineEndingsCountLines) {
+  std::string text = kAbstract;
+  std::replace(text.begin(), text.end(), '\n', '\r');
+  text.replace(text.find("\"B\": 2"), 6, "\"B\": -2");
+  expect_rejected("run " + file("s.json", text), {"s.json:2: /op_costs_ms/B"});
+}
+
+TEST_F(Hostile, GpuAndBatchProductsThatPassAnInt) {
+  // 10^6 nodes of 10^5 GPUs: 10^11 GPUs.
+  expect_rejected("validate " + kTraining + " --set /cluster/nodes=1000000 --set /cluster/overrides/gpus_per_nvlink_domain=100000",
+                  {"/cluster/nodes", "2^24"});
+  // dp 2048 x micro-batch 2^20 = 2^31.
+  expect_rejected("validate " + kTraining + " --set /parallelism/pp=1 --set /parallelism/ep=1 --set /training/micro_batch=1048576",
+                  {"/training/global_batch", "2147483648"});
+}
+
+TEST_F(Hostile, TimePastTheClockOrBelowItsResolution) {
+  // 10^6 micro-batches of 10^9 ms on 4 stages: about 10^15 s.
+  std::string big = kAbstract;
+  big.replace(big.find("10}"), 3, "1000000}");
+  big.replace(big.find("\"F\": 1, \"B\": 2, \"W\": 1"), 22, "\"F\": 1e9, \"B\": 1e9, \"W\": 1");
+  expect_rejected("run " + file("big.json", big), {"big.json", "clock"});
+  std::string tiny = kAbstract;
+  tiny.replace(tiny.find("\"F\": 1,"), 7, "\"F\": 1e-9,");
+  expect_rejected("run " + file("tiny.json", tiny), {"tiny.json:2: /op_costs_ms/F", "resolution"});
+}
+
+TEST_F(Hostile, DocumentedChecksRunAndValidateAgreesWithRun) {
+  std::string layers = kAbstract;
+  layers.replace(layers.find("10}"), 3, "10, \"layers\": 10}");
+  expect_rejected("validate " + file("l.json", layers), {"l.json:1: /schedule/layers", "divisible"});
+  // More pipeline parts than layers: named, not an internal error.
+  expect_rejected("run " + kTraining + " --set /model_overrides/layers=8 --set /model_overrides/dense_layers=1",
+                  {"/parallelism/pp", "16 parts", "9 layers"});
+  // What run rejects, validate rejects.
+  expect_rejected("validate " + kTraining + " --set /overlap/comm_sms=500", {"/overlap/comm_sms", "132 SMs"});
+}
+
+TEST_F(Hostile, SizesThatWouldExhaustMemoryStopBeforeBuilding) {
+  expect_rejected("run " + kTraining + " --set /training/global_batch=1073741824", {"/training/global_batch", "--no-size-limits"});
+  expect_rejected("run " + kTraining + " --set /model_overrides/layers=16777216", {"/model_overrides/layers", "limit"});
+  expect_rejected("validate " + kTraining + " --set /cluster/nodes=1000000 --set /cluster/fabric/kind=three_layer_fat_tree --set /parallelism/ep=1 --set /training/global_batch=8000000",
+                  {"/cluster/nodes", "8000000 GPUs"});
+  // Ten million points are refused before any is built.
+  file("base.json", kAbstract);
+  const std::string study = file("big.json", R"({"base": "base.json", "axes": [
+    {"pointer": "/schedule/microbatches", "range": {"start": 1, "stop": 10000, "step": 1}},
+    {"pointer": "/op_costs_ms/F", "range": {"start": 1, "stop": 1000, "step": 1}}],
+    "fields": ["/step_time_ms"]})");
+  expect_rejected("sweep " + study, {"big.json:1: /axes", "10000000 points"});
+}
+
+TEST_F(Hostile, DeepNestingIsBounded) {
+  const std::string deep = std::string(100000, '[') + "1" + std::string(100000, ']');
+  file("base.json", kAbstract);
+  const std::string study =
+      file("deep.json", "{\"base\": \"base.json\",\n\"axes\": [{\"pointer\": \"/name\", \"values\": [" + deep +
+                            "]}], \"fields\": [\"/step_time_ms\"]}");
+  expect_rejected("sweep " + study, {"deep.json:2:", "nesting"});
+}
+
+TEST_F(Hostile, FilesThatAreNotFiles) {
+  fs::create_directories(dir_ / "adir");
+  expect_rejected("run " + (dir_ / "adir").string(), {"adir: is a directory"});
+  expect_rejected("run " + (dir_ / "missing.json").string(), {"missing.json: cannot read the file: No such file"});
+  // --out naming a file: refused, the file kept.
+  const std::string s = file("s.json", kAbstract);
+  file("taken", "mine");
+  const Result r = v3sim("run " + s + " --out " + (dir_ / "taken").string());
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find("not a directory"), std::string::npos) << r.output;
+  EXPECT_EQ(slurp(dir_ / "taken"), "mine");
+  const Result w = v3sim("sweep " + s + " --out " + (dir_ / "taken").string());
+  EXPECT_EQ(w.code, 2) << w.output;
+}
+
+TEST_F(Hostile, SetTakesOneValueAndLeavesThePositionalAlone) {
+  const std::string s = file("s.json", kAbstract);
+  const Result r = v3sim("validate --set /op_costs_ms/F=1.5 " + s);
+  EXPECT_EQ(r.code, 0) << r.output;
+}
+
+class Sweep : public Hostile {
+ protected:
+  std::string study(const std::string& axes = R"([{"pointer": "/schedule/microbatches", "values": [8, 16, 24]}])",
+                    const std::string& fields = R"(["/step_time_ms"])") {
+    file("base.json", kAbstract);
+    return file("study.json", "{\"base\": \"base.json\",\n\"axes\": " + axes + ",\n\"fields\": " + fields + "}");
+  }
+  std::string journal() const { return (dir_ / "out" / ".progress-0.jsonl").string(); }
+};
+
+TEST_F(Sweep, PointersThatNameNothingStopBeforeRunning) {
+  expect_rejected("sweep " + study(R"([{"pointer": "/schedule/microbatchez", "values": [8, 16]}])"),
+                  {"study.json:2: /axes/0/pointer", "microbatchez", "names no field"});
+  expect_rejected("sweep " + study(R"([{"pointer": "/schedule/microbatches", "values": [8, 16]}])", R"(["/step_time_sec"])"),
+                  {"study.json:3: /fields/0", "/step_time_sec"});
+}
+
+TEST_F(Sweep, ResumeRefusesAStaleOrForeignJournal) {
+  const std::string s = study();
+  const std::string out = " --quiet --out " + (dir_ / "out").string();
+  ASSERT_EQ(v3sim("sweep " + s + out + " --max-points 2").code, 0);
+  const std::string good = slurp(journal());
+  // The base edited since: the journal's key no longer matches.
+  std::string base = kAbstract;
+  base.replace(base.find("\"F\": 1,"), 7, "\"F\": 2,");
+  file("base.json", base);
+  Result r = v3sim("sweep " + s + out + " --resume");
+  EXPECT_EQ(r.code, 2) << r.output;
+  EXPECT_NE(r.output.find(".progress-0.jsonl:1:"), std::string::npos) << r.output;
+  file("base.json", kAbstract);
+  // A repeated row, a row of another study, a short row.
+  const std::string row = good.substr(good.find('\n') + 1, good.find('\n', good.find('\n') + 1) - good.find('\n'));
+  for (const std::string& bad : {row, std::string(R"({"index": 9, "values": [8], "status": "ok", "error": "", "fields": [1]})") + "\n",
+                                 std::string(R"({"index": 2, "values": [24], "status": "ok", "error": "", "fields": []})") + "\n"}) {
+    std::ofstream(journal(), std::ios::binary) << good << bad << R"({"index": 2, "val)";
+    r = v3sim("sweep " + s + out + " --resume");
+    EXPECT_EQ(r.code, 2) << bad << r.output;
+    EXPECT_NE(r.output.find(".progress-0.jsonl:4:"), std::string::npos) << r.output;
+  }
+  // The good journal with a torn last line resumes.
+  std::ofstream(journal(), std::ios::binary) << good << R"({"index": 2, "val)";
+  r = v3sim("sweep " + s + out + " --resume");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_EQ(nlohmann::json::parse(slurp(dir_ / "out" / "results.json"))["points"].size(), 3u);
+}
+
+TEST_F(Sweep, EveryPointFailingIsNotASuccess) {
+  const Result r = v3sim("sweep " + study(R"([{"pointer": "/op_costs_ms/W", "values": [5, 6]}])") + " --quiet --out " +
+                         (dir_ / "out").string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("every point"), std::string::npos) << r.output;
+}
+
+}  // namespace

@@ -1,0 +1,62 @@
+// End-to-end: the v3sim binary on inference scenarios.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+
+#include "tests/cli/cli_helpers.hpp"
+
+namespace {
+
+class InferenceCli : public Cli {};
+
+
+TEST_F(InferenceCli, InferenceRunWritesSummaryTraceAndTimelines) {
+  const Result r = v3sim("run " + inference_scenario("profile_decode_ep128.json") + " --no-timing --out " + dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "summary.json"));
+  EXPECT_EQ(summary["phase"], "decode");
+  EXPECT_GT(summary["step_time_s"].get<double>(), 0);
+  EXPECT_EQ(summary["layer_time_ms"].size(), 61u);
+  // Output tokens per GPU per second are the requests over the step (no MTP draft here).
+  EXPECT_DOUBLE_EQ(summary["throughput"]["tokens_per_s_per_gpu"].get<double>(), 128 / summary["step_time_s"].get<double>());
+  const auto trace = nlohmann::json::parse(slurp(dir_ / "trace.json"));
+  bool mb0 = false, mb1 = false;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] != "X") continue;
+    mb0 = mb0 || e["args"]["micro_batch"] == 0;
+    mb1 = mb1 || e["args"]["micro_batch"] == 1;
+  }
+  EXPECT_TRUE(mb0 && mb1);
+  const std::string html = slurp(dir_ / "report.html");
+  EXPECT_NE(html.find("<svg"), std::string::npos);
+  EXPECT_NE(html.find("ATTN-1 mb1"), std::string::npos);
+  // Same input, same output.
+  const fs::path again = dir_ / "again";
+  ASSERT_EQ(v3sim("run " + inference_scenario("profile_decode_ep128.json") + " --no-timing --out " + again.string()).code, 0);
+  EXPECT_EQ(slurp(dir_ / "summary.json"), slurp(again / "summary.json"));
+  EXPECT_EQ(slurp(dir_ / "trace.json"), slurp(again / "trace.json"));
+}
+
+TEST_F(InferenceCli, InferenceBadInputIsExitTwoWithFileAndPointer) {
+  const Result r = v3sim("run " + inference_scenario("profile_decode_ep128.json") +
+                         " --set /workload/batch/kv_len=1000000 --out " + dir_.string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("profile_decode_ep128.json"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("/workload/batch/requests_per_gpu"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "summary.json"));
+  const Result a = v3sim("run " + inference_scenario("profile_decode_ep128.json") +
+                         " --set '/workload/mtp={\"depth\":1,\"acceptance\":1.5}' --out " + dir_.string());
+  EXPECT_EQ(a.code, 2);
+  EXPECT_NE(a.output.find("/workload/mtp/acceptance"), std::string::npos) << a.output;
+}
+
+TEST_F(InferenceCli, CompareInferenceVariants) {
+  const Result r = v3sim("compare " + inference_scenario("profile_decode_ep128.json") + " --vary overlap --out " +
+                         dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto doc = nlohmann::json::parse(slurp(dir_ / "compare.json"));
+  ASSERT_EQ(doc["variants"].size(), 2u);
+  EXPECT_LT(doc["variants"][0]["step_time_s"].get<double>(), doc["variants"][1]["step_time_s"].get<double>());
+}
+
+}  // namespace
