@@ -86,7 +86,7 @@ TEST_F(Hostile, DocumentedChecksRunAndValidateAgreesWithRun) {
 TEST_F(Hostile, SizesThatWouldExhaustMemoryStopBeforeBuilding) {
   expect_rejected("run " + kTraining + " --set /training/global_batch=1073741824", {"/training/global_batch", "--no-size-limits"});
   expect_rejected("run " + kTraining + " --set /model_overrides/layers=16777216", {"/model_overrides/layers", "limit"});
-  expect_rejected("validate " + kTraining + " --set /cluster/nodes=1000000 --set /cluster/fabric/kind=three_layer_fat_tree --set /parallelism/ep=1 --set /training/global_batch=8000000",
+  expect_rejected("validate " + kTraining + " --set /cluster/nodes=1000000 --set /cluster/fabric/kind=three_layer_fat_tree --set /parallelism/ep=1 --set /training/global_batch=32000000",
                   {"/cluster/nodes", "8000000 GPUs"});
   // Ten million points are refused before any is built.
   file("base.json", kAbstract);
