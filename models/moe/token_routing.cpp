@@ -1,6 +1,9 @@
 #include "models/moe/token_routing.hpp"
 
 #include <algorithm>
+#include <atomic>
+#include <future>
+#include <thread>
 #include <deque>
 #include <mutex>
 #include <tuple>
@@ -25,7 +28,102 @@ struct Rng {
 
 }  // namespace
 
-TokenRouting route_tokens(const RoutingSpec& s) {
+namespace {
+
+// One source rank's tokens: its row of tokens_to_rank and tokens_to_node.
+// Every source has its own generator, so rows are independent and the draw
+// is the same on any number of threads.
+class SourceDraw {
+ public:
+  SourceDraw(const RoutingSpec& s, const TokenRouting& r)
+      : s_(s), r_(r), per_group_(s.experts / s.groups), per_rank_(s.experts / s.ranks), weight_(s.experts),
+        score_(s.experts), key_(s.experts), group_score_(s.groups), group_key_(s.groups), group_order_(s.groups),
+        hit_rank_(r.ranks), hit_node_(r.nodes) {
+    for (int e = 0; e < s.experts; ++e) weight_[e] = std::pow(e + 1.0, -s.skew);
+  }
+
+  void run(int src, std::int64_t* to_rank, std::int64_t* to_node) {
+    Rng rng{s_.seed * 0x100000001b3ULL + static_cast<std::uint64_t>(src)};
+    for (int t = 0; t < s_.tokens_per_rank; ++t) {
+      if (s_.skew == 0)
+        draw_keys(rng);
+      else
+        draw_scores(rng);
+      pick_top(to_rank, to_node);
+    }
+  }
+
+ private:
+  // Without skew a score is uniform() = (next() >> 11) * 2^-53, a monotone
+  // map of the 53-bit integer: comparing the integers orders (and ties) the
+  // experts exactly as the doubles would, without converting.
+  void draw_keys(Rng& rng) {
+    for (int g = 0, e = 0; g < s_.groups; ++g) {
+      std::uint64_t best = 0;
+      for (int i = 0; i < per_group_; ++i, ++e) best = std::max(best, key_[e] = rng.next() >> 11);
+      group_key_[g] = best;
+    }
+    select(key_, group_key_);
+  }
+  void draw_scores(Rng& rng) {
+    for (int g = 0, e = 0; g < s_.groups; ++g) {
+      double best = -1;
+      for (int i = 0; i < per_group_; ++i, ++e) best = std::max(best, score_[e] = rng.uniform() * weight_[e]);
+      group_score_[g] = best;
+    }
+    select(score_, group_score_);
+  }
+
+  // The best group_limit groups, then the top-k of their experts, both by
+  // (score desc, index asc); the k best are kept sorted in top_.
+  template <typename T>
+  void select(const std::vector<T>& score, const std::vector<T>& group) {
+    std::iota(group_order_.begin(), group_order_.end(), 0);
+    std::partial_sort(group_order_.begin(), group_order_.begin() + s_.group_limit, group_order_.end(),
+                      [&](int a, int b) { return group[a] != group[b] ? group[a] > group[b] : a < b; });
+    auto better = [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; };
+    top_.clear();
+    for (int i = 0; i < s_.group_limit; ++i)
+      for (int e = group_order_[i] * per_group_; e < (group_order_[i] + 1) * per_group_; ++e) {
+        if (static_cast<int>(top_.size()) == s_.topk && !better(e, top_.back())) continue;
+        if (static_cast<int>(top_.size()) == s_.topk) top_.pop_back();
+        top_.insert(std::upper_bound(top_.begin(), top_.end(), e, better), e);
+      }
+  }
+
+  void pick_top(std::int64_t* to_rank, std::int64_t* to_node) {
+    touched_ranks_.clear();
+    touched_nodes_.clear();
+    for (int e : top_) {
+      const int rank = e / per_rank_, node = rank / r_.ranks_per_node;
+      if (!hit_rank_[rank]) touched_ranks_.push_back(rank);
+      if (!hit_node_[node]) touched_nodes_.push_back(node);
+      hit_rank_[rank] = hit_node_[node] = 1;
+    }
+    for (int d : touched_ranks_) {
+      ++to_rank[d];
+      hit_rank_[d] = 0;
+    }
+    for (int n : touched_nodes_) {
+      ++to_node[n];
+      hit_node_[n] = 0;
+    }
+  }
+
+  const RoutingSpec& s_;
+  const TokenRouting& r_;
+  int per_group_, per_rank_;
+  std::vector<double> weight_, score_;
+  std::vector<std::uint64_t> key_;
+  std::vector<double> group_score_;
+  std::vector<std::uint64_t> group_key_;
+  std::vector<int> group_order_, top_, touched_ranks_, touched_nodes_;
+  std::vector<char> hit_rank_, hit_node_;
+};
+
+}  // namespace
+
+TokenRouting route_tokens(const RoutingSpec& s, int threads) {
   if (s.ranks < 1 || s.ranks_per_node < 1 || (s.ranks > s.ranks_per_node && s.ranks % s.ranks_per_node != 0))
     throw std::invalid_argument("ranks must fill whole nodes");
   if (s.experts % s.ranks != 0) throw std::invalid_argument("experts must divide evenly over ranks");
@@ -41,72 +139,45 @@ TokenRouting route_tokens(const RoutingSpec& s) {
   r.tokens_to_rank.assign(static_cast<std::size_t>(r.ranks) * r.ranks, 0);
   r.tokens_to_node.assign(static_cast<std::size_t>(r.ranks) * r.nodes, 0);
 
-  const int per_group = s.experts / s.groups, per_rank = s.experts / s.ranks;
-  std::vector<double> weight(s.experts);
-  for (int e = 0; e < s.experts; ++e) weight[e] = std::pow(e + 1.0, -s.skew);
-  std::vector<double> score(s.experts), group_score(s.groups);
-  std::vector<int> group_order(s.groups), top, touched_ranks, touched_nodes;
-  std::vector<char> hit_rank(r.ranks), hit_node(r.nodes);
-
-  for (int src = 0; src < s.ranks; ++src) {
-    Rng rng{s.seed * 0x100000001b3ULL + static_cast<std::uint64_t>(src)};
-    for (int t = 0; t < s.tokens_per_rank; ++t) {
-      if (s.skew == 0)
-        for (int e = 0; e < s.experts; ++e) score[e] = rng.uniform();
-      else
-        for (int e = 0; e < s.experts; ++e) score[e] = rng.uniform() * weight[e];
-      for (int g = 0; g < s.groups; ++g)
-        group_score[g] = *std::max_element(score.begin() + g * per_group, score.begin() + (g + 1) * per_group);
-      std::iota(group_order.begin(), group_order.end(), 0);
-      std::partial_sort(group_order.begin(), group_order.begin() + s.group_limit, group_order.end(),
-                        [&](int a, int b) { return group_score[a] != group_score[b] ? group_score[a] > group_score[b] : a < b; });
-      // Top-k of the allowed groups' experts by (score desc, index asc),
-      // kept sorted in a k-slot array: most candidates lose to the k-th.
-      top.clear();
-      for (int i = 0; i < s.group_limit; ++i)
-        for (int e = group_order[i] * per_group; e < (group_order[i] + 1) * per_group; ++e) {
-          auto better = [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; };
-          if (static_cast<int>(top.size()) == s.topk && !better(e, top.back())) continue;
-          if (static_cast<int>(top.size()) == s.topk) top.pop_back();
-          top.insert(std::upper_bound(top.begin(), top.end(), e, better), e);
-        }
-      touched_ranks.clear();
-      touched_nodes.clear();
-      for (int e : top) {
-        const int rank = e / per_rank, node = rank / r.ranks_per_node;
-        if (!hit_rank[rank]) touched_ranks.push_back(rank);
-        if (!hit_node[node]) touched_nodes.push_back(node);
-        hit_rank[rank] = hit_node[node] = 1;
-      }
-      for (int d : touched_ranks) {
-        ++r.tokens_to_rank[static_cast<std::size_t>(src * r.ranks + d)];
-        hit_rank[d] = 0;
-      }
-      for (int n : touched_nodes) {
-        ++r.tokens_to_node[static_cast<std::size_t>(src * r.nodes + n)];
-        hit_node[n] = 0;
-      }
-    }
-  }
+  if (threads <= 0) threads = static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  threads = std::clamp(threads, 1, s.ranks);
+  std::atomic<int> next{0};
+  auto worker = [&] {
+    SourceDraw draw(s, r);
+    for (int src; (src = next.fetch_add(1)) < s.ranks;)
+      draw.run(src, &r.tokens_to_rank[static_cast<std::size_t>(src) * r.ranks],
+               &r.tokens_to_node[static_cast<std::size_t>(src) * r.nodes]);
+  };
+  std::vector<std::thread> pool;
+  for (int t = 1; t < threads; ++t) pool.emplace_back(worker);
+  worker();
+  for (std::thread& t : pool) t.join();
   return r;
 }
 
 std::shared_ptr<const TokenRouting> route_tokens_memoised(const RoutingSpec& s) {
   using Key = std::tuple<int, int, int, int, int, int, int, double, std::uint64_t>;
+  using Shared = std::shared_future<std::shared_ptr<const TokenRouting>>;
   static std::mutex mutex;
-  static std::deque<std::pair<Key, std::shared_ptr<const TokenRouting>>> recent;
+  static std::deque<std::pair<Key, Shared>> recent;
   constexpr std::size_t kKept = 8;
   const Key key{s.ranks, s.ranks_per_node, s.tokens_per_rank, s.experts, s.topk, s.groups, s.group_limit, s.skew, s.seed};
+  std::promise<std::shared_ptr<const TokenRouting>> promise;
   {
     std::lock_guard<std::mutex> lock(mutex);
-    for (const auto& [k, r] : recent)
-      if (k == key) return r;
+    for (const auto& [k, f] : recent)
+      if (k == key) return f.get();  // drawn, or being drawn by another thread: wait for it
+    recent.emplace_back(key, promise.get_future().share());
+    if (recent.size() > kKept) recent.pop_front();
   }
-  auto r = std::make_shared<const TokenRouting>(route_tokens(s));  // outside the lock: other draws may proceed
-  std::lock_guard<std::mutex> lock(mutex);
-  recent.emplace_back(key, r);
-  if (recent.size() > kKept) recent.pop_front();
-  return r;
+  try {
+    auto r = std::make_shared<const TokenRouting>(route_tokens(s));
+    promise.set_value(r);
+    return r;
+  } catch (...) {
+    promise.set_exception(std::current_exception());
+    throw;
+  }
 }
 
 }  // namespace v3sim::models

@@ -36,12 +36,15 @@ struct TokenRouting {
   std::int64_t to_node(int s, int n) const { return tokens_to_node[static_cast<std::size_t>(s * nodes + n)]; }
 };
 
-// Throws std::invalid_argument for inconsistent sizes.
-TokenRouting route_tokens(const RoutingSpec& spec);
+// Throws std::invalid_argument for inconsistent sizes. Source ranks are drawn
+// on `threads` threads (0: one per core); each has its own generator, so the
+// result is the same on any number.
+TokenRouting route_tokens(const RoutingSpec& spec, int threads = 0);
 
 // The same draw, remembered for the process: a sweep whose points share a
-// routing (every axis but the routing's own) draws it once. Thread-safe;
-// keeps the most recent few specs.
+// routing (every axis but the routing's own) draws it once, even when points
+// ask at the same time (the later ones wait for the first's draw).
+// Thread-safe; keeps the most recent few specs.
 std::shared_ptr<const TokenRouting> route_tokens_memoised(const RoutingSpec& spec);
 
 }  // namespace v3sim::models
