@@ -27,10 +27,16 @@ ScaleEstimate training(const Scenario& s) {
   const double per_rank = std::ceil(layers / pp) + 2;  // + embedding, head and loss
   const bool full = t.fidelity == Fidelity::kFull;
   const double ranks = full ? gpus / t.parallel.tp : pp;
+  // The routing draw: every token of an EP group picks top-k experts; a
+  // route costs about an eighth of a task.
+  const double routes = t.model.is_moe() ? static_cast<double>(t.parallel.ep) * t.seq_len * t.micro_batch * t.model.topk : 0;
   ScaleEstimate e;
-  e.items = ranks * mb * per_rank * (full ? kFullPerLayer : kReducedPerLayer);
-  e.detail = fmt::format("{:.0f} simulated ranks x {:.0f} micro-batches x {:.0f} layers per rank", ranks, mb, per_rank);
-  if (mb > 1e4)
+  e.items = ranks * mb * per_rank * (full ? kFullPerLayer : kReducedPerLayer) + routes / 8;
+  e.detail = fmt::format("{:.0f} simulated ranks x {:.0f} micro-batches x {:.0f} layers per rank, {:.3g} token routes",
+                         ranks, mb, per_rank, routes);
+  if (routes / 8 > e.items / 2)
+    e.pointer = "/training/seq_len";
+  else if (mb > 1e4)
     e.pointer = "/training/global_batch";
   else if (per_rank > 1e3)
     e.pointer = "/model_overrides/layers";

@@ -14,8 +14,10 @@ std::vector<nlohmann::json> range_values(sim::ObjectReader r) {
   const double start = r.number("start", -1e15, 1e15), stop = r.number("stop", -1e15, 1e15);
   const double step = r.number("step", 1e-12, 1e15);
   if (stop < start) throw sim::InputError(r.child_pointer("stop"), "expected stop >= start");
-  const auto n = static_cast<std::size_t>(std::floor((stop - start) / step + 1e-9)) + 1;
-  if (n > kMaxPoints) throw sim::InputError(r.child_pointer("step"), "too many values");
+  const double count = std::floor((stop - start) / step + 1e-9) + 1;  // may pass any integer type
+  if (!(count <= static_cast<double>(kMaxPoints)))
+    throw sim::InputError(r.child_pointer("step"), "too many values (at most " + std::to_string(kMaxPoints) + ")");
+  const auto n = static_cast<std::size_t>(count);
   // Integers stay integers, so that integer fields accept them.
   const bool integral = start == std::floor(start) && step == std::floor(step);
   std::vector<nlohmann::json> v;
