@@ -23,7 +23,7 @@ ScenarioOutputs ep(const models::Scenario& s, bool timing, bool files) {
   ScenarioOutputs o{report::ep_summary_json(s, r, timing), report::ep_terminal_summary(s, r), {}, {}};
   if (files)
     o.files = {{"summary.json", o.summary.dump(2) + "\n"},
-               {"trace.json", report::ep_chrome_trace(r).dump() + "\n"},
+               {"trace.json", report::ep_chrome_trace(r)},
                {"report.html", report::ep_html_report(s, r)}};
   return o;
 }
@@ -33,7 +33,7 @@ ScenarioOutputs training(const models::Scenario& s, bool timing, bool files) {
   ScenarioOutputs o{report::training_summary_json(s, r, timing), report::training_terminal_summary(s, r), r.warnings, {}};
   if (files)
     o.files = {{"summary.json", o.summary.dump(2) + "\n"},
-               {"trace.json", report::training_chrome_trace(r).dump() + "\n"},
+               {"trace.json", report::training_chrome_trace(r)},
                {"report.html", report::training_html_report(s, r)}};
   return o;
 }
@@ -43,7 +43,7 @@ ScenarioOutputs inference(const models::Scenario& s, bool timing, bool files) {
   ScenarioOutputs o{report::inference_summary_json(s, r, timing), report::inference_terminal_summary(s, r), r.warnings, {}};
   if (files)
     o.files = {{"summary.json", o.summary.dump(2) + "\n"},
-               {"trace.json", report::inference_chrome_trace(r).dump() + "\n"},
+               {"trace.json", report::inference_chrome_trace(r)},
                {"report.html", report::inference_html_report(s, r)}};
   return o;
 }
@@ -55,7 +55,7 @@ ScenarioOutputs abstract(const models::Scenario& s, bool timing, bool files) {
   ScenarioOutputs o{report::summary_json(s, r, opt), report::terminal_summary(s, r), {}, {}};
   if (files)
     o.files = {{"summary.json", o.summary.dump(2) + "\n"},
-               {"trace.json", report::chrome_trace(r).dump() + "\n"},
+               {"trace.json", report::chrome_trace(r)},
                {"report.html", report::html_report(s, r)}};
   return o;
 }

@@ -1,6 +1,9 @@
 #include "report/chrome_trace.hpp"
 
+#include <fmt/format.h>
+
 #include "models/schedule/notation.hpp"
+#include "report/trace_writer.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -8,50 +11,38 @@ namespace {
 constexpr int kComputeThread = 0;
 constexpr int kCommThread = 1;
 
-double us(sim::Time t) { return static_cast<double>(t) / 1000.0; }
-
-nlohmann::json chunk_args(const models::Chunk& c) {
-  return {{"lane", c.lane}, {"stage", c.stage}, {"microbatch", c.microbatch}};
+std::string chunk_args(const models::Chunk& c) {
+  return fmt::format("{{\"lane\":{},\"stage\":{},\"microbatch\":{}}}", c.lane, c.stage, c.microbatch);
 }
 
 }  // namespace
 
-nlohmann::json chrome_trace(const models::PipelineResult& r) {
-  using nlohmann::json;
-  json events = json::array();
-  std::uint64_t async_id = 0;
+std::string chrome_trace(const models::PipelineResult& r) {
+  TraceWriter w;
   for (const auto& rank : r.ranks) {
     const int pid = rank.rank;
-    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", pid}, {"args", {{"name", "rank " + std::to_string(pid)}}}});
-    events.push_back({{"ph", "M"}, {"name", "process_sort_index"}, {"pid", pid}, {"args", {{"sort_index", pid}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", kComputeThread}, {"args", {{"name", "compute"}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", pid}, {"tid", kCommThread}, {"args", {{"name", "comm"}}}});
+    w.process_name(pid, "rank " + std::to_string(pid));
+    w.process_sort_index(pid, pid);
+    w.thread_name(pid, kComputeThread, "compute");
+    w.thread_name(pid, kCommThread, "comm");
     for (const auto& rec : rank.ops) {
-      json args = {{"forward", chunk_args(rec.op.a)}};
-      if (rec.op.kind == models::OpKind::kFB)
-        args["backward"] = chunk_args(rec.op.b);
-      else
-        args = chunk_args(rec.op.a);
-      events.push_back({{"ph", "X"},
-                        {"name", models::format_op(r.schedule, rec.op)},
-                        {"cat", models::op_kind_letter(rec.op.kind)},
-                        {"pid", pid},
-                        {"tid", kComputeThread},
-                        {"ts", us(rec.start)},
-                        {"dur", us(rec.end - rec.start)},
-                        {"args", std::move(args)}});
+      TraceArgs a;
+      if (rec.op.kind == models::OpKind::kFB) {
+        a = {{"forward", chunk_args(rec.op.a)}, {"backward", chunk_args(rec.op.b)}};
+      } else {
+        a = {{"lane", std::to_string(rec.op.a.lane)}, {"stage", std::to_string(rec.op.a.stage)},
+             {"microbatch", std::to_string(rec.op.a.microbatch)}};
+      }
+      w.complete(models::format_op(r.schedule, rec.op), models::op_kind_letter(rec.op.kind), pid, kComputeThread, rec.start,
+                 rec.end - rec.start, a);
     }
-    for (const auto& x : rank.sends) {
-      const std::string name = "send " + models::format_chunk(r.schedule, x.gradient ? models::OpKind::kB : models::OpKind::kF, x.chunk) +
-                               " to rank " + std::to_string(x.to_rank);
-      const std::uint64_t id = async_id++;
-      events.push_back({{"ph", "b"}, {"name", name}, {"cat", "p2p"}, {"id", id}, {"pid", pid}, {"tid", kCommThread}, {"ts", us(x.start)}});
-      events.push_back({{"ph", "e"}, {"name", name}, {"cat", "p2p"}, {"id", id}, {"pid", pid}, {"tid", kCommThread}, {"ts", us(x.end)}});
-    }
-    for (const auto& [t, held] : rank.activation_curve)
-      events.push_back({{"ph", "C"}, {"name", "activations"}, {"pid", pid}, {"ts", us(t)}, {"args", {{"stage-chunks", held}}}});
+    for (const auto& x : rank.sends)
+      w.async_span("send " + models::format_chunk(r.schedule, x.gradient ? models::OpKind::kB : models::OpKind::kF, x.chunk) +
+                       " to rank " + std::to_string(x.to_rank),
+                   "p2p", pid, kCommThread, x.start, x.end);
+    for (const auto& [t, held] : rank.activation_curve) w.counter("activations", pid, t, "stage-chunks", held);
   }
-  return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+  return w.finish();
 }
 
 }  // namespace v3sim::report

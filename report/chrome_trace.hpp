@@ -8,6 +8,6 @@
 
 namespace v3sim::report {
 
-nlohmann::json chrome_trace(const models::PipelineResult& result);
+std::string chrome_trace(const models::PipelineResult& result);
 
 }  // namespace v3sim::report

@@ -1,5 +1,7 @@
 #include "report/ep_report.hpp"
 
+#include "report/trace_writer.hpp"
+
 #include <fmt/format.h>
 
 #include "report/html_escape.hpp"
@@ -26,33 +28,23 @@ std::string phase_line(const char* name, const models::EpPhaseResult& p) {
 
 }  // namespace
 
-nlohmann::json ep_chrome_trace(const models::EpResult& r) {
-  using nlohmann::json;
-  json events = json::array();
+std::string ep_chrome_trace(const models::EpResult& r) {
+  TraceWriter w;
   for (int g = 0; g < r.spec.ep; ++g) {
-    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", g}, {"args", {{"name", "gpu " + std::to_string(g)}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g}, {"tid", 0}, {"args", {{"name", "phase"}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g}, {"tid", 1}, {"args", {{"name", "NVLink out"}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g}, {"tid", 2}, {"args", {{"name", "fabric out"}}}});
+    w.process_name(g, "gpu " + std::to_string(g));
+    w.thread_name(g, 0, "phase");
+    w.thread_name(g, 1, "NVLink out");
+    w.thread_name(g, 2, "fabric out");
   }
-  std::uint64_t id = 0;
   sim::Time offset = 0;
   for (const auto& [name, phase] : {std::pair{"dispatch", &r.dispatch}, std::pair{"combine", &r.combine}}) {
-    for (int g = 0; g < r.spec.ep; ++g)
-      events.push_back({{"ph", "X"}, {"name", name}, {"pid", g}, {"tid", 0}, {"ts", offset / 1000.0},
-                        {"dur", phase->time / 1000.0}});
-    for (const auto& f : phase->flow_records) {
-      const std::string label = std::string(name) + " to gpu " + std::to_string(f.to_gpu);
-      const int tid = f.fabric ? 2 : 1;
-      json args = {{"bytes", f.bytes}};
-      events.push_back({{"ph", "b"}, {"name", label}, {"cat", name}, {"id", id}, {"pid", f.from_gpu}, {"tid", tid},
-                        {"ts", (offset + f.start) / 1000.0}, {"args", args}});
-      events.push_back({{"ph", "e"}, {"name", label}, {"cat", name}, {"id", id++}, {"pid", f.from_gpu}, {"tid", tid},
-                        {"ts", (offset + f.end) / 1000.0}});
-    }
+    for (int g = 0; g < r.spec.ep; ++g) w.complete(name, "phase", g, 0, offset, phase->time);
+    for (const auto& f : phase->flow_records)
+      w.async_span(std::string(name) + " to gpu " + std::to_string(f.to_gpu), name, f.from_gpu, f.fabric ? 2 : 1,
+                   offset + f.start, offset + f.end, {{"bytes", fmt::format("{}", f.bytes)}});
     offset += phase->time;
   }
-  return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+  return w.finish();
 }
 
 nlohmann::json ep_summary_json(const models::Scenario& scenario, const models::EpResult& r, bool host_timing) {

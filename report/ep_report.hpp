@@ -12,7 +12,7 @@ nlohmann::json ep_summary_json(const models::Scenario& scenario, const models::E
 std::string ep_terminal_summary(const models::Scenario& scenario, const models::EpResult& result);
 // Chrome trace: a process per GPU; its outgoing NVLink and fabric flows as
 // async slices on two threads; dispatch, then combine, back to back.
-nlohmann::json ep_chrome_trace(const models::EpResult& result);
+std::string ep_chrome_trace(const models::EpResult& result);
 std::string ep_html_report(const models::Scenario& scenario, const models::EpResult& result);
 
 }  // namespace v3sim::report

@@ -1,5 +1,7 @@
 #include "report/inference_report.hpp"
 
+#include "report/trace_writer.hpp"
+
 #include <fmt/format.h>
 
 #include <algorithm>
@@ -101,28 +103,21 @@ std::string inference_terminal_summary(const models::Scenario& scenario, const m
   return s;
 }
 
-json inference_chrome_trace(const models::InferenceResult& r) {
-  json events = json::array();
+std::string inference_chrome_trace(const models::InferenceResult& r) {
+  TraceWriter w;
   std::vector<int> gpus{0};
   if (r.slowest_gpu != 0) gpus.push_back(r.slowest_gpu);
   for (int g : gpus) {
-    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", g}, {"args", {{"name", "GPU " + std::to_string(g)}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g}, {"tid", 0}, {"args", {{"name", "compute"}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", g}, {"tid", 1},
-                      {"args", {{"name", prefill(r) ? "comm SMs" : "RDMA in flight"}}}});
+    w.process_name(g, "GPU " + std::to_string(g));
+    w.thread_name(g, 0, "compute");
+    w.thread_name(g, 1, prefill(r) ? "comm SMs" : "RDMA in flight");
   }
   for (const models::InferenceTaskRecord& t : r.tasks) {
     if (t.end == t.start && t.exchange) continue;
-    events.push_back({{"ph", "X"},
-                      {"name", fmt::format("{}(mb{})", t.stage, t.micro_batch)},
-                      {"cat", t.stage},
-                      {"pid", t.gpu},
-                      {"tid", t.exchange ? 1 : 0},
-                      {"ts", static_cast<double>(t.start) * 1e-3},
-                      {"dur", static_cast<double>(t.end - t.start) * 1e-3},
-                      {"args", {{"layer", t.layer}, {"micro_batch", t.micro_batch}}}});
+    w.complete(fmt::format("{}(mb{})", t.stage, t.micro_batch), t.stage, t.gpu, t.exchange ? 1 : 0, t.start, t.end - t.start,
+               {{"layer", std::to_string(t.layer)}, {"micro_batch", std::to_string(t.micro_batch)}});
   }
-  return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+  return w.finish();
 }
 
 std::string inference_html_report(const models::Scenario& scenario, const models::InferenceResult& r) {

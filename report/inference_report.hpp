@@ -14,7 +14,7 @@ namespace v3sim::report {
 nlohmann::json inference_summary_json(const models::Scenario& scenario, const models::InferenceResult& result,
                                       bool host_timing);
 std::string inference_terminal_summary(const models::Scenario& scenario, const models::InferenceResult& result);
-nlohmann::json inference_chrome_trace(const models::InferenceResult& result);
+std::string inference_chrome_trace(const models::InferenceResult& result);
 std::string inference_html_report(const models::Scenario& scenario, const models::InferenceResult& result);
 
 }  // namespace v3sim::report

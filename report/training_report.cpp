@@ -1,5 +1,7 @@
 #include "report/training_report.hpp"
 
+#include "report/trace_writer.hpp"
+
 #include <fmt/format.h>
 
 #include "models/training/chunk_pair_summary.hpp"
@@ -140,26 +142,20 @@ std::string training_terminal_summary(const models::Scenario& scenario, const mo
   return s;
 }
 
-json training_chrome_trace(const models::TrainingResult& r) {
-  json events = json::array();
+std::string training_chrome_trace(const models::TrainingResult& r) {
+  TraceWriter w;
   for (const models::TrainingRank& k : r.ranks) {
-    events.push_back({{"ph", "M"}, {"name", "process_name"}, {"pid", k.rank}, {"args", {{"name", "rank " + std::to_string(k.rank)}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 0}, {"args", {{"name", "compute SMs"}}}});
-    events.push_back({{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 1}, {"args", {{"name", "comm SMs"}}}});
-    events.push_back(
-        {{"ph", "M"}, {"name", "thread_name"}, {"pid", k.rank}, {"tid", 2}, {"args", {{"name", "compute SMs, second stream"}}}});
+    w.process_name(k.rank, "rank " + std::to_string(k.rank));
+    w.thread_name(k.rank, 0, "compute SMs");
+    w.thread_name(k.rank, 1, "comm SMs");
+    w.thread_name(k.rank, 2, "compute SMs, second stream");
   }
   for (const models::ComponentRecord& c : r.components) {
     if (c.end <= c.start) continue;
-    events.push_back({{"ph", "X"},
-                      {"name", fmt::format("{}({})", component_name(c.component), pass_name(c.pass))},
-                      {"cat", block_name(c.block)},
-                      {"pid", c.rank},
-                      {"tid", c.comm ? 1 : c.second_stream ? 2 : 0},
-                      {"ts", static_cast<double>(c.start) / 1e3},
-                      {"dur", static_cast<double>(c.end - c.start) / 1e3}});
+    w.complete(fmt::format("{}({})", component_name(c.component), pass_name(c.pass)), block_name(c.block), c.rank,
+               c.comm ? 1 : c.second_stream ? 2 : 0, c.start, c.end - c.start);
   }
-  return json{{"traceEvents", std::move(events)}, {"displayTimeUnit", "ms"}};
+  return w.finish();
 }
 
 std::string training_html_report(const models::Scenario& scenario, const models::TrainingResult& r) {

@@ -13,7 +13,7 @@ namespace v3sim::report {
 nlohmann::json training_summary_json(const models::Scenario& scenario, const models::TrainingResult& result,
                                      bool host_timing);
 std::string training_terminal_summary(const models::Scenario& scenario, const models::TrainingResult& result);
-nlohmann::json training_chrome_trace(const models::TrainingResult& result);
+std::string training_chrome_trace(const models::TrainingResult& result);
 std::string training_html_report(const models::Scenario& scenario, const models::TrainingResult& result);
 
 }  // namespace v3sim::report

@@ -8,6 +8,7 @@ packages=(
   libboost-graph-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libbenchmark-dev zlib1g-dev
   libopenmpi-dev openmpi-bin
+  clang libclang-rt-dev
 )
 
 missing=()
