@@ -89,8 +89,10 @@ void BM_Ep64Routing(benchmark::State& state) {
   rs.ranks = 64;
   rs.groups = 8;
   rs.group_limit = 4;
-  for (auto _ : state) benchmark::DoNotOptimize(v3sim::models::route_tokens(rs).tokens_to_rank.size());
+  const int threads = static_cast<int>(state.range(0));
+  for (auto _ : state) benchmark::DoNotOptimize(v3sim::models::route_tokens(rs, threads).tokens_to_rank.size());
 }
-BENCHMARK(BM_Ep64Routing)->Unit(benchmark::kMillisecond);
+// Arg: threads (the draw is the same on any number).
+BENCHMARK(BM_Ep64Routing)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "models/scenario.hpp"
 #include "models/training/training_step.hpp"
+#include "report/training_report.hpp"
 
 namespace {
 
@@ -44,5 +45,20 @@ void BM_ChunkPairEp64(benchmark::State& state) {
   run_scenario(state, "scenarios/bench/chunk_pair_ep64.json", state.range(0) ? "full" : "reduced");
 }
 BENCHMARK(BM_ChunkPairEp64)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
+
+// What `v3sim run` adds to the simulation: summary, terminal table, trace and
+// report rendered from the V3 step's result (the trace streamed with fmt).
+void BM_DeepSeekV3StepOutputs(benchmark::State& state) {
+  const models::Scenario s = load("scenarios/deepseek_v3_pretrain_2048xh800.json", "reduced");
+  const models::TrainingResult r = models::simulate_training(*s.cluster, *s.training);
+  std::size_t bytes = 0;
+  for (auto _ : state) {
+    bytes = report::training_summary_json(s, r, false).dump(2).size() + report::training_chrome_trace(r).size() +
+            report::training_html_report(s, r).size() + report::training_terminal_summary(s, r).size();
+    benchmark::DoNotOptimize(bytes);
+  }
+  state.counters["bytes"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_DeepSeekV3StepOutputs)->Unit(benchmark::kMillisecond);
 
 }  // namespace

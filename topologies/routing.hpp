@@ -5,6 +5,7 @@
 // takes between GPUs: NVLink inside a node; across nodes, over the fabric to
 // the GPU with the sender's in-node index on the target node, then NVLink.
 #include <cstdint>
+#include <optional>
 #include <unordered_map>
 #include <vector>
 
@@ -34,10 +35,19 @@ class Router {
   Split gpu_path_split(int from_gpu, int to_gpu, std::uint64_t flow_id);
 
  private:
-  const std::vector<int>& distances_to(VertexId dst);
+  using Hops = std::vector<std::uint8_t>;  // per vertex; kFar when unreachable
+  static constexpr std::uint8_t kFar = 255;
+
+  // Hop counts to dst from every vertex (one BFS, cached per dst).
+  const Hops& distances_to(VertexId dst);
+  // Walks from src to dst along edges whose far end is one hop closer.
+  template <typename Distance>
+  std::vector<EdgeId> walk(VertexId src, VertexId dst, std::uint64_t flow_id, Distance d);
+  // The switch a NIC hangs from, when it has exactly one fabric link.
+  std::optional<VertexId> only_switch(VertexId nic) const;
 
   const Cluster& c_;
-  std::unordered_map<VertexId, std::vector<int>> dist_;
+  std::unordered_map<VertexId, Hops> dist_;
 };
 
 // A well-mixed 64-bit hash (splitmix64 finaliser).

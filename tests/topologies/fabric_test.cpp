@@ -108,4 +108,59 @@ TEST(Routing, ExpertTrafficCrossesTheFabricInItsOwnPlaneThenNvlink) {
 }
 
 }  // namespace
+// The router's shortcuts (node-local BFS, distances into a NIC from its
+// switch) give exactly the paths of a BFS to the destination over the whole
+// graph with the same ECMP rule, written out here independently.
+std::vector<EdgeId> reference_path(const Cluster& c, VertexId src, VertexId dst, std::uint64_t flow_id) {
+  std::vector<int> d(boost::num_vertices(c.graph), -1);
+  std::vector<VertexId> queue{dst};
+  d[dst] = 0;
+  for (std::size_t h = 0; h < queue.size(); ++h)
+    for (auto [e, end] = boost::out_edges(queue[h], c.graph); e != end; ++e)
+      if (const VertexId w = boost::target(*e, c.graph); d[w] < 0) {
+        d[w] = d[queue[h]] + 1;
+        queue.push_back(w);
+      }
+  std::vector<EdgeId> path, next;
+  for (VertexId v = src; v != dst;) {
+    next.clear();
+    for (auto [e, end] = boost::out_edges(v, c.graph); e != end; ++e)
+      if (d[boost::target(*e, c.graph)] == d[v] - 1) next.push_back(*e);
+    const EdgeId chosen = next[mix_hash(flow_id * 0x100000001b3ULL + v) % next.size()];
+    path.push_back(chosen);
+    v = boost::target(chosen, c.graph);
+  }
+  return path;
+}
+
+TEST(Routing, ShortcutsGiveTheWholeGraphBfsPaths) {
+  for (const ClusterSpec& s : {spec(FabricKind::kTwoLayerFatTree, 16, 16), spec(FabricKind::kThreeLayerFatTree, 32, 8),
+                               spec(FabricKind::kRailOptimized, 16, 16), spec(FabricKind::kMultiPlaneFatTree, 16, 16, 1, 4),
+                               spec(FabricKind::kTwoLayerFatTree, 16, 16, 3)}) {
+    const Cluster c = build_cluster(s);
+    Router router(c);
+    const int gpus = static_cast<int>(c.gpus.size());
+    for (int i = 0; i < 400; ++i) {
+      const int a = static_cast<int>(mix_hash(2 * i) % gpus), b = static_cast<int>(mix_hash(2 * i + 1) % gpus);
+      const Router::Split split = router.gpu_path_split(a, b, i);
+      std::vector<EdgeId> expected;
+      const VertexProps& pa = c.graph[c.gpus[a]];
+      const VertexProps& pb = c.graph[c.gpus[b]];
+      int relay = a;
+      if (pa.node != pb.node) {
+        relay = pb.node * c.gpus_per_node + pa.index;
+        const int nic = pa.index * c.nics_per_node / c.gpus_per_node;
+        for (const auto& leg : {reference_path(c, c.gpus[a], c.nic(pa.node, nic), i),
+                                reference_path(c, c.nic(pa.node, nic), c.nic(pb.node, nic), i),
+                                reference_path(c, c.nic(pb.node, nic), c.gpus[relay], i)})
+          expected.insert(expected.end(), leg.begin(), leg.end());
+      }
+      EXPECT_EQ(split.fabric, expected) << s.fabric.planes << " planes, pair " << a << " " << b;
+      if (relay != b) {
+        EXPECT_EQ(split.nvlink, reference_path(c, c.gpus[relay], c.gpus[b], i));
+      }
+    }
+  }
+}
+
 }  // namespace v3sim::topologies
