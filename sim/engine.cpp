@@ -134,11 +134,14 @@ class Runner {
     solver_flow_.push_back(fi);
   }
 
-  // New max-min rates for the flows whose component changed; each gets a new
-  // projected drain time (older projections are recognised by their version).
+  // New max-min rates for the flows whose component changed. A flow whose
+  // rate did not change keeps its projected drain event (it still drains at
+  // the same rate, from the same point); the others get a new projection and
+  // their older ones are recognised as stale by their version.
   void update_rates() {
     for (MaxMinSolver::FlowId sid : solver_.solve()) {
       FlowState& st = flow_state_[solver_flow_[sid]];
+      if (st.rate > 0 && solver_.rate(sid) == st.rate) continue;
       st.remaining = std::max(0.0, st.remaining - st.rate * static_cast<double>(now_ - st.since));
       st.since = now_;
       st.rate = solver_.rate(sid);
