@@ -26,13 +26,16 @@ struct Rng {
   double uniform() { return static_cast<double>(next() >> 11) * 0x1.0p-53; }
 };
 
-// n successive outputs of the generator from `state`, packed with their
-// index as (output >> 11 << 11) | (2047 - i); returns the state after them.
-// Written per lane (the i-th state is state + (i + 1) * gamma) so that the
-// compiler vectorises it; cloned for CPUs with 64-bit vector multiplies.
+// n = groups x per_group successive outputs of the generator from `state`,
+// packed with their index as (output >> 11 << 11) | (2047 - i), and each
+// group's largest; returns the state after them. Written per lane (the i-th
+// state is state + (i + 1) * gamma) so that the compiler vectorises it; cloned
+// for CPUs with 64-bit vector multiplies.
 __attribute__((target_clones("arch=x86-64-v4", "default")))
-std::uint64_t draw_packed_keys(std::uint64_t state, int n, std::uint64_t* out) {
+std::uint64_t draw_packed_keys(std::uint64_t state, int groups, int per_group, std::uint64_t* out,
+                               std::uint64_t* group_max) {
   constexpr std::uint64_t kGamma = 0x9e3779b97f4a7c15ULL;
+  const int n = groups * per_group;
   for (int i = 0; i < n; ++i) {
     std::uint64_t z = state + static_cast<std::uint64_t>(i + 1) * kGamma;
     z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ULL;
@@ -40,7 +43,20 @@ std::uint64_t draw_packed_keys(std::uint64_t state, int n, std::uint64_t* out) {
     z ^= z >> 31;
     out[i] = ((z >> 11) << 11) | static_cast<std::uint64_t>(2047 - i);
   }
+  for (int g = 0; g < groups; ++g) {
+    std::uint64_t best = 0;
+    for (int i = g * per_group; i < (g + 1) * per_group; ++i) best = out[i] > best ? out[i] : best;
+    group_max[g] = best;
+  }
   return state + static_cast<std::uint64_t>(n) * kGamma;
+}
+
+// Bit j of the result: p[j] > floor, for j < n <= 64 (vectorised).
+__attribute__((target_clones("arch=x86-64-v4", "default")))
+std::uint64_t above(const std::uint64_t* p, int n, std::uint64_t floor) {
+  std::uint64_t mask = 0;
+  for (int j = 0; j < n; ++j) mask |= static_cast<std::uint64_t>(p[j] > floor) << j;
+  return mask;
 }
 
 }  // namespace
@@ -82,12 +98,10 @@ class SourceDraw {
   void draw_packed(Rng& rng) {
     packed_.resize(s_.experts);
     group_packed_.resize(s_.groups);
-    rng.state = draw_packed_keys(rng.state, s_.experts, packed_.data());
-    for (int g = 0; g < s_.groups; ++g) {
-      std::uint64_t best = 0;
-      for (int e = g * per_group_; e < (g + 1) * per_group_; ++e) best = std::max(best, packed_[e]);
-      group_packed_[g] = (best & ~std::uint64_t{kPackedExperts - 1}) | static_cast<std::uint64_t>(kPackedExperts - 1 - g);
-    }
+    rng.state = draw_packed_keys(rng.state, s_.groups, per_group_, packed_.data(), group_packed_.data());
+    for (int g = 0; g < s_.groups; ++g)
+      group_packed_[g] =
+          (group_packed_[g] & ~std::uint64_t{kPackedExperts - 1}) | static_cast<std::uint64_t>(kPackedExperts - 1 - g);
     // The best group_limit groups (group_limit is small: selection by scans).
     chosen_.clear();
     for (int i = 0; i < s_.group_limit; ++i) {
@@ -97,16 +111,23 @@ class SourceDraw {
       chosen_.push_back(arg);
       group_packed_[arg] = 0;
     }
-    // Top-k of their experts, kept sorted descending in a k-slot array.
+    // Top-k of their experts, kept sorted descending in a k-slot array; in
+    // blocks of up to 64, only the candidates above the current k-th are
+    // looked at (a vector compare finds them).
     const int k = s_.topk;
     best_.assign(k, 0);
+    std::uint64_t floor = 0;
     for (int g : chosen_)
-      for (int e = g * per_group_; e < (g + 1) * per_group_; ++e) {
-        const std::uint64_t c = packed_[e];
-        if (c <= best_[k - 1]) continue;
-        int j = k - 1;
-        for (; j > 0 && best_[j - 1] < c; --j) best_[j] = best_[j - 1];
-        best_[j] = c;
+      for (int b = g * per_group_; b < (g + 1) * per_group_; b += 64) {
+        const int n = std::min(64, (g + 1) * per_group_ - b);
+        for (std::uint64_t m = above(&packed_[b], n, floor); m != 0; m &= m - 1) {
+          const std::uint64_t c = packed_[b + __builtin_ctzll(m)];
+          if (c <= floor) continue;
+          int j = k - 1;
+          for (; j > 0 && best_[j - 1] < c; --j) best_[j] = best_[j - 1];
+          best_[j] = c;
+          floor = best_[k - 1];
+        }
       }
     top_.clear();
     for (std::uint64_t c : best_) top_.push_back(kPackedExperts - 1 - static_cast<int>(c & (kPackedExperts - 1)));
