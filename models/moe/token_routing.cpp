@@ -1,6 +1,9 @@
 #include "models/moe/token_routing.hpp"
 
 #include <algorithm>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 #include <atomic>
 #include <future>
 #include <thread>
@@ -51,12 +54,38 @@ std::uint64_t draw_packed_keys(std::uint64_t state, int groups, int per_group, s
   return state + static_cast<std::uint64_t>(n) * kGamma;
 }
 
-// Bit j of the result: p[j] > floor, for j < n <= 64 (vectorised).
-__attribute__((target_clones("arch=x86-64-v4", "default")))
-std::uint64_t above(const std::uint64_t* p, int n, std::uint64_t floor) {
+// Bit j of the result: p[j] > floor, for j < n <= 64. The compiler does not
+// vectorise the mask, so on AVX-512 CPUs it is one compare per 8 keys.
+std::uint64_t above_portable(const std::uint64_t* p, int n, std::uint64_t floor) {
   std::uint64_t mask = 0;
   for (int j = 0; j < n; ++j) mask |= static_cast<std::uint64_t>(p[j] > floor) << j;
   return mask;
+}
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) std::uint64_t above_avx512(const std::uint64_t* p, int n, std::uint64_t floor) {
+  const __m512i f = _mm512_set1_epi64(static_cast<long long>(floor));
+  std::uint64_t mask = 0;
+  int j = 0;
+  for (; j + 8 <= n; j += 8)
+    mask |= static_cast<std::uint64_t>(_mm512_cmpgt_epu64_mask(_mm512_loadu_si512(p + j), f)) << j;
+  for (; j < n; ++j) mask |= static_cast<std::uint64_t>(p[j] > floor) << j;
+  return mask;
+}
+#endif
+using AboveFn = std::uint64_t (*)(const std::uint64_t*, int, std::uint64_t);
+AboveFn pick_above() {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f")) return above_avx512;
+#endif
+  return above_portable;
+}
+const AboveFn above = pick_above();
+
+// Set bits of a mask (a table-free count that needs no POPCNT instruction).
+int bits(std::uint64_t m) {
+  int n = 0;
+  for (; m != 0; m &= m - 1) ++n;
+  return n;
 }
 
 }  // namespace
@@ -73,6 +102,9 @@ class SourceDraw {
         score_(s.experts), key_(s.experts), group_score_(s.groups), group_key_(s.groups), group_order_(s.groups),
         hit_rank_(r.ranks), hit_node_(r.nodes) {
     for (int e = 0; e < s.experts; ++e) weight_[e] = std::pow(e + 1.0, -s.skew);
+    const double candidates = static_cast<double>(s.group_limit) * per_group_;
+    const double quantile = 1 - 1.6 * s.topk / candidates;
+    prefilter_ = quantile > 0 ? static_cast<std::uint64_t>(std::ldexp(quantile, 64) * (1 - 1e-12)) : 0;
   }
 
   void run(int src, std::int64_t* to_rank, std::int64_t* to_node) {
@@ -111,16 +143,28 @@ class SourceDraw {
       chosen_.push_back(arg);
       group_packed_[arg] = 0;
     }
-    // Top-k of their experts, kept sorted descending in a k-slot array; in
-    // blocks of up to 64, only the candidates above the current k-th are
-    // looked at (a vector compare finds them).
+    // Top-k of their experts, kept sorted descending in a k-slot array. The
+    // keys are uniform, so about 1.6 k of the candidates pass a floor at the
+    // 1 - 1.6 k / candidates quantile; when at least k do, the top k are
+    // among them and only they are looked at (a vector compare finds them);
+    // otherwise every candidate is. Exact either way.
     const int k = s_.topk;
-    best_.assign(k, 0);
-    std::uint64_t floor = 0;
+    masks_.clear();
+    int passed = 0;
     for (int g : chosen_)
       for (int b = g * per_group_; b < (g + 1) * per_group_; b += 64) {
+        masks_.push_back(above(&packed_[b], std::min(64, (g + 1) * per_group_ - b), prefilter_));
+        passed += bits(masks_.back());
+      }
+    const bool filtered = passed >= k;
+    best_.assign(k, 0);
+    std::uint64_t floor = 0;
+    std::size_t block = 0;
+    for (int g : chosen_)
+      for (int b = g * per_group_; b < (g + 1) * per_group_; b += 64, ++block) {
         const int n = std::min(64, (g + 1) * per_group_ - b);
-        for (std::uint64_t m = above(&packed_[b], n, floor); m != 0; m &= m - 1) {
+        std::uint64_t m = filtered ? masks_[block] : (n == 64 ? ~std::uint64_t{0} : (std::uint64_t{1} << n) - 1);
+        for (; m != 0; m &= m - 1) {
           const std::uint64_t c = packed_[b + __builtin_ctzll(m)];
           if (c <= floor) continue;
           int j = k - 1;
@@ -197,7 +241,8 @@ class SourceDraw {
   std::vector<double> group_score_;
   std::vector<std::uint64_t> group_key_;
   std::vector<int> group_order_, top_, touched_ranks_, touched_nodes_, chosen_;
-  std::vector<std::uint64_t> packed_, group_packed_, best_;
+  std::vector<std::uint64_t> packed_, group_packed_, best_, masks_;
+  std::uint64_t prefilter_ = 0;  // packed keys above it pass the first look
   std::vector<char> hit_rank_, hit_node_;
 };
 
