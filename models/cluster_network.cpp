@@ -2,8 +2,12 @@
 
 namespace v3sim::models {
 
-ClusterNetwork::ClusterNetwork(const topologies::Cluster& cluster, sim::TaskGraph& graph)
-    : cluster_(cluster), graph_(graph), router_(cluster), edge_link_(cluster.edges.size(), kNone) {}
+ClusterNetwork::ClusterNetwork(const topologies::Cluster& cluster, sim::TaskGraph& graph, topologies::Router* shared)
+    : cluster_(cluster),
+      graph_(graph),
+      own_(shared ? nullptr : std::make_unique<topologies::Router>(cluster)),
+      router_(shared ? shared : own_.get()),
+      edge_link_(cluster.edges.size(), kNone) {}
 
 sim::LinkId ClusterNetwork::link(const topologies::EdgeId& edge) {
   const topologies::EdgeProps& p = cluster_.graph[edge];

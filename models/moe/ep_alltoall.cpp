@@ -17,8 +17,9 @@ namespace {
 // One phase's flows on a fresh task graph over the cluster's links.
 class PhaseBuilder {
  public:
-  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, const SmPartition& sms, double per_sm_bytes_per_s)
-      : net_(c, graph_) {
+  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, const SmPartition& sms, double per_sm_bytes_per_s,
+               topologies::Router* router)
+      : net_(c, graph_, router) {
     comm_ = graph_.add_resource("comm", sim::ResourceOrder::kReady, 0);
     for (int g = 0; g < spec.ep && !sms.offload; ++g)
       injection_.push_back(graph_.add_link("gpu" + std::to_string(g) + " comm SMs", sms.comm_cap(per_sm_bytes_per_s), 0));
@@ -85,8 +86,9 @@ class PhaseBuilder {
 // GPUs. Combine: the reverse; the relay reduces before the fabric, so fabric
 // flows carry one copy per (token, node) both ways (models/moe/ep_flows).
 EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec, const TokenRouting& r,
-                        double bytes_per_token, const SmPartition& sms, double per_sm, bool combine) {
-  PhaseBuilder b(c, spec, sms, per_sm);
+                        double bytes_per_token, const SmPartition& sms, double per_sm, bool combine,
+                        topologies::Router* router) {
+  PhaseBuilder b(c, spec, sms, per_sm, router);
   std::vector<int> members(static_cast<std::size_t>(spec.ep));
   for (int i = 0; i < spec.ep; ++i) members[static_cast<std::size_t>(i)] = i;
   for (const EpFlow& f : ep_phase_flows(b.router(), members, r, bytes_per_token, combine))
@@ -145,9 +147,10 @@ EpAllToAllSpec parse_ep_alltoall(const nlohmann::json& value, const std::string&
 }
 
 EpPhaseResult simulate_ep_phase(const topologies::Cluster& cluster, const EpAllToAllSpec& spec,
-                                const TokenRouting& routing, const SmPartition& sms, double per_sm, bool combine) {
+                                const TokenRouting& routing, const SmPartition& sms, double per_sm, bool combine,
+                                topologies::Router* router) {
   const std::string& dtype = combine ? spec.combine_dtype : spec.dispatch_dtype;
-  return run_phase(cluster, spec, routing, token_bytes(dtype, spec.hidden), sms, per_sm, combine);
+  return run_phase(cluster, spec, routing, token_bytes(dtype, spec.hidden), sms, per_sm, combine, router);
 }
 
 EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec& spec) {

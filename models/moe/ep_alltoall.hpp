@@ -13,6 +13,7 @@
 #include "models/moe/token_routing.hpp"
 #include "models/sm_partition.hpp"
 #include "topologies/cluster_graph.hpp"
+#include "topologies/routing.hpp"
 #include "sim/time.hpp"
 
 namespace v3sim::models {
@@ -73,10 +74,10 @@ double token_bytes(const std::string& dtype, int hidden);
 // Throws sim::InputError (pointer "/workload") if the cluster is too small.
 EpResult simulate_ep_alltoall(const ClusterConfig& cluster, const EpAllToAllSpec& spec);
 
-// One phase on an already built cluster with given routing and SM split
-// (benchmarks, tests).
+// One phase on an already built cluster with given routing and SM split;
+// `router`, when given, is the cluster's shared one.
 EpPhaseResult simulate_ep_phase(const topologies::Cluster& cluster, const EpAllToAllSpec& spec,
                                 const TokenRouting& routing, const SmPartition& sms, double comm_bytes_per_s_per_sm,
-                                bool combine);
+                                bool combine, topologies::Router* router = nullptr);
 
 }  // namespace v3sim::models

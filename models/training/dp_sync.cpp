@@ -30,8 +30,8 @@ BlockParameters rank_parameters(const Schedule& schedule, const StagePlan& plan,
 }
 
 DpSyncModel::DpSyncModel(const topologies::Cluster& cluster, const StepLayout& layout, const TrainingSpec& spec,
-                         const GpuPreset& gpu)
-    : cluster_(cluster), layout_(layout), spec_(spec), gpu_(gpu) {
+                         const GpuPreset& gpu, topologies::Router* router)
+    : cluster_(cluster), layout_(layout), spec_(spec), gpu_(gpu), router_(router) {
   // Representative groups of rank 0 (every rank's groups have the same shape).
   std::vector<int> dense, routed;
   for (int d = 0; d < layout.dp; ++d) dense.push_back(layout.gpu(0, d));
@@ -50,7 +50,7 @@ DpSyncModel::Affine DpSyncModel::fit_ring(const std::vector<int>& gpus, bool all
   // flows sharing the fabric) and multiply.
   auto run = [&](double bytes) {
     sim::TaskGraph g;
-    ClusterNetwork net(cluster_, g);
+    ClusterNetwork net(cluster_, g, router_);
     const sim::ResourceId r = g.add_resource("collective step", sim::ResourceOrder::kReady, 0);
     for (int i = 0; i < n; ++i)
       g.add_flow(r, bytes / n,

@@ -10,6 +10,7 @@
 
 #include "calibration/profile.hpp"
 #include "models/training/stage_plan.hpp"
+#include "topologies/routing.hpp"
 #include "models/training/step_graph.hpp"
 #include "topologies/cluster_graph.hpp"
 
@@ -29,7 +30,7 @@ struct DpSyncTimes {
 class DpSyncModel {
  public:
   DpSyncModel(const topologies::Cluster& cluster, const StepLayout& layout, const TrainingSpec& spec,
-              const GpuPreset& gpu);
+              const GpuPreset& gpu, topologies::Router* router = nullptr);
   DpSyncTimes times(const BlockParameters& params, bool mirrored) const;
 
  private:
@@ -44,6 +45,7 @@ class DpSyncModel {
   const StepLayout& layout_;
   const TrainingSpec& spec_;
   const GpuPreset& gpu_;
+  topologies::Router* router_;  // shared, or null: each ring fit routes on its own
   Affine dense_, routed_, mirror_;
 };
 

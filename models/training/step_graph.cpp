@@ -60,7 +60,7 @@ class Builder {
       base_.push_back(chunk_count_);
       chunk_count_ += static_cast<std::size_t>(s.lane_stages(lane)) * s.lane_microbatches[lane];
     }
-    if (layout.fidelity == Fidelity::kFull) network_ = std::make_unique<ClusterNetwork>(*net.cluster, graph);
+    if (layout.fidelity == Fidelity::kFull) network_ = std::make_unique<ClusterNetwork>(*net.cluster, graph, net.router);
   }
 
   sim::TaskGraph graph;

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "models/moe/token_routing.hpp"
+#include "topologies/routing.hpp"
 #include "models/pipeline/pipeline_result.hpp"
 #include "models/training/stage_plan.hpp"
 #include "topologies/cluster_graph.hpp"
@@ -29,6 +30,7 @@ struct StepNetwork {
   sim::Time p2p_time = 0;
   // Full fidelity.
   const topologies::Cluster* cluster = nullptr;
+  topologies::Router* router = nullptr;  // the cluster's shared router
   const TokenRouting* routing = nullptr;
   std::array<double, kEpPhases> bytes_per_token{};
   double p2p_bytes = 0;

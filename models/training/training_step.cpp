@@ -46,8 +46,7 @@ std::shared_ptr<const TokenRouting> draw_routing(const EpAllToAllSpec& e, int gp
 }
 
 // The bottleneck bandwidth and summed latency of the path between two GPUs.
-sim::Time transfer_time(const topologies::Cluster& c, int from, int to, double bytes) {
-  topologies::Router router(c);
+sim::Time transfer_time(const topologies::Cluster& c, topologies::Router& router, int from, int to, double bytes) {
   double bw = std::numeric_limits<double>::infinity();
   sim::Time latency = 0;
   for (const topologies::EdgeId& e : router.gpu_path(from, to, 0)) {
@@ -62,6 +61,7 @@ sim::Time transfer_time(const topologies::Cluster& c, int from, int to, double b
 TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpec& spec) {
   const auto t0 = std::chrono::steady_clock::now();
   const topologies::Cluster c = topologies::build_cluster(cluster.spec);
+  topologies::Router router(c);  // one per cluster: EP phases, the step graph and the DP rings share its caches
   TrainingResult r;
   r.spec = spec;
   r.gpus = static_cast<int>(c.gpus.size());
@@ -105,13 +105,14 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
       pe.dispatch_dtype = ph == static_cast<int>(EpPhase::kToExpertsFp8) ? "fp8" : "bf16";
       pe.combine_dtype = "bf16";
       net.phase_time[static_cast<std::size_t>(ph)] =
-          simulate_ep_phase(c, pe, *routing, sms, per_sm, ph == static_cast<int>(EpPhase::kFromExperts)).time;
+          simulate_ep_phase(c, pe, *routing, sms, per_sm, ph == static_cast<int>(EpPhase::kFromExperts), &router).time;
     }
   }
   const double activation_bytes = tokens * spec.model.hidden * 2;  // BF16 hidden state
   net.p2p_bytes = activation_bytes;
-  net.p2p_time = spec.parallel.pp > 1 ? transfer_time(c, layout.gpu(0, 0), layout.gpu(1, 0), activation_bytes) : 0;
+  net.p2p_time = spec.parallel.pp > 1 ? transfer_time(c, router, layout.gpu(0, 0), layout.gpu(1, 0), activation_bytes) : 0;
   net.cluster = &c;
+  net.router = &router;
   net.routing = ep > 1 ? routing.get() : nullptr;
   r.phase_time = net.phase_time;
   r.p2p_time = net.p2p_time;
@@ -125,7 +126,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
 
   // The tail and the step.
   std::optional<DpSyncModel> dp_sync;
-  if (!spec.chunk_pair) dp_sync.emplace(c, layout, spec, cluster.gpu);
+  if (!spec.chunk_pair) dp_sync.emplace(c, layout, spec, cluster.gpu, &router);
   sim::Time step = 0;
   const bool mirrored = spec.schedule == ScheduleKind::kDualPipe;
   for (int rank = 0; rank < schedule.ranks; ++rank) {
