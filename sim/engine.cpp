@@ -5,13 +5,14 @@
 #include <cmath>
 #include <deque>
 
+#include "sim/drain_queue.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/max_min_solver.hpp"
 
 namespace v3sim::sim {
 namespace {
 
-enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1, kDrained = 2 };
+enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1 };
 
 // A running flow task's progress between rate changes.
 struct FlowState {
@@ -19,7 +20,6 @@ struct FlowState {
   double remaining = 0;  // bytes
   double rate = 0;       // bytes per nanosecond
   Time since = 0;        // when `remaining` was last brought up to date
-  std::uint32_t version = 0;
   TaskId task = 0;
 };
 
@@ -50,29 +50,42 @@ class Runner {
     flow_state_.resize(g.flows().size());
   }
 
+  // Whether the next event is a flow draining (rather than one in queue_).
+  bool drain_first() const {
+    if (drains_.empty()) return false;
+    if (queue_.empty()) return true;
+    return drains_.next_time() != queue_.next_time() ? drains_.next_time() < queue_.next_time()
+                                                     : drains_.next_seq() < queue_.next_seq();
+  }
+
   Timeline run() {
     const auto t0 = std::chrono::steady_clock::now();
     for (TaskId t = 0; t < n_; ++t)
       if (remaining_[t] == 0) on_ready(t);
     for (;;) {
       if (solver_.dirty()) update_rates();
-      if (queue_.empty()) break;
+      if (queue_.empty() && drains_.empty()) break;
       // All events of one instant first, then one network update for them.
-      now_ = queue_.next_time();
-      while (!queue_.empty() && queue_.next_time() == now_) {
-        const Event e = queue_.pop();
+      now_ = drain_first() ? drains_.next_time() : queue_.next_time();
+      for (;;) {
+        const bool drain = drain_first();
+        if (drain ? drains_.next_time() != now_ : queue_.empty() || queue_.next_time() != now_) break;
         ++timeline_.events;
+        if (drain) {
+          const std::uint32_t fi = drains_.next_flow();
+          drains_.pop();
+          drained(fi);
+          continue;
+        }
+        const Event e = queue_.pop();
         if (e.kind == kFinish)
           finish(e.target);
-        else if (e.kind == kArrive)
-          satisfy(e.target);
         else
-          drained(e.target, e.tag);
+          satisfy(e.target);
       }
     }
     timeline_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
     if (finished_ != n_) throw DeadlockError(deadlock_report());
-    // Not now_: superseded flow-drain projections may pop after the last end.
     for (Time e : timeline_.end) timeline_.makespan = std::max(timeline_.makespan, e);
     return std::move(timeline_);
   }
@@ -135,9 +148,9 @@ class Runner {
   }
 
   // New max-min rates for the flows whose component changed. A flow whose
-  // rate did not change keeps its projected drain event (it still drains at
-  // the same rate, from the same point); the others get a new projection and
-  // their older ones are recognised as stale by their version.
+  // rate did not change keeps its projected drain time (it still drains at
+  // the same rate, from the same point); the others' projections move in
+  // place (sim/drain_queue.hpp).
   void update_rates() {
     for (MaxMinSolver::FlowId sid : solver_.solve()) {
       FlowState& st = flow_state_[solver_flow_[sid]];
@@ -145,15 +158,15 @@ class Runner {
       st.remaining = std::max(0.0, st.remaining - st.rate * static_cast<double>(now_ - st.since));
       st.since = now_;
       st.rate = solver_.rate(sid);
-      ++st.version;
       if (st.rate > 0)
-        queue_.push(later(now_, checked_time(std::ceil(st.remaining / st.rate))), kDrained, solver_flow_[sid], st.version);
+        drains_.set(solver_flow_[sid], later(now_, checked_time(std::ceil(st.remaining / st.rate))), queue_.take_seq());
+      else
+        drains_.erase(solver_flow_[sid]);
     }
   }
 
-  void drained(std::uint32_t fi, std::uint32_t version) {
+  void drained(std::uint32_t fi) {
     FlowState& st = flow_state_[fi];
-    if (st.version != version) return;  // superseded by a rate change
     solver_.remove_flow(st.solver_id);
     st.remaining = 0;
     queue_.push(later(now_, path_latency(g_.flows()[fi])), kFinish, st.task);
@@ -211,6 +224,7 @@ class Runner {
   std::vector<int> running_;
   std::vector<std::deque<TaskId>> ready_;
   EventQueue queue_;
+  DrainQueue drains_{g_.flows().size()};
   MaxMinSolver solver_;
   std::vector<FlowState> flow_state_;      // per graph flow
   std::vector<std::uint32_t> solver_flow_; // solver flow id -> graph flow

@@ -31,6 +31,10 @@ class EventQueue {
     return e;
   }
   std::uint64_t scheduled() const { return next_seq_; }
+  // A sequence number for an event kept elsewhere (sim/drain_queue.hpp), so
+  // that both queues share one order.
+  std::uint64_t take_seq() { return next_seq_++; }
+  std::uint64_t next_seq() const { return heap_.top().seq; }
 
  private:
   struct Later {

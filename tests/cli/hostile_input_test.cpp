@@ -117,8 +117,13 @@ TEST_F(Hostile, FilesThatAreNotFiles) {
   EXPECT_EQ(r.code, 2) << r.output;
   EXPECT_NE(r.output.find("not a directory"), std::string::npos) << r.output;
   EXPECT_EQ(slurp(dir_ / "taken"), "mine");
-  const Result w = v3sim("sweep " + s + " --out " + (dir_ / "taken").string());
+  file("base.json", kAbstract);
+  const std::string study = file("study.json", R"({"base": "base.json", "axes": [{"pointer": "/schedule/microbatches",
+    "values": [8, 16]}], "fields": ["/step_time_ms"]})");
+  const Result w = v3sim("sweep " + study + " --quiet --out " + (dir_ / "taken").string());
   EXPECT_EQ(w.code, 2) << w.output;
+  EXPECT_NE(w.output.find("not a directory"), std::string::npos) << w.output;
+  EXPECT_EQ(slurp(dir_ / "taken"), "mine");
 }
 
 TEST_F(Hostile, SetTakesOneValueAndLeavesThePositionalAlone) {
