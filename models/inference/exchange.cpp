@@ -59,7 +59,7 @@ std::vector<double> low_latency_seconds(const LowLatencyLink& link, const std::v
   return out;
 }
 
-NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, const GpuPreset& gpu,
+NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
                                        const calibration::Profile& p, const std::vector<double>& share, double tokens,
                                        int copies, int hidden, int comm_sms) {
   const int ep = static_cast<int>(share.size());
@@ -93,7 +93,7 @@ NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, const
   const double per_sm = (p.comm_gb_per_s_per_sm > 0 ? p.comm_gb_per_s_per_sm : gpu.comm_gb_per_s_per_sm) * 1e9;
   NormalExchange out;
   for (bool combine : {false, true}) {
-    const EpPhaseResult phase = simulate_ep_phase(cluster, spec, r, sms, per_sm, combine);
+    const EpPhaseResult phase = simulate_ep_phase(cluster, spec, r, sms, per_sm, combine, &router);
     const calibration::KernelClassParams& k = p.kernel_class(combine ? "ep_combine" : "ep_dispatch");
     std::vector<double> t(static_cast<std::size_t>(ep), 0);
     for (const EpFlowRecord& f : phase.flow_records)

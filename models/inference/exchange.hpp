@@ -19,6 +19,7 @@
 #include "models/cluster_config.hpp"
 #include "sim/time.hpp"
 #include "topologies/cluster_graph.hpp"
+#include "topologies/routing.hpp"
 
 namespace v3sim::models {
 
@@ -53,8 +54,9 @@ struct NormalExchange {
 };
 
 // Prefill: tokens per GPU `tokens`, each to `copies` experts, `share[g]` of
-// the copies on GPU g, on the first share.size() GPUs of `cluster`.
-NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, const GpuPreset& gpu,
+// the copies on GPU g, on the first share.size() GPUs of `cluster`; `router`
+// is the cluster's shared one (every layer's exchange reuses its paths).
+NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
                                        const calibration::Profile& p, const std::vector<double>& share, double tokens,
                                        int copies, int hidden, int comm_sms);
 

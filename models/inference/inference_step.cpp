@@ -195,6 +195,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   KernelCoster cost(s, cluster.gpu, prefill ? cluster.gpu.sms - d.comm_sms : cluster.gpu.sms);
   // Built for prefill's flows; small beside the step for decode.
   const topologies::Cluster fabric = topologies::build_cluster(cluster.spec);
+  topologies::Router router(fabric);  // shared by every layer's exchange
   const LowLatencyLink ll_d = low_latency_link(s.profile, "ep_ll_dispatch", cluster.gpu, d.low_latency_nvlink);
   const LowLatencyLink ll_c = low_latency_link(s.profile, "ep_ll_combine", cluster.gpu, d.low_latency_nvlink);
   std::vector<LayerCosts> costs(static_cast<std::size_t>(total_layers));
@@ -251,7 +252,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
     const std::vector<double>& sh = share[static_cast<std::size_t>(moe_index)];
     const double sent = mtp ? tokens_per_gpu_mb / query : tokens_per_gpu_mb;
     if (prefill) {
-      const NormalExchange x = normal_exchange_seconds(fabric, cluster.gpu, s.profile, sh, sent, s.selections(),
+      const NormalExchange x = normal_exchange_seconds(fabric, router, cluster.gpu, s.profile, sh, sent, s.selections(),
                                                        m.hidden, d.comm_sms);
       c.dispatch_s = x.dispatch_s;
       c.combine_s = x.combine_s;
