@@ -45,7 +45,7 @@ class Runner {
     for (std::size_t i = 0; i < n_; ++i) out_offset_[i + 1] += out_offset_[i];
     out_.resize(g.edges().size());
     std::vector<std::size_t> fill(out_offset_.begin(), out_offset_.end() - 1);
-    for (const Edge& e : g.edges()) out_[fill[e.from]++] = e;
+    for (std::size_t i = 0; i < g.edges().size(); ++i) out_[fill[g.edges()[i].from]++] = static_cast<std::uint32_t>(i);
     for (const Link& l : g.links()) solver_.add_link(l.bandwidth * 1e-9);
     flow_state_.resize(g.flows().size());
   }
@@ -128,14 +128,15 @@ class Runner {
 
   Time path_latency(const Flow& f) const {
     Time t = 0;
-    for (LinkId l : f.path) t += g_.links()[l].latency;
+    for (LinkId l : g_.path(f.path)) t += g_.links()[l].latency;
     return t;
   }
 
   void start_flow(TaskId t) {
     const std::uint32_t fi = g_.tasks()[t].flow;
     const Flow& f = g_.flows()[fi];
-    if (f.bytes <= 0 || f.path.empty()) {  // nothing to share: only the latency
+    const std::span<const LinkId> path = g_.path(f.path);
+    if (f.bytes <= 0 || path.empty()) {  // nothing to share: only the latency
       queue_.push(later(now_, path_latency(f)), kFinish, t);
       return;
     }
@@ -143,7 +144,7 @@ class Runner {
     st.task = t;
     st.remaining = f.bytes;
     st.since = now_;
-    st.solver_id = solver_.add_flow(f.path, f.rate_cap * 1e-9);
+    st.solver_id = solver_.add_flow(std::vector<LinkId>(path.begin(), path.end()), f.rate_cap * 1e-9);
     solver_flow_.push_back(fi);
   }
 
@@ -178,7 +179,7 @@ class Runner {
     const ResourceId r = g_.tasks()[t].resource;
     running_[r] -= g_.tasks()[t].units;
     for (std::size_t i = out_offset_[t]; i < out_offset_[t + 1]; ++i) {
-      const Edge& e = out_[i];
+      const Edge& e = g_.edges()[out_[i]];
       if (e.delay == 0)
         satisfy(e.to);
       else
@@ -219,7 +220,7 @@ class Runner {
   std::size_t n_;
   std::vector<std::uint32_t> remaining_;
   std::vector<std::size_t> out_offset_;
-  std::vector<Edge> out_;
+  std::vector<std::uint32_t> out_;  // successor edges (indices into the graph's) by source task
   std::vector<std::size_t> cursor_;
   std::vector<int> running_;
   std::vector<std::deque<TaskId>> ready_;

@@ -43,6 +43,7 @@ void MaxMinSolver::remove_flow(FlowId flow) {
     list.pop_back();
     dirty_links_.push_back(l);  // its other flows may now go faster
   }
+  std::vector<LinkId>().swap(f.links);  // a finished flow's path is not needed again
 }
 
 double MaxMinSolver::load(LinkId link) const {

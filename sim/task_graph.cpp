@@ -35,15 +35,28 @@ LinkId TaskGraph::add_link(std::string name, double bytes_per_second, Time laten
   return static_cast<LinkId>(links_.size() - 1);
 }
 
-TaskId TaskGraph::add_flow(ResourceId resource, double bytes, std::vector<LinkId> path, double rate_cap) {
+PathId TaskGraph::add_path(const std::vector<LinkId>& links) {
+  for (LinkId l : links)
+    if (l >= links_.size()) throw std::out_of_range("add_flow: unknown link");
+  path_links_.insert(path_links_.end(), links.begin(), links.end());
+  path_begin_.push_back(path_links_.size());
+  return static_cast<PathId>(path_begin_.size() - 2);
+}
+
+TaskId TaskGraph::add_flow_on(ResourceId resource, double bytes, PathId path, double rate_cap) {
   if (!(bytes >= 0)) throw std::invalid_argument("add_flow: negative bytes");
   if (!(rate_cap > 0)) throw std::invalid_argument("add_flow: rate cap must be > 0");
-  for (LinkId l : path)
-    if (l >= links_.size()) throw std::out_of_range("add_flow: unknown link");
+  if (path + 1 >= path_begin_.size()) throw std::out_of_range("add_flow: unknown path");
   const TaskId t = add_task(resource, 0);
   tasks_[t].flow = static_cast<std::uint32_t>(flows_.size());
-  flows_.push_back(Flow{bytes, std::move(path), rate_cap});
+  flows_.push_back(Flow{bytes, path, rate_cap});
   return t;
+}
+
+TaskId TaskGraph::add_flow(ResourceId resource, double bytes, const std::vector<LinkId>& path, double rate_cap) {
+  if (!(bytes >= 0)) throw std::invalid_argument("add_flow: negative bytes");
+  if (!(rate_cap > 0)) throw std::invalid_argument("add_flow: rate cap must be > 0");
+  return add_flow_on(resource, bytes, add_path(path), rate_cap);
 }
 
 std::string TaskGraph::describe(TaskId t) const {

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <functional>
 #include <limits>
+#include <span>
 #include <string>
 #include <vector>
 
@@ -39,9 +40,13 @@ struct Link {
 // A transfer whose duration the network decides: its bytes drain at the
 // max-min fair rate of its path (capped by rate_cap), then it ends one path
 // latency later.
+using PathId = std::uint32_t;
+
+// A path is stored once and shared by every flow on it (an all-to-all
+// repeats the same paths for every layer and micro-batch).
 struct Flow {
   double bytes;
-  std::vector<LinkId> path;
+  PathId path;
   double rate_cap;  // bytes per second; infinity for none
 };
 
@@ -69,8 +74,14 @@ class TaskGraph {
   void add_edge(TaskId from, TaskId to, Time delay = 0);
 
   LinkId add_link(std::string name, double bytes_per_second, Time latency);
-  TaskId add_flow(ResourceId resource, double bytes, std::vector<LinkId> path,
+  TaskId add_flow(ResourceId resource, double bytes, const std::vector<LinkId>& path,
                   double rate_cap = std::numeric_limits<double>::infinity());
+  PathId add_path(const std::vector<LinkId>& links);
+  TaskId add_flow_on(ResourceId resource, double bytes, PathId path,
+                     double rate_cap = std::numeric_limits<double>::infinity());
+  std::span<const LinkId> path(PathId p) const {
+    return {path_links_.data() + path_begin_[p], path_begin_[p + 1] - path_begin_[p]};
+  }
   const std::vector<Link>& links() const { return links_; }
   const std::vector<Flow>& flows() const { return flows_; }
 
@@ -91,6 +102,8 @@ class TaskGraph {
   std::vector<Edge> edges_;
   std::vector<Link> links_;
   std::vector<Flow> flows_;
+  std::vector<LinkId> path_links_;
+  std::vector<std::size_t> path_begin_{0};  // path p: path_links_[path_begin_[p], path_begin_[p + 1])
   std::function<std::string(TaskId)> describe_;
 };
 

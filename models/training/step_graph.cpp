@@ -309,7 +309,7 @@ class Builder {
           members.push_back(layout_.gpu(r, group * layout_.ep + i));
           slots.push_back((group * layout_.ep + i) * s_.ranks + r);
         }
-        std::array<std::vector<std::pair<EpFlow, std::vector<sim::LinkId>>>, kEpPhases> phase_flows;
+        std::array<std::vector<std::pair<EpFlow, sim::PathId>>, kEpPhases> phase_flows;  // paths stored once
         for (int ph = 0; ph < kEpPhases; ++ph)
           for (EpFlow& f : ep_phase_flows(network_->router(), members, *net_.routing,
                                           net_.bytes_per_token[static_cast<std::size_t>(ph)],
@@ -318,7 +318,7 @@ class Builder {
             if (f.by_sms && cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])] != kNone)
               path.push_back(cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])]);
             for (sim::LinkId l : network_->links(f.edges)) path.push_back(l);
-            phase_flows[static_cast<std::size_t>(ph)].push_back({std::move(f), std::move(path)});
+            phase_flows[static_cast<std::size_t>(ph)].push_back({std::move(f), graph.add_path(path)});
           }
         const std::size_t calls = gpus_[static_cast<std::size_t>(slots[0])].calls.size();
         for (std::size_t k = 0; k < calls; ++k) {
@@ -327,7 +327,7 @@ class Builder {
             return gpus_[static_cast<std::size_t>(slots[static_cast<std::size_t>(member)])].calls[k];
           };
           for (const auto& [f, path] : phase_flows[static_cast<std::size_t>(ph)]) {
-            const sim::TaskId t = graph.add_flow(net_resource_, f.bytes, path);
+            const sim::TaskId t = graph.add_flow_on(net_resource_, f.bytes, path);
             graph.add_edge(call(f.from).launch, t);
             graph.add_edge(call(f.to).launch, t);
             graph.add_edge(t, call(f.from).done);
