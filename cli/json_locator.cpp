@@ -36,16 +36,7 @@ class Scanner {
   void skip_ws() {
     while (pos_ < t_.size() && (t_[pos_] == ' ' || t_[pos_] == '\n' || t_[pos_] == '\r' || t_[pos_] == '\t')) ++pos_;
   }
-  std::string read_string() {  // at the opening quote; returns the raw (still escaped) contents
-    std::string out;
-    ++pos_;
-    while (pos_ < t_.size() && t_[pos_] != '"') {
-      if (t_[pos_] == '\\' && pos_ + 1 < t_.size()) out += t_[pos_++];
-      out += t_[pos_++];
-    }
-    ++pos_;
-    return out;
-  }
+  std::string read_string() { return sim::raw_json_string(t_, pos_); }
   void skip_value() {
     skip_ws();
     if (at('"')) {

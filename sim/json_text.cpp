@@ -51,16 +51,7 @@ class StructureCheck {
   }
 
  private:
-  std::string read_string() {  // at the opening quote; keeps escapes as written
-    std::string out;
-    ++pos_;
-    while (pos_ < t_.size() && t_[pos_] != '"') {
-      if (t_[pos_] == '\\' && pos_ + 1 < t_.size()) out += t_[pos_++];
-      out += t_[pos_++];
-    }
-    ++pos_;
-    return out;
-  }
+  std::string read_string() { return raw_json_string(t_, pos_); }
 
   const std::string& t_;
   std::size_t pos_ = 0;
@@ -77,6 +68,17 @@ int line_of_token(const std::string& text, const std::string& what) {
 }
 
 }  // namespace
+
+std::string raw_json_string(const std::string& text, std::size_t& pos) {
+  std::string out;
+  ++pos;
+  while (pos < text.size() && text[pos] != '"') {
+    if (text[pos] == '\\' && pos + 1 < text.size()) out += text[pos++];
+    out += text[pos++];
+  }
+  ++pos;
+  return out;
+}
 
 int line_of_offset(const std::string& text, std::size_t offset) {
   offset = std::min(offset, text.size());

@@ -24,6 +24,10 @@ class JsonTextError : public std::runtime_error {
 
 nlohmann::json parse_strict_json(const std::string& text);
 
+// The string literal at text[pos] (its opening quote), escapes kept as
+// written; pos moves past the closing quote. For scanners of valid JSON.
+std::string raw_json_string(const std::string& text, std::size_t& pos);
+
 // 1-based line of a byte offset.
 int line_of_offset(const std::string& text, std::size_t offset);
 
