@@ -16,6 +16,11 @@ class DrainQueue {
  public:
   explicit DrainQueue(std::size_t flows) : pos_(flows, kAbsent) {}
 
+  // Makes room for keys up to `key`.
+  void reserve_key(std::uint32_t key) {
+    if (key >= pos_.size()) pos_.resize(key + 1, kAbsent);
+  }
+
   bool empty() const { return heap_.empty(); }
   Time next_time() const { return heap_.front().time; }
   std::uint64_t next_seq() const { return heap_.front().seq; }

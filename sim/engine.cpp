@@ -12,7 +12,7 @@
 namespace v3sim::sim {
 namespace {
 
-enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1 };
+enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1, kExchangeFlowDone = 2 };
 
 // A running flow task's progress between rate changes.
 struct FlowState {
@@ -22,6 +22,17 @@ struct FlowState {
   Time since = 0;        // when `remaining` was last brought up to date
   TaskId task = 0;
 };
+
+// A flow of an exchange in flight (sim/task_graph.hpp): which instance and
+// which of its template's flows.
+struct ExchangeFlowState {
+  FlowState flow;
+  std::uint32_t exchange = 0;
+  std::uint32_t index = 0;
+};
+
+// Solver flows map to graph flows, or (with this bit) to exchange-flow slots.
+constexpr std::uint32_t kExchangeBit = 1u << 31;
 
 constexpr Time kNotYet = -1;
 
@@ -48,6 +59,19 @@ class Runner {
     for (std::size_t i = 0; i < g.edges().size(); ++i) out_[fill[g.edges()[i].from]++] = static_cast<std::uint32_t>(i);
     for (const Link& l : g.links()) solver_.add_link(l.bandwidth * 1e-9);
     flow_state_.resize(g.flows().size());
+    // Exchanges: each done task also waits for the flows ending at it; each
+    // launch task is found by binary search when it finishes.
+    for (std::uint32_t e = 0; e < g.exchanges().size(); ++e) {
+      const Exchange& x = g.exchanges()[e];
+      const ExchangeTemplate& t = g.exchange_templates()[x.templ];
+      for (std::uint32_t m = 0; m < t.members; ++m) {
+        remaining_[g.exchange_done()[x.begin + m]] += t.ends[m];
+        launch_of_.push_back({g.exchange_launch()[x.begin + m], e, m});
+      }
+    }
+    std::sort(launch_of_.begin(), launch_of_.end(),
+              [](const LaunchOf& a, const LaunchOf& b) { return a.task != b.task ? a.task < b.task : a.exchange < b.exchange; });
+    launched_.assign(g.exchange_launch().size(), 0);
   }
 
   // Whether the next event is a flow draining (rather than one in queue_).
@@ -80,8 +104,10 @@ class Runner {
         const Event e = queue_.pop();
         if (e.kind == kFinish)
           finish(e.target);
-        else
+        else if (e.kind == kArrive)
           satisfy(e.target);
+        else
+          exchange_flow_done(e.target);
       }
     }
     timeline_.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
@@ -91,6 +117,59 @@ class Runner {
   }
 
  private:
+  // A member of exchanges launched: start each flow of theirs whose other end
+  // has launched too, in the template's order.
+  void exchange_launched(TaskId t) {
+    auto it = std::lower_bound(launch_of_.begin(), launch_of_.end(), t,
+                               [](const LaunchOf& a, TaskId task) { return a.task < task; });
+    for (; it != launch_of_.end() && it->task == t; ++it) {
+      const Exchange& x = g_.exchanges()[it->exchange];
+      const ExchangeTemplate& tp = g_.exchange_templates()[x.templ];
+      launched_[x.begin + it->member] = 1;
+      for (std::uint32_t fi : tp.touching[it->member]) {
+        const ExchangeFlow& f = tp.flows[fi];
+        const std::uint32_t other = f.from == it->member ? f.to : f.from;
+        if (launched_[x.begin + other]) start_exchange_flow(it->exchange, fi);
+      }
+    }
+  }
+
+  void start_exchange_flow(std::uint32_t exchange, std::uint32_t index) {
+    const ExchangeFlow& f = g_.exchange_templates()[g_.exchanges()[exchange].templ].flows[index];
+    std::uint32_t slot;
+    if (free_slots_.empty()) {
+      slot = static_cast<std::uint32_t>(xflows_.size());
+      xflows_.emplace_back();
+      drains_.reserve_key(g_.flows().size() + slot);
+    } else {
+      slot = free_slots_.back();
+      free_slots_.pop_back();
+    }
+    ExchangeFlowState& x = xflows_[slot];
+    x = ExchangeFlowState{};
+    x.exchange = exchange;
+    x.index = index;
+    const std::span<const LinkId> path = g_.path(f.path);
+    if (f.bytes <= 0 || path.empty()) {
+      queue_.push(later(now_, path_latency(path)), kExchangeFlowDone, slot);
+      return;
+    }
+    x.flow.remaining = f.bytes;
+    x.flow.since = now_;
+    x.flow.solver_id = solver_.add_flow(std::vector<LinkId>(path.begin(), path.end()));
+    map_solver_flow(x.flow.solver_id, slot | kExchangeBit);
+  }
+
+  void exchange_flow_done(std::uint32_t slot) {
+    const ExchangeFlowState& x = xflows_[slot];
+    const Exchange& ex = g_.exchanges()[x.exchange];
+    const ExchangeFlow& f = g_.exchange_templates()[ex.templ].flows[x.index];
+    const TaskId from = g_.exchange_done()[ex.begin + f.from], to = g_.exchange_done()[ex.begin + f.to];
+    free_slots_.push_back(slot);
+    satisfy(from);
+    satisfy(to);
+  }
+
   void satisfy(TaskId t) {
     if (--remaining_[t] == 0) on_ready(t);
   }
@@ -126,11 +205,12 @@ class Runner {
     }
   }
 
-  Time path_latency(const Flow& f) const {
+  Time path_latency(std::span<const LinkId> path) const {
     Time t = 0;
-    for (LinkId l : g_.path(f.path)) t += g_.links()[l].latency;
+    for (LinkId l : path) t += g_.links()[l].latency;
     return t;
   }
+  Time path_latency(const Flow& f) const { return path_latency(g_.path(f.path)); }
 
   void start_flow(TaskId t) {
     const std::uint32_t fi = g_.tasks()[t].flow;
@@ -145,7 +225,7 @@ class Runner {
     st.remaining = f.bytes;
     st.since = now_;
     st.solver_id = solver_.add_flow(std::vector<LinkId>(path.begin(), path.end()), f.rate_cap * 1e-9);
-    solver_flow_.push_back(fi);
+    map_solver_flow(st.solver_id, fi);
   }
 
   // New max-min rates for the flows whose component changed. A flow whose
@@ -154,23 +234,47 @@ class Runner {
   // place (sim/drain_queue.hpp).
   void update_rates() {
     for (MaxMinSolver::FlowId sid : solver_.solve()) {
-      FlowState& st = flow_state_[solver_flow_[sid]];
+      const std::uint32_t key = drain_key(solver_flow_[sid]);
+      FlowState& st = state(solver_flow_[sid]);
       if (st.rate > 0 && solver_.rate(sid) == st.rate) continue;
       st.remaining = std::max(0.0, st.remaining - st.rate * static_cast<double>(now_ - st.since));
       st.since = now_;
       st.rate = solver_.rate(sid);
       if (st.rate > 0)
-        drains_.set(solver_flow_[sid], later(now_, checked_time(std::ceil(st.remaining / st.rate))), queue_.take_seq());
+        drains_.set(key, later(now_, checked_time(std::ceil(st.remaining / st.rate))), queue_.take_seq());
       else
-        drains_.erase(solver_flow_[sid]);
+        drains_.erase(key);
     }
   }
 
-  void drained(std::uint32_t fi) {
-    FlowState& st = flow_state_[fi];
+  // The solver reuses the ids of finished flows.
+  void map_solver_flow(MaxMinSolver::FlowId id, std::uint32_t mapped) {
+    if (id >= solver_flow_.size()) solver_flow_.resize(id + 1);
+    solver_flow_[id] = mapped;
+  }
+
+  // Graph flows are drain keys 0 .. flows - 1, exchange slots follow.
+  std::uint32_t drain_key(std::uint32_t mapped) const {
+    return mapped & kExchangeBit ? static_cast<std::uint32_t>(g_.flows().size()) + (mapped & ~kExchangeBit) : mapped;
+  }
+  FlowState& state(std::uint32_t mapped) {
+    return mapped & kExchangeBit ? xflows_[mapped & ~kExchangeBit].flow : flow_state_[mapped];
+  }
+
+  void drained(std::uint32_t key) {
+    if (key >= g_.flows().size()) {
+      const std::uint32_t slot = key - static_cast<std::uint32_t>(g_.flows().size());
+      ExchangeFlowState& x = xflows_[slot];
+      solver_.remove_flow(x.flow.solver_id);
+      x.flow.remaining = 0;
+      const ExchangeFlow& f = g_.exchange_templates()[g_.exchanges()[x.exchange].templ].flows[x.index];
+      queue_.push(later(now_, path_latency(g_.path(f.path))), kExchangeFlowDone, slot);
+      return;
+    }
+    FlowState& st = flow_state_[key];
     solver_.remove_flow(st.solver_id);
     st.remaining = 0;
-    queue_.push(later(now_, path_latency(g_.flows()[fi])), kFinish, st.task);
+    queue_.push(later(now_, path_latency(g_.flows()[key])), kFinish, st.task);
   }
 
   void finish(TaskId t) {
@@ -185,6 +289,7 @@ class Runner {
       else
         queue_.push(later(now_, e.delay), kArrive, e.to);
     }
+    if (!launch_of_.empty()) exchange_launched(t);
     try_start(r);
   }
 
@@ -226,9 +331,17 @@ class Runner {
   std::vector<std::deque<TaskId>> ready_;
   EventQueue queue_;
   DrainQueue drains_{g_.flows().size()};
+  struct LaunchOf {
+    TaskId task;
+    std::uint32_t exchange, member;
+  };
+  std::vector<LaunchOf> launch_of_;            // exchange launch tasks, by task
+  std::vector<std::uint8_t> launched_;         // per exchange member
+  std::vector<ExchangeFlowState> xflows_;      // exchange flows in flight (slots)
+  std::vector<std::uint32_t> free_slots_;
   MaxMinSolver solver_;
   std::vector<FlowState> flow_state_;      // per graph flow
-  std::vector<std::uint32_t> solver_flow_; // solver flow id -> graph flow
+  std::vector<std::uint32_t> solver_flow_; // solver flow id -> graph flow, or exchange slot | kExchangeBit
   Time now_ = 0;
   std::size_t finished_ = 0;
   Timeline timeline_;

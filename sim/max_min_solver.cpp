@@ -21,12 +21,23 @@ MaxMinSolver::LinkId MaxMinSolver::add_link(double capacity) {
 
 MaxMinSolver::FlowId MaxMinSolver::add_flow(const std::vector<LinkId>& links, double cap) {
   if (!(cap > 0)) throw std::invalid_argument("flow rate cap must be > 0");
-  const auto id = static_cast<FlowId>(flows_.size());
-  for (LinkId l : links) {
+  for (LinkId l : links)
     if (l >= links_.size()) throw std::out_of_range("add_flow: unknown link");
-    links_[l].flows.push_back(id);
+  // Ids of removed flows are reused (last removed first), so the solver holds
+  // the flows in flight, not every flow ever added. Ids carry no order: rates
+  // depend only on the links' flow lists.
+  FlowId id;
+  if (free_ids_.empty()) {
+    id = static_cast<FlowId>(flows_.size());
+    flows_.push_back(Flow{links, cap});
+  } else {
+    id = free_ids_.back();
+    free_ids_.pop_back();
+    const std::uint64_t seen = flows_[id].seen;
+    flows_[id] = Flow{links, cap};
+    flows_[id].seen = seen;
   }
-  flows_.push_back(Flow{links, cap});
+  for (LinkId l : links) links_[l].flows.push_back(id);
   dirty_flows_.push_back(id);
   return id;
 }
@@ -44,6 +55,7 @@ void MaxMinSolver::remove_flow(FlowId flow) {
     dirty_links_.push_back(l);  // its other flows may now go faster
   }
   std::vector<LinkId>().swap(f.links);  // a finished flow's path is not needed again
+  free_ids_.push_back(flow);
 }
 
 double MaxMinSolver::load(LinkId link) const {

@@ -58,6 +58,7 @@ class MaxMinSolver {
 
   std::vector<Link> links_;
   std::vector<Flow> flows_;
+  std::vector<FlowId> free_ids_;  // removed flows, reused by add_flow
   std::vector<FlowId> dirty_flows_;
   std::vector<LinkId> dirty_links_;
   std::uint64_t epoch_ = 0;

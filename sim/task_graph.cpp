@@ -59,6 +59,39 @@ TaskId TaskGraph::add_flow(ResourceId resource, double bytes, const std::vector<
   return add_flow_on(resource, bytes, add_path(path), rate_cap);
 }
 
+std::uint32_t TaskGraph::add_exchange_template(std::uint32_t members, std::vector<ExchangeFlow> flows) {
+  ExchangeTemplate t;
+  t.members = members;
+  t.touching.resize(members);
+  t.ends.assign(members, 0);
+  for (std::uint32_t i = 0; i < flows.size(); ++i) {
+    const ExchangeFlow& f = flows[i];
+    if (f.from >= members || f.to >= members) throw std::out_of_range("add_exchange_template: member out of range");
+    if (f.path + 1 >= path_begin_.size()) throw std::out_of_range("add_exchange_template: unknown path");
+    if (!(f.bytes >= 0)) throw std::invalid_argument("add_exchange_template: negative bytes");
+    t.touching[f.from].push_back(i);
+    if (f.to != f.from) t.touching[f.to].push_back(i);
+    ++t.ends[f.from];
+    ++t.ends[f.to];
+  }
+  t.flows = std::move(flows);
+  templates_.push_back(std::move(t));
+  return static_cast<std::uint32_t>(templates_.size() - 1);
+}
+
+void TaskGraph::add_exchange(std::uint32_t templ, const std::vector<TaskId>& launch, const std::vector<TaskId>& done) {
+  if (templ >= templates_.size()) throw std::out_of_range("add_exchange: unknown template");
+  const ExchangeTemplate& t = templates_[templ];
+  if (launch.size() != t.members || done.size() != t.members)
+    throw std::invalid_argument("add_exchange: one launch and one done task per member");
+  for (std::size_t i = 0; i < launch.size(); ++i)
+    if (launch[i] >= tasks_.size() || done[i] >= tasks_.size()) throw std::out_of_range("add_exchange: unknown task");
+  exchanges_.push_back(Exchange{templ, exchange_launch_.size()});
+  exchange_launch_.insert(exchange_launch_.end(), launch.begin(), launch.end());
+  exchange_done_.insert(exchange_done_.end(), done.begin(), done.end());
+  exchange_flow_count_ += t.flows.size();
+}
+
 std::string TaskGraph::describe(TaskId t) const {
   return describe_ ? describe_(t) : "task " + std::to_string(t);
 }

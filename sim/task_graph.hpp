@@ -52,6 +52,28 @@ struct Flow {
 
 inline constexpr std::uint32_t kNoFlow = ~std::uint32_t{0};
 
+// An exchange: the flows between the members of a group of kernels (an
+// all-to-all), described once as a template and instantiated per call. A flow
+// of an instance starts when the launch tasks of both its ends have finished,
+// and each member's done task waits for every flow touching that member. The
+// flows are not tasks: the engine creates each when it starts and forgets it
+// when it has drained, so only the flows in flight are held.
+struct ExchangeFlow {
+  std::uint32_t from, to;  // member indices
+  double bytes;
+  PathId path;
+};
+struct ExchangeTemplate {
+  std::uint32_t members = 0;
+  std::vector<ExchangeFlow> flows;
+  std::vector<std::vector<std::uint32_t>> touching;  // per member: flow indices with it at an end, in order
+  std::vector<std::uint32_t> ends;                    // per member: flow ends there (a flow to itself counts twice)
+};
+struct Exchange {
+  std::uint32_t templ;
+  std::size_t begin;  // into exchange_launch() and exchange_done(): one task per member
+};
+
 struct Task {
   ResourceId resource;
   Time duration;                 // fixed-duration tasks
@@ -79,6 +101,13 @@ class TaskGraph {
   PathId add_path(const std::vector<LinkId>& links);
   TaskId add_flow_on(ResourceId resource, double bytes, PathId path,
                      double rate_cap = std::numeric_limits<double>::infinity());
+  std::uint32_t add_exchange_template(std::uint32_t members, std::vector<ExchangeFlow> flows);
+  void add_exchange(std::uint32_t templ, const std::vector<TaskId>& launch, const std::vector<TaskId>& done);
+  const std::vector<ExchangeTemplate>& exchange_templates() const { return templates_; }
+  const std::vector<Exchange>& exchanges() const { return exchanges_; }
+  const std::vector<TaskId>& exchange_launch() const { return exchange_launch_; }
+  const std::vector<TaskId>& exchange_done() const { return exchange_done_; }
+  std::size_t exchange_flow_count() const { return exchange_flow_count_; }
   std::span<const LinkId> path(PathId p) const {
     return {path_links_.data() + path_begin_[p], path_begin_[p + 1] - path_begin_[p]};
   }
@@ -102,6 +131,10 @@ class TaskGraph {
   std::vector<Edge> edges_;
   std::vector<Link> links_;
   std::vector<Flow> flows_;
+  std::vector<ExchangeTemplate> templates_;
+  std::vector<Exchange> exchanges_;
+  std::vector<TaskId> exchange_launch_, exchange_done_;
+  std::size_t exchange_flow_count_ = 0;
   std::vector<LinkId> path_links_;
   std::vector<std::size_t> path_begin_{0};  // path p: path_links_[path_begin_[p], path_begin_[p + 1])
   std::function<std::string(TaskId)> describe_;

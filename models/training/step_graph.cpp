@@ -309,8 +309,11 @@ class Builder {
           members.push_back(layout_.gpu(r, group * layout_.ep + i));
           slots.push_back((group * layout_.ep + i) * s_.ranks + r);
         }
-        std::array<std::vector<std::pair<EpFlow, sim::PathId>>, kEpPhases> phase_flows;  // paths stored once
-        for (int ph = 0; ph < kEpPhases; ++ph)
+        // One exchange template per phase (paths stored once), instantiated
+        // per call: flows exist only while in flight (sim/task_graph.hpp).
+        std::array<std::uint32_t, kEpPhases> templ{};
+        for (int ph = 0; ph < kEpPhases; ++ph) {
+          std::vector<sim::ExchangeFlow> flows;
           for (EpFlow& f : ep_phase_flows(network_->router(), members, *net_.routing,
                                           net_.bytes_per_token[static_cast<std::size_t>(ph)],
                                           ph == static_cast<int>(EpPhase::kFromExperts))) {
@@ -318,21 +321,21 @@ class Builder {
             if (f.by_sms && cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])] != kNone)
               path.push_back(cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])]);
             for (sim::LinkId l : network_->links(f.edges)) path.push_back(l);
-            phase_flows[static_cast<std::size_t>(ph)].push_back({std::move(f), graph.add_path(path)});
+            flows.push_back({static_cast<std::uint32_t>(f.from), static_cast<std::uint32_t>(f.to), f.bytes,
+                             graph.add_path(path)});
           }
+          templ[static_cast<std::size_t>(ph)] = graph.add_exchange_template(static_cast<std::uint32_t>(layout_.ep), std::move(flows));
+        }
         const std::size_t calls = gpus_[static_cast<std::size_t>(slots[0])].calls.size();
+        std::vector<sim::TaskId> launch(static_cast<std::size_t>(layout_.ep)), done(static_cast<std::size_t>(layout_.ep));
         for (std::size_t k = 0; k < calls; ++k) {
           const int ph = gpus_[static_cast<std::size_t>(slots[0])].calls[k].phase;
-          auto call = [&](int member) -> const CommCall& {
-            return gpus_[static_cast<std::size_t>(slots[static_cast<std::size_t>(member)])].calls[k];
-          };
-          for (const auto& [f, path] : phase_flows[static_cast<std::size_t>(ph)]) {
-            const sim::TaskId t = graph.add_flow_on(net_resource_, f.bytes, path);
-            graph.add_edge(call(f.from).launch, t);
-            graph.add_edge(call(f.to).launch, t);
-            graph.add_edge(t, call(f.from).done);
-            graph.add_edge(t, call(f.to).done);
+          for (int i = 0; i < layout_.ep; ++i) {
+            const CommCall& c = gpus_[static_cast<std::size_t>(slots[static_cast<std::size_t>(i)])].calls[k];
+            launch[static_cast<std::size_t>(i)] = c.launch;
+            done[static_cast<std::size_t>(i)] = c.done;
           }
+          graph.add_exchange(templ[static_cast<std::size_t>(ph)], launch, done);
         }
       }
   }
@@ -384,7 +387,7 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
   StepGraphResult r;
   r.events = tl.events;
   r.tasks = b.graph.tasks().size();
-  r.flows = b.graph.flows().size();
+  r.flows = b.graph.flows().size() + b.graph.exchange_flow_count();
   r.wall_seconds = tl.wall_seconds;
   r.pipeline.schedule = schedule;
   r.pipeline.step_time = tl.makespan;
