@@ -9,12 +9,13 @@
 namespace v3sim::models {
 namespace {
 
-// Items per (simulated GPU, micro-batch, layer) of a training step, measured
+// Tasks per (simulated GPU, micro-batch, layer) of a training step, measured
 // on the shipped V3 step: 84,600 tasks for 16 ranks x 120 micro-batches x
-// ~4 layers in reduced fidelity (about 11); 9.1 M tasks and flows for 256 GPUs
-// in full fidelity (about 76, every all-to-all as flows).
+// ~4 layers in reduced fidelity (about 11); 1.8 M tasks for 256 GPUs in full
+// fidelity (about 10; its all-to-all flows exist only in flight and are not
+// held, so they cost time, not memory).
 constexpr double kReducedPerLayer = 12;
-constexpr double kFullPerLayer = 80;
+constexpr double kFullPerLayer = 12;
 
 double gpus_of(const ClusterConfig& c) { return static_cast<double>(c.spec.nodes) * c.spec.node.gpus; }
 
