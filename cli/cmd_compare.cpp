@@ -113,6 +113,12 @@ void compare(const CompareArgs& a) {
   if (load_scenario(a.scenarios.front(), a.sets).inference) return compare_inference(a);
   if (a.scenarios.size() != 1) throw InputFailure("compare: several scenarios are compared only for inference; give one with --schedules");
   if (a.schedules.empty()) throw InputFailure("compare: --schedules is required for a training or abstract scenario");
+  for (const std::string& kind : a.schedules)
+    if (const auto& known = models::schedule_kind_names(); std::find(known.begin(), known.end(), kind) == known.end()) {
+      std::string msg = "compare: --schedules: unknown schedule '" + kind + "'";
+      if (auto near = sim::nearest(kind, known)) msg += " (did you mean '" + *near + "'?)";
+      throw InputFailure(msg + "; `v3sim list` names them");
+    }
   std::vector<report::CompareRow> rows;
   for (const std::string& kind : a.schedules) {
     std::vector<std::string> sets = a.sets;

@@ -211,6 +211,11 @@ void sweep(const SweepArgs& a) {
 
 }  // namespace
 
+std::string check_study_file(const std::string& path) {
+  const LoadedStudy l = load(path);
+  return std::to_string(l.points) + " points over " + std::to_string(l.study.axes.size()) + " axes of " + l.study.base;
+}
+
 void add_sweep_command(CLI::App& app) {
   auto args = std::make_shared<SweepArgs>();
   CLI::App* cmd = app.add_subcommand("sweep", "Run every point of a study (threads; ranks under mpirun)");

@@ -18,10 +18,20 @@ void add_validate_command(CLI::App& app) {
     std::vector<std::string> sets;
   };
   auto args = std::make_shared<Args>();
-  CLI::App* cmd = app.add_subcommand("validate", "Check a scenario file as run does; write nothing");
-  cmd->add_option("scenario", args->scenario, "Scenario JSON file")->required();
+  CLI::App* cmd = app.add_subcommand("validate", "Check a scenario (as run does) or a study (as sweep does); write nothing");
+  cmd->add_option("scenario", args->scenario, "Scenario or study JSON file")->required();
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->callback([args] {
+    {  // A study file (it has "axes"): the checks sweep makes before running.
+      std::string study_text;
+      const nlohmann::json doc = read_json_file(args->scenario, study_text);
+      if (doc.is_object() && doc.contains("axes")) {
+        if (!args->sets.empty()) throw InputFailure(args->scenario + ": --set applies to scenarios, not to studies");
+        const std::string what = check_study_file(args->scenario);
+        std::cout << args->scenario << ": ok (study: " << what << ")\n";
+        return;
+      }
+    }
     std::string text;
     const models::Scenario s = load_scenario(args->scenario, args->sets, &text);
     if (s.has_pipeline || s.training || s.ep_alltoall || s.inference)

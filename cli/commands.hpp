@@ -2,6 +2,7 @@
 // The v3sim subcommands, one file each.
 #include <CLI/CLI.hpp>
 #include <stdexcept>
+#include <string>
 
 namespace v3sim::cli {
 
@@ -10,6 +11,10 @@ class SimulationFailure : public std::runtime_error {
  public:
   using std::runtime_error::runtime_error;
 };
+
+// `validate` on a study file: every check `sweep` makes before running a
+// point (the study, its base, axis pointers); returns what it holds.
+std::string check_study_file(const std::string& path);
 
 void add_run_command(CLI::App& app);
 void add_validate_command(CLI::App& app);

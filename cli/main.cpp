@@ -6,6 +6,7 @@
 #include "cli/commands.hpp"
 #include "cli/scenario_loader.hpp"
 #include "cli/simulate_scenario.hpp"
+#include "cli/suggest.hpp"
 
 int main(int argc, char** argv) {
   CLI::App app{"v3sim: simulate DeepSeek-V3-class training on GPU clusters"};
@@ -32,7 +33,8 @@ int main(int argc, char** argv) {
   } catch (const CLI::CallForVersion& e) {
     return app.exit(e);
   } catch (const CLI::ParseError& e) {
-    std::cerr << "v3sim: " << e.what() << "\n";
+    const auto hint = v3sim::cli::suggest_for(app, argc, argv);
+    std::cerr << "v3sim: " << (hint ? *hint : std::string(e.what())) << "\n";
     return 2;
   } catch (const v3sim::cli::InputFailure& e) {
     std::cerr << "v3sim: " << e.what() << "\n";

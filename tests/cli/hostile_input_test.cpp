@@ -186,3 +186,38 @@ TEST_F(Sweep, EveryPointFailingIsNotASuccess) {
 }
 
 }  // namespace
+
+namespace {
+
+class CliSuggest : public Cli {};
+
+TEST_F(CliSuggest, MisspeltCommandsOptionsAndSchedulesAreNamed) {
+  Result r = v3sim("rn " + scenario("1f1b_4x10.json"));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("unknown command 'rn' (did you mean 'run'?)"), std::string::npos) << r.output;
+  r = v3sim("run " + scenario("1f1b_4x10.json") + " --ot " + (dir_ / "o").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("unknown option '--ot' for run (did you mean '--out'?)"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "o"));
+  r = v3sim("compare " + scenario("1f1b_4x10.json") + " --schedules 1f1b,dualpipx --out " + (dir_ / "c").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("did you mean 'dualpipe'?"), std::string::npos) << r.output;
+  EXPECT_FALSE(fs::exists(dir_ / "c"));
+}
+
+TEST_F(CliSuggest, ValidateAcceptsStudies) {
+  Result r = v3sim("validate " + std::string(V3SIM_SOURCE_DIR) + "/scenarios/studies/schedules.json");
+  EXPECT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("48 points over 3 axes"), std::string::npos) << r.output;  // 4 kinds x 3 stage counts x 4 micro-batch counts
+  fs::create_directories(dir_);
+  std::ofstream(dir_ / "base.json") << R"({"schedule": {"kind": "1f1b", "stages": 4, "microbatches": 8},
+    "op_costs_ms": {"F": 1, "B": 2}})";
+  std::ofstream(dir_ / "study.json") << R"({"base": "base.json", "axes": [{"pointer": "/schedule/x", "values": [1]}],
+    "fields": ["/step_time_ms"]})";
+  r = v3sim("validate " + (dir_ / "study.json").string());
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("/axes/0/pointer"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("ok"), std::string::npos) << r.output;
+}
+
+}  // namespace
