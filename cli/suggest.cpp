@@ -22,12 +22,13 @@ std::string with_hint(std::string msg, const std::string& word, const std::vecto
 std::optional<std::string> suggest_for(const CLI::App& app, int argc, const char* const* argv) {
   if (argc < 2) return std::nullopt;
   const std::string first = argv[1];
-  std::vector<std::string> commands;
-  for (const CLI::App* sub : app.get_subcommands([](const CLI::App*) { return true; })) commands.push_back(sub->get_name());
   if (first.empty() || first[0] == '-') return std::nullopt;
+  std::vector<std::string> commands;
   const CLI::App* sub = nullptr;
-  for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; }))
+  for (const CLI::App* s : app.get_subcommands([](const CLI::App*) { return true; })) {
+    commands.push_back(s->get_name());
     if (s->get_name() == first) sub = s;
+  }
   if (sub == nullptr) return with_hint("unknown command '" + first + "'", first, commands);
   std::vector<std::string> known = long_options(*sub);
   for (const std::string& n : long_options(app)) known.push_back(n);
