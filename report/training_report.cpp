@@ -1,7 +1,5 @@
 #include "report/training_report.hpp"
 
-#include "report/trace_writer.hpp"
-
 #include <fmt/format.h>
 
 #include "models/training/chunk_pair_summary.hpp"
@@ -12,36 +10,6 @@ namespace v3sim::report {
 namespace {
 
 using nlohmann::json;
-
-const char* component_name(models::Component c) {
-  switch (c) {
-    case models::Component::kAttention: return "attention";
-    case models::Component::kDispatch: return "dispatch";
-    case models::Component::kMlp: return "MLP";
-    case models::Component::kCombine: return "combine";
-  }
-  return "?";
-}
-
-const char* pass_name(models::Pass p) {
-  switch (p) {
-    case models::Pass::kForward: return "F";
-    case models::Pass::kInput: return "B";
-    case models::Pass::kWeight: return "W";
-  }
-  return "?";
-}
-
-const char* block_name(models::BlockKind b) {
-  switch (b) {
-    case models::BlockKind::kEmbedding: return "embedding";
-    case models::BlockKind::kDenseLayer: return "dense layer";
-    case models::BlockKind::kMoeLayer: return "MoE layer";
-    case models::BlockKind::kHead: return "head";
-    case models::BlockKind::kMtp: return "MTP module";
-  }
-  return "?";
-}
 
 double gb(double bytes) { return bytes / 1e9; }
 
@@ -140,22 +108,6 @@ std::string training_terminal_summary(const models::Scenario& scenario, const mo
                      gb(k.memory.capacity), k.memory.fits() ? "" : "  DOES NOT FIT");
   for (const std::string& w : r.warnings) s += "  warning: " + w + "\n";
   return s;
-}
-
-std::string training_chrome_trace(const models::TrainingResult& r) {
-  TraceWriter w;
-  for (const models::TrainingRank& k : r.ranks) {
-    w.process_name(k.rank, "rank " + std::to_string(k.rank));
-    w.thread_name(k.rank, 0, "compute SMs");
-    w.thread_name(k.rank, 1, "comm SMs");
-    w.thread_name(k.rank, 2, "compute SMs, second stream");
-  }
-  for (const models::ComponentRecord& c : r.components) {
-    if (c.end <= c.start) continue;
-    w.complete(fmt::format("{}({})", component_name(c.component), pass_name(c.pass)), block_name(c.block), c.rank,
-               c.comm ? 1 : c.second_stream ? 2 : 0, c.start, c.end - c.start);
-  }
-  return w.finish();
 }
 
 std::string training_html_report(const models::Scenario& scenario, const models::TrainingResult& r) {
