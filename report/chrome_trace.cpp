@@ -4,12 +4,13 @@
 
 #include "models/schedule/notation.hpp"
 #include "report/trace_writer.hpp"
+#include "report/transfer_trace.hpp"
 
 namespace v3sim::report {
 namespace {
 
 constexpr int kComputeThread = 0;
-constexpr int kCommThread = 1;
+constexpr int kFirstTransferThread = 1;
 
 std::string chunk_args(const models::Chunk& c) {
   return fmt::format("{{\"lane\":{},\"stage\":{},\"microbatch\":{}}}", c.lane, c.stage, c.microbatch);
@@ -24,7 +25,7 @@ std::string chrome_trace(const models::PipelineResult& r) {
     w.process_name(pid, "rank " + std::to_string(pid));
     w.process_sort_index(pid, pid);
     w.thread_name(pid, kComputeThread, "compute");
-    w.thread_name(pid, kCommThread, "comm");
+    w.thread_sort_index(pid, kComputeThread, 0);
     for (const auto& rec : rank.ops) {
       TraceArgs a;
       if (rec.op.kind == models::OpKind::kFB) {
@@ -36,12 +37,12 @@ std::string chrome_trace(const models::PipelineResult& r) {
       w.complete(models::format_op(r.schedule, rec.op), models::op_kind_letter(rec.op.kind), pid, kComputeThread, rec.start,
                  rec.end - rec.start, a);
     }
-    for (const auto& x : rank.sends)
-      w.async_span("send " + models::format_chunk(r.schedule, x.gradient ? models::OpKind::kB : models::OpKind::kF, x.chunk) +
-                       " to rank " + std::to_string(x.to_rank),
-                   "p2p", pid, kCommThread, x.start, x.end);
-    for (const auto& [t, held] : rank.activation_curve) w.counter("activations", pid, t, "stage-chunks", held);
+    for (const auto& [t, held] : rank.activation_curve) w.counter("activations held", pid, t, "stage-chunks", held);
   }
+  write_pipeline_transfers(w, r, kFirstTransferThread, 0);
+  w.top_level("distributedInfo", fmt::format("{{\"backend\":\"v3sim\",\"world_size\":{},\"pp\":{}}}", r.ranks.size(),
+                                             r.ranks.size()));
+  w.top_level("otherData", fmt::format("{{\"simulator\":\"v3sim\",\"step_time_s\":{}}}", sim::to_seconds(r.step_time)));
   return w.finish();
 }
 

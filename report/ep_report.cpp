@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <array>
+#include <map>
+
 #include "report/html_escape.hpp"
 
 namespace v3sim::report {
@@ -32,18 +35,41 @@ std::string ep_chrome_trace(const models::EpResult& r) {
   TraceWriter w;
   for (int g = 0; g < r.spec.ep; ++g) {
     w.process_name(g, "gpu " + std::to_string(g));
-    w.thread_name(g, 0, "phase");
-    w.thread_name(g, 1, "NVLink out");
-    w.thread_name(g, 2, "fabric out");
+    w.process_sort_index(g, g);
+    const char* names[] = {"phase", "NVLink out", "fabric out"};
+    for (int t = 0; t < 3; ++t) {
+      w.thread_name(g, t, names[t]);
+      w.thread_sort_index(g, t, t);
+    }
   }
+  // Bytes each GPU sends per second, over NVLink and the fabric: each flow
+  // counted at its mean rate from its start to its end.
+  std::vector<std::map<sim::Time, std::array<double, 2>>> rate(static_cast<std::size_t>(r.spec.ep));
   sim::Time offset = 0;
   for (const auto& [name, phase] : {std::pair{"dispatch", &r.dispatch}, std::pair{"combine", &r.combine}}) {
     for (int g = 0; g < r.spec.ep; ++g) w.complete(name, "phase", g, 0, offset, phase->time);
-    for (const auto& f : phase->flow_records)
+    for (const auto& f : phase->flow_records) {
       w.async_span(std::string(name) + " to gpu " + std::to_string(f.to_gpu), name, f.from_gpu, f.fabric ? 2 : 1,
                    offset + f.start, offset + f.end, {{"bytes", fmt::format("{}", f.bytes)}});
+      if (f.end <= f.start) continue;
+      const double v = f.bytes / sim::to_seconds(f.end - f.start);
+      auto& steps = rate[static_cast<std::size_t>(f.from_gpu)];
+      steps[offset + f.start][f.fabric ? 1 : 0] += v;
+      steps[offset + f.end][f.fabric ? 1 : 0] -= v;
+    }
     offset += phase->time;
   }
+  for (int g = 0; g < r.spec.ep; ++g) {
+    std::array<double, 2> level{};
+    for (const auto& [t, d] : rate[static_cast<std::size_t>(g)]) {
+      level[0] += d[0];
+      level[1] += d[1];
+      w.counter("traffic sent (GB/s, mean over each flow)", g, t,
+                TraceArgs{{"NVLink", fmt::format("{:.4g}", std::max(0.0, level[0]) / 1e9)},
+                          {"fabric", fmt::format("{:.4g}", std::max(0.0, level[1]) / 1e9)}});
+    }
+  }
+  w.top_level("distributedInfo", fmt::format("{{\"backend\":\"v3sim\",\"world_size\":{},\"ep\":{}}}", r.spec.ep, r.spec.ep));
   return w.finish();
 }
 

@@ -109,14 +109,20 @@ std::string inference_chrome_trace(const models::InferenceResult& r) {
   if (r.slowest_gpu != 0) gpus.push_back(r.slowest_gpu);
   for (int g : gpus) {
     w.process_name(g, "GPU " + std::to_string(g));
+    w.process_sort_index(g, g);
+    if (g == r.slowest_gpu && g != 0) w.process_labels(g, "the busiest GPU");
     w.thread_name(g, 0, "compute");
     w.thread_name(g, 1, prefill(r) ? "comm SMs" : "RDMA in flight");
+    w.thread_sort_index(g, 0, 0);
+    w.thread_sort_index(g, 1, 1);
   }
   for (const models::InferenceTaskRecord& t : r.tasks) {
     if (t.end == t.start && t.exchange) continue;
     w.complete(fmt::format("{}(mb{})", t.stage, t.micro_batch), t.stage, t.gpu, t.exchange ? 1 : 0, t.start, t.end - t.start,
-               {{"layer", std::to_string(t.layer)}, {"micro_batch", std::to_string(t.micro_batch)}});
+               {{"layer", std::to_string(t.layer)}, {"microbatch", std::to_string(t.micro_batch)}});
   }
+  w.top_level("distributedInfo", fmt::format("{{\"backend\":\"v3sim\",\"world_size\":{},\"ep\":{},\"gpus_in_trace\":{}}}",
+                                             r.gpus, r.gpus, gpus.size()));
   return w.finish();
 }
 

@@ -66,6 +66,19 @@ void TraceWriter::process_sort_index(int pid, int index) {
                  "{{\"ph\":\"M\",\"name\":\"process_sort_index\",\"pid\":{},\"args\":{{\"sort_index\":{}}}}}", pid, index);
 }
 
+void TraceWriter::process_labels(int pid, std::string_view labels) {
+  begin_event();
+  fmt::format_to(std::back_inserter(out_),
+                 "{{\"ph\":\"M\",\"name\":\"process_labels\",\"pid\":{},\"args\":{{\"labels\":{}}}}}", pid, quote(labels));
+}
+
+void TraceWriter::thread_sort_index(int pid, int tid, int index) {
+  begin_event();
+  fmt::format_to(std::back_inserter(out_),
+                 "{{\"ph\":\"M\",\"name\":\"thread_sort_index\",\"pid\":{},\"tid\":{},\"args\":{{\"sort_index\":{}}}}}", pid,
+                 tid, index);
+}
+
 void TraceWriter::thread_name(int pid, int tid, std::string_view name) {
   begin_event();
   fmt::format_to(std::back_inserter(out_),
@@ -105,8 +118,39 @@ void TraceWriter::counter(std::string_view name, int pid, sim::Time at, std::str
   fmt::format_to(std::back_inserter(out_), ",\"args\":{{{}:{}}}}}", quote(series), value);
 }
 
+void TraceWriter::counter(std::string_view name, int pid, sim::Time at,
+                          const TraceArgs& values) {
+  begin_event();
+  fmt::format_to(std::back_inserter(out_), "{{\"ph\":\"C\",\"name\":{},\"pid\":{},\"ts\":", quote(name), pid);
+  append_us(out_, at);
+  append_args(values);
+  out_ += '}';
+}
+
+void TraceWriter::flow(std::string_view name, std::string_view cat, int pid, int tid, sim::Time from, int to_pid, int to_tid,
+                       sim::Time to) {
+  const std::uint64_t id = next_id_++;
+  begin_event();
+  fmt::format_to(std::back_inserter(out_), "{{\"ph\":\"s\",\"name\":{},\"cat\":{},\"id\":{},\"pid\":{},\"tid\":{},\"ts\":",
+                 quote(name), quote(cat), id, pid, tid);
+  append_us(out_, from);
+  out_ += '}';
+  begin_event();
+  fmt::format_to(std::back_inserter(out_),
+                 "{{\"ph\":\"f\",\"bp\":\"e\",\"name\":{},\"cat\":{},\"id\":{},\"pid\":{},\"tid\":{},\"ts\":", quote(name),
+                 quote(cat), id, to_pid, to_tid);
+  append_us(out_, to);
+  out_ += '}';
+}
+
+void TraceWriter::top_level(std::string_view key, std::string json_value) {
+  fmt::format_to(std::back_inserter(top_level_), ",\n{}:{}", quote(key), json_value);
+}
+
 std::string TraceWriter::finish() {
-  out_ += "\n]}\n";
+  out_ += "\n]";
+  out_ += top_level_;
+  out_ += "}\n";
   return std::move(out_);
 }
 

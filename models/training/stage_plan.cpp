@@ -325,14 +325,17 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
   for (int p = 0; p < parts; ++p) {
     PartPlan part;
     std::vector<BlockKind> kinds;
+    std::vector<int> kind_units;
     for (int i = 0; i < counts[static_cast<std::size_t>(p)]; ++i, ++unit) {
       const std::vector<BlockKind>& k = unit_kinds[static_cast<std::size_t>(unit)];
       kinds.insert(kinds.end(), k.begin(), k.end());
+      kind_units.insert(kind_units.end(), k.size(), unit);
       ++part.layers;
     }
     for (std::size_t i = 0; i < kinds.size(); ++i) {
       const BlockKind k = kinds[i];
       part.blocks.push_back(block(k));
+      part.blocks.back().unit = kind_units[i];
       // A head after an MTP module is the shared output head: no new parameters.
       if (!(k == BlockKind::kHead && i > 0 && kinds[i - 1] == BlockKind::kMtp)) {
         const BlockParameters bp = block_parameters(t.model, k);

@@ -40,6 +40,7 @@ struct Segment {
 struct BlockPlan {
   BlockKind kind;
   std::vector<Segment> forward, input, weight;
+  int unit = -1;  // the layer unit it belongs to: transformer layer 0.., then MTP modules (for the trace)
 };
 
 struct PartPlan {

@@ -69,6 +69,7 @@ class Builder {
   std::vector<std::pair<sim::TaskId, int>> other_replicas;  // full fidelity: (task, rank) of replicas 1..
   std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range
   std::vector<ChunkSpans> spans0;  // replica 0's chunks
+  std::vector<std::pair<TransferRecord, sim::TaskId>> transfers0;  // replica 0's pipeline transfers
 
   void build() {
     net_resource_ = graph.add_resource("network", sim::ResourceOrder::kReady, 0);
@@ -110,12 +111,13 @@ class Builder {
     return total > 0 ? mine * r.ranks / total : 1;
   }
 
-  void record(const Gpu& g, sim::TaskId t, bool comm, const Segment& seg, Pass pass, BlockKind block) {
+  void record(const Gpu& g, sim::TaskId t, bool comm, const Segment& seg, Pass pass, const BlockPlan& block) {
     if (g.replica != 0) {
       other_replicas.push_back({t, g.rank});  // only their end times matter
       return;
     }
-    records.push_back(ComponentRecord{g.rank, comm, seg.second_stream, seg.component, pass, block, 0, 0, current_op_});
+    records.push_back(ComponentRecord{g.rank, comm, seg.second_stream, seg.component, pass, block.kind, 0, 0, current_op_,
+                                      block.unit, comm ? seg.phase : -1});
     record_task.push_back(t);
   }
 
@@ -126,7 +128,7 @@ class Builder {
         std::llround(static_cast<double>(net_.phase_time[static_cast<std::size_t>(seg.phase)]) * factor));
   }
 
-  Span run(Gpu& g, const Segment& seg, Pass pass, BlockKind block) {
+  Span run(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
     if (!seg.comm) {
       sim::Time d = seg.compute + static_cast<sim::Time>(std::llround(static_cast<double>(seg.expert) * g.expert_scale));
       if (in_pair_) d = static_cast<sim::Time>(std::llround(static_cast<double>(d) * plan_.pair_compute_slowdown));
@@ -155,7 +157,7 @@ class Builder {
 
   void forward_block(Gpu& g, Chain& c, const BlockPlan& b, Component comp) {
     for (const Segment& seg : b.forward)
-      if (seg.component == comp) c.append(graph, run(g, seg, Pass::kForward, b.kind));
+      if (seg.component == comp) c.append(graph, run(g, seg, Pass::kForward, b));
   }
 
   // Input-gradient segments of one component; with `weights`, the
@@ -164,7 +166,7 @@ class Builder {
     sim::TaskId last_compute = kNone;
     for (const Segment& seg : b.input) {
       if (seg.component != comp) continue;
-      c.append(graph, run(g, seg, Pass::kInput, b.kind));
+      c.append(graph, run(g, seg, Pass::kInput, b));
       if (!seg.comm) last_compute = c.span.exit;
     }
     if (weights && last_compute != kNone) weight_block(g, last_compute, b, comp);
@@ -178,7 +180,7 @@ class Builder {
     const sim::TaskId start = after;
     for (const Segment& seg : b.weight)
       if (seg.component == comp) {
-        const Span w = run(g, seg, Pass::kWeight, b.kind);
+        const Span w = run(g, seg, Pass::kWeight, b);
         graph.add_edge(seg.second_stream ? start : after, w.entry);
         if (!seg.second_stream) after = w.exit;
       }
@@ -290,6 +292,7 @@ class Builder {
     }
     graph.add_edge(from, x);
     graph.add_edge(x, to);
+    if (replica == 0) transfers0.push_back({TransferRecord{rf, rt, from_chunk, to_chunk.stage < from_chunk.stage, 0, 0}, x});
   }
 
   // Full fidelity: each EP group's kernels of one all-to-all exchange their
@@ -406,6 +409,11 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
       rr.ops.push_back(OpRecord{schedule.programs[static_cast<std::size_t>(rank)][i], start, end});
     }
     r.pipeline.ranks.push_back(std::move(rr));
+  }
+  for (auto [x, t] : b.transfers0) {
+    x.start = tl.start[t];
+    x.end = tl.end[t];
+    r.pipeline.ranks[static_cast<std::size_t>(x.from_rank)].sends.push_back(x);
   }
   r.chunk_lives.resize(static_cast<std::size_t>(schedule.ranks));
   for (int lane = 0; lane < static_cast<int>(schedule.rank_of.size()); ++lane)

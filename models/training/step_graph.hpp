@@ -62,6 +62,8 @@ struct ComponentRecord {
   sim::Time start;
   sim::Time end;
   int op = -1;  // index of the program op (F, B, W, F&B ...) it belongs to
+  int unit = -1;   // the block's layer unit (BlockPlan::unit)
+  int phase = -1;  // comm: the EpPhase of its all-to-all, -1 for none
 };
 
 struct RankTimes {

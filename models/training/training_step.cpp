@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "models/moe/ep_alltoall.hpp"
+#include "models/moe/ep_flows.hpp"
 #include "models/training/chunk_pair.hpp"
 #include "sim/json_reader.hpp"
 #include "topologies/build_cluster.hpp"
@@ -107,6 +108,13 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
       net.phase_time[static_cast<std::size_t>(ph)] =
           simulate_ep_phase(c, pe, *routing, sms, per_sm, ph == static_cast<int>(EpPhase::kFromExperts), &router).time;
     }
+    // The traffic of each phase, for the trace's link counters.
+    std::vector<int> members(static_cast<std::size_t>(ep));
+    for (int i = 0; i < ep; ++i) members[static_cast<std::size_t>(i)] = i;
+    for (int ph = 0; ph < kEpPhases; ++ph)
+      for (const EpFlow& f : ep_phase_flows(router, members, *routing, net.bytes_per_token[static_cast<std::size_t>(ph)],
+                                            ph == static_cast<int>(EpPhase::kFromExperts)))
+        (f.by_sms ? r.phase_nvlink_bytes : r.phase_rdma_bytes)[static_cast<std::size_t>(ph)] += f.bytes / ep;
   }
   const double activation_bytes = tokens * spec.model.hidden * 2;  // BF16 hidden state
   net.p2p_bytes = activation_bytes;
@@ -116,6 +124,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   net.routing = ep > 1 ? routing.get() : nullptr;
   r.phase_time = net.phase_time;
   r.p2p_time = net.p2p_time;
+  r.p2p_bytes = spec.parallel.pp > 1 ? activation_bytes : 0;
+  r.comm_sms = spec.comm_offload ? 0 : spec.comm_sms;
 
   StepGraphResult g = simulate_step_graph(schedule, r.plan, layout, net);
   r.components = std::move(g.components);
@@ -156,6 +166,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     }
   }
   r.pipeline.step_time = step;
+  r.chunk_lives = std::move(g.chunk_lives);
   if (spec.chunk_pair) {
     const OpRecord& pair = r.pipeline.ranks[0].ops[1];
     r.chunk_pair_time = pair.end - pair.start;

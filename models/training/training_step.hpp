@@ -34,7 +34,14 @@ struct TrainingResult {
   std::vector<TrainingRank> ranks;
   std::vector<ComponentRecord> components;
   std::array<sim::Time, kEpPhases> phase_time{};
+  // Bytes one GPU sends in each all-to-all phase (the mean over the EP
+  // group), over NVLink (copies by the comm SMs) and over the NIC (RDMA).
+  std::array<double, kEpPhases> phase_nvlink_bytes{}, phase_rdma_bytes{};
   sim::Time p2p_time = 0;
+  double p2p_bytes = 0;  // one pipeline transfer: a micro-batch's hidden state (BF16)
+  int comm_sms = 0;      // SMs the communication kernels hold (0 when offloaded)
+  // Replica 0's chunks on each rank: when their saved activations were held.
+  std::vector<std::vector<ChunkLife>> chunk_lives;
   sim::Time chunk_pair_time = 0;  // schedule "chunk_pair": the overlapped pair's span
   double step_time_s = 0;
   double tokens_per_step = 0;

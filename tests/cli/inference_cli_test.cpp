@@ -23,8 +23,8 @@ TEST_F(InferenceCli, InferenceRunWritesSummaryTraceAndTimelines) {
   bool mb0 = false, mb1 = false;
   for (const auto& e : trace["traceEvents"]) {
     if (e["ph"] != "X") continue;
-    mb0 = mb0 || e["args"]["micro_batch"] == 0;
-    mb1 = mb1 || e["args"]["micro_batch"] == 1;
+    mb0 = mb0 || e["args"]["microbatch"] == 0;
+    mb1 = mb1 || e["args"]["microbatch"] == 1;
   }
   EXPECT_TRUE(mb0 && mb1);
   const std::string html = slurp(dir_ / "report.html");

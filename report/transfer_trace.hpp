@@ -1,0 +1,15 @@
+#pragma once
+// Pipeline point-to-point transfers in a Chrome trace: a send slice on the
+// sender, a receive slice on the receiver and a flow arrow between them.
+// Transfers of one rank may overlap (DualPipe sends both ways at once), and
+// slices on one thread must nest, so each rank gets as many transfer threads
+// as its transfers overlap deep, from `first_tid` on.
+#include "models/pipeline/pipeline_result.hpp"
+#include "report/trace_writer.hpp"
+
+namespace v3sim::report {
+
+// `bytes`: of one transfer, or 0 when the run does not size them.
+void write_pipeline_transfers(TraceWriter& w, const models::PipelineResult& pipeline, int first_tid, double bytes);
+
+}  // namespace v3sim::report
