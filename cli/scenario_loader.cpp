@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "cli/json_locator.hpp"
+#include "cli/model_file.hpp"
 #include "sim/json_reader.hpp"
 #include "sim/json_text.hpp"
 
@@ -90,7 +91,7 @@ models::Scenario load_scenario(const std::string& path, const std::vector<std::s
     throw InputFailure(path + ": " + e.what());
   }
   try {
-    models::Scenario s = models::parse_scenario(doc);
+    models::Scenario s = models::parse_scenario(doc, model_file_reader(path));
     models::check_scale(s, limits());
     return s;
   } catch (const sim::InputError& e) {

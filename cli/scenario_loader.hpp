@@ -28,7 +28,8 @@ void enforce_size_limits(bool on);
 const models::ScaleLimits& size_limits();
 
 // `sets` holds "/json/pointer=value" strings; the value is parsed as JSON and,
-// failing that, taken as a string.
+// failing that, taken as a string. A "model" naming a HuggingFace config is
+// read relative to the scenario's folder (cli/model_file.hpp).
 // `text`, when given, receives the file's text (to name lines of errors found
 // later, in simulation).
 models::Scenario load_scenario(const std::string& path, const std::vector<std::string>& sets,

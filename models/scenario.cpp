@@ -53,7 +53,7 @@ bool schedule_needs_w(ScheduleKind kind) {
          kind == ScheduleKind::kDualPipeV;
 }
 
-Scenario parse_scenario(const nlohmann::json& doc) {
+Scenario parse_scenario(const nlohmann::json& doc, const ModelFileReader& model_files) {
   sim::ObjectReader in(doc, "");
   in.only_keys({"name", "description", "schedule", "op_costs_ms", "cluster", "workload", "model", "model_overrides",
                 "parallelism", "training", "overlap", "calibration", "routing", "fidelity", "codesign"});
@@ -65,7 +65,7 @@ Scenario parse_scenario(const nlohmann::json& doc) {
     if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the workload runs on it)");
     const bool inference = workload->is_object() && workload->contains("kind") && (*workload)["kind"] == "inference";
     if (inference) {
-      s.inference = parse_inference(*workload, "/workload", s.cluster->spec.nodes * s.cluster->spec.node.gpus);
+      s.inference = parse_inference(*workload, "/workload", s.cluster->spec.nodes * s.cluster->spec.node.gpus, model_files);
       s.has_pipeline = false;
     } else {
       s.ep_alltoall = parse_ep_alltoall(*workload, "/workload");
@@ -74,7 +74,7 @@ Scenario parse_scenario(const nlohmann::json& doc) {
   if (in.has("model")) {
     if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the model trains on it)");
     const int gpus = s.cluster->spec.nodes * s.cluster->spec.node.gpus;
-    s.training = parse_training(doc, gpus);
+    s.training = parse_training(doc, gpus, model_files);
     s.has_pipeline = false;
     return s;
   }

@@ -10,6 +10,7 @@
 #include "models/moe/ep_alltoall.hpp"
 #include "models/schedule/schedule.hpp"
 #include "models/training/training_spec.hpp"
+#include "models/transformer/model_source.hpp"
 
 namespace v3sim::models {
 
@@ -35,7 +36,9 @@ struct Scenario {
 };
 
 // Throws sim::InputError naming the JSON pointer of the first bad value.
-Scenario parse_scenario(const nlohmann::json& doc);
+// `model_files` reads a "model" that names a HuggingFace config file
+// (models/transformer/model_source.hpp); without it such a model is an error.
+Scenario parse_scenario(const nlohmann::json& doc, const ModelFileReader& model_files = {});
 
 // Whether a schedule kind needs the weight-gradient time W.
 bool schedule_needs_w(ScheduleKind kind);

@@ -117,7 +117,8 @@ void check_slots(const InferenceSpec& s, const std::string& dep) {
 
 }  // namespace
 
-InferenceSpec parse_inference(const nlohmann::json& workload, const std::string& pointer, int gpus) {
+InferenceSpec parse_inference(const nlohmann::json& workload, const std::string& pointer, int gpus,
+                              const ModelFileReader& model_files) {
   sim::ObjectReader in(workload, pointer);
   in.only_keys({"kind", "phase", "model", "model_overrides", "calibration", "deployment", "batch", "mtp", "expert_load"});
   in.one_of("kind", {"inference"});
@@ -125,8 +126,8 @@ InferenceSpec parse_inference(const nlohmann::json& workload, const std::string&
   s.phase = in.one_of("phase", {"prefill", "decode"}) == "prefill" ? InferencePhase::kPrefill : InferencePhase::kDecode;
   const nlohmann::json empty = nlohmann::json::object();
   const nlohmann::json* over = in.child("model_overrides");
-  s.model = model_preset(in.string("model"), over ? *over : empty, in.child_pointer("model"),
-                         in.child_pointer("model_overrides"));
+  s.model = scenario_model(in.string("model"), over ? *over : empty, in.child_pointer("model"),
+                           in.child_pointer("model_overrides"), model_files);
   if (!s.model.is_moe() || s.model.attention != AttentionKind::kMla)
     throw sim::InputError(in.child_pointer("model"), "expected an MLA mixture-of-experts model (the inference model serves DeepSeek-V3-class models)");
   if (auto cal = in.optional_string("calibration")) s.calibration = *cal;

@@ -10,6 +10,7 @@
 
 #include "calibration/profile.hpp"
 #include "models/transformer/model_config.hpp"
+#include "models/transformer/model_source.hpp"
 
 namespace v3sim::models {
 
@@ -76,6 +77,7 @@ struct InferenceSpec {
 // Reads the workload object at `pointer` ({"kind": "inference", ...});
 // `gpus` is the cluster's size. A load file is read relative to the working
 // directory, as profile files are.
-InferenceSpec parse_inference(const nlohmann::json& workload, const std::string& pointer, int gpus);
+InferenceSpec parse_inference(const nlohmann::json& workload, const std::string& pointer, int gpus,
+                              const ModelFileReader& model_files = {});
 
 }  // namespace v3sim::models

@@ -48,12 +48,12 @@ ScheduleSpec schedule_spec(const TrainingSpec& t, int gpus) {
   return s;
 }
 
-TrainingSpec parse_training(const nlohmann::json& doc, int gpus) {
+TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFileReader& model_files) {
   sim::ObjectReader in(doc, "");
   TrainingSpec t;
   const nlohmann::json empty = nlohmann::json::object();
   const nlohmann::json* over = in.child("model_overrides");
-  t.model = model_preset(in.string("model"), over ? *over : empty, "/model", "/model_overrides");
+  t.model = scenario_model(in.string("model"), over ? *over : empty, "/model", "/model_overrides", model_files);
   t.parallel = parse_parallelism(in.object("parallelism"));
 
   {

@@ -9,6 +9,7 @@
 #include "calibration/profile.hpp"
 #include "models/schedule/schedule.hpp"
 #include "models/transformer/model_config.hpp"
+#include "models/transformer/model_source.hpp"
 
 namespace v3sim::models {
 
@@ -53,8 +54,9 @@ struct TrainingSpec {
 
 // Reads the training keys of a scenario (model, model_overrides, parallelism,
 // schedule, training, overlap, calibration, routing, fidelity); `gpus` is the
-// cluster's size, which must equal pp x dp x tp.
-TrainingSpec parse_training(const nlohmann::json& doc, int gpus);
+// cluster's size, which must equal pp x dp x tp. `model_files` reads a model
+// config file (models/transformer/model_source.hpp).
+TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFileReader& model_files = {});
 
 // Derived sizes.
 int data_parallel(const TrainingSpec& t, int gpus);

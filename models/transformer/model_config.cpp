@@ -1,6 +1,7 @@
 #include "models/transformer/model_config.hpp"
 
 #include <string_view>
+#include <utility>
 
 #include "sim/json_reader.hpp"
 
@@ -105,8 +106,13 @@ ModelConfig model_preset(const std::string& name, const nlohmann::json& override
   ModelConfig m;
   m.name = name;
   read_fields(m, catalogue().at(name), "/models/" + name, true);
+  return with_overrides(std::move(m), overrides, name_pointer, overrides_pointer);
+}
+
+ModelConfig with_overrides(ModelConfig m, const nlohmann::json& overrides, const std::string& base_pointer,
+                           const std::string& overrides_pointer) {
   read_fields(m, overrides, overrides_pointer, false);
-  check(m, overrides.empty() ? name_pointer : overrides_pointer);
+  check(m, overrides.empty() ? base_pointer : overrides_pointer);
   return m;
 }
 

@@ -49,4 +49,10 @@ const std::vector<std::string>& model_preset_names();
 ModelConfig model_preset(const std::string& name, const nlohmann::json& overrides = nlohmann::json::object(),
                          const std::string& name_pointer = "", const std::string& overrides_pointer = "");
 
+// `base` (a preset or a mapped HuggingFace config) with `overrides` applied
+// and the whole checked; errors name `overrides_pointer`/<field>, or
+// `base_pointer` for an inconsistency of the unmodified model.
+ModelConfig with_overrides(ModelConfig base, const nlohmann::json& overrides, const std::string& base_pointer,
+                           const std::string& overrides_pointer);
+
 }  // namespace v3sim::models
