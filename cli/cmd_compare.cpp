@@ -8,6 +8,7 @@
 #include "cli/scenario_loader.hpp"
 #include "models/simulate.hpp"
 #include "models/training/training_step.hpp"
+#include "report/csv_table.hpp"
 #include "report/output_set.hpp"
 #include "report/compare_report.hpp"
 #include "report/inference_compare.hpp"
@@ -23,7 +24,27 @@ struct CompareArgs {
   std::vector<std::string> vary;
   std::vector<std::string> sets;
   std::string out = "out/compare";
+  bool csv = false;  // also compare.csv
+  bool json = false; // compare.json to stdout instead of the table
 };
+
+// Writes the comparison set and tells the user: the table, or with --json
+// the comparison itself.
+void publish_comparison(const CompareArgs& a, const nlohmann::json& doc, const nlohmann::json& rows, std::string html,
+                        const std::string& table) {
+  std::vector<std::pair<std::string, std::string>> files = {{"compare.json", doc.dump(2) + "\n"},
+                                                            {"compare.html", std::move(html)}};
+  if (a.csv) files.push_back({"compare.csv", report::json_rows_csv(rows)});
+  try {
+    report::publish_output_set(a.out, files);
+  } catch (const std::runtime_error& e) {
+    throw InputFailure(e.what());
+  }
+  std::string names;
+  for (const auto& [name, content] : files) names += (names.empty() ? "" : ",") + name;
+  std::cout << (a.json ? doc.dump(2) + "\n" : table);
+  (a.json ? std::cerr : std::cout) << "wrote " << a.out << "/{" << names << "}\n";
+}
 
 report::CompareRow training_row(const models::Scenario& s) {
   const models::TrainingResult r = models::simulate_training(*s.cluster, *s.training);
@@ -100,13 +121,9 @@ void compare_inference(const CompareArgs& a) {
   }
   if (std::all_of(rows.begin(), rows.end(), [](const report::InferenceCompareRow& r) { return !r.error.empty(); }))
     throw InputFailure("no variant could run: " + rows.front().error);
-  try {
-    report::publish_output_set(a.out, {{"compare.json", report::inference_compare_json(rows).dump(2) + "\n"},
-                                           {"compare.html", report::inference_compare_html("v3sim compare", rows)}});
-  } catch (const std::runtime_error& e) {
-    throw InputFailure(e.what());
-  }
-  std::cout << report::inference_compare_table(rows) << "wrote " << a.out << "/{compare.json,compare.html}\n";
+  const nlohmann::json doc = report::inference_compare_json(rows);
+  publish_comparison(a, doc, doc.at("variants"), report::inference_compare_html("v3sim compare", rows),
+                     report::inference_compare_table(rows));
 }
 
 void compare(const CompareArgs& a) {
@@ -141,13 +158,8 @@ void compare(const CompareArgs& a) {
   }
   if (std::all_of(rows.begin(), rows.end(), [](const report::CompareRow& r) { return !r.error.empty(); }))
     throw InputFailure("no schedule could run: " + rows.front().error);
-  try {
-    report::publish_output_set(a.out, {{"compare.json", report::compare_json(a.scenarios.front(), rows).dump(2) + "\n"},
-                                           {"compare.html", report::compare_html(a.scenarios.front(), rows)}});
-  } catch (const std::runtime_error& e) {
-    throw InputFailure(e.what());
-  }
-  std::cout << report::compare_table(rows) << "wrote " << a.out << "/{compare.json,compare.html}\n";
+  const nlohmann::json doc = report::compare_json(a.scenarios.front(), rows);
+  publish_comparison(a, doc, doc.at("schedules"), report::compare_html(a.scenarios.front(), rows), report::compare_table(rows));
 }
 
 }  // namespace
@@ -163,6 +175,8 @@ void add_compare_command(CLI::App& app) {
       ->delimiter(',');
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--out", args->out, "Output directory")->capture_default_str();
+  cmd->add_flag("--csv", args->csv, "Also write compare.csv: one row per schedule or variant, readable column names");
+  cmd->add_flag("--json", args->json, "Print compare.json to stdout instead of the table (messages go to stderr)");
   cmd->callback([args] { compare(*args); });
 }
 

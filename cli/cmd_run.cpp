@@ -1,4 +1,4 @@
-// v3sim run SCENARIO [--set /pointer=value ...] [--out DIR] [--no-timing] [--fidelity F]
+// v3sim run SCENARIO [--set /pointer=value ...] [--out DIR] [--no-timing] [--fidelity F] [--json] [--csv] [--gzip]
 #include <filesystem>
 #include <iostream>
 #include <memory>
@@ -6,6 +6,8 @@
 #include "cli/commands.hpp"
 #include "cli/scenario_loader.hpp"
 #include "cli/simulate_scenario.hpp"
+#include "report/csv_table.hpp"
+#include "report/gzip_text.hpp"
 #include "report/output_set.hpp"
 
 namespace v3sim::cli {
@@ -17,6 +19,9 @@ struct RunArgs {
   std::string out;  // default out/SCENARIO-NAME
   bool no_timing = false;
   std::string fidelity;  // "reduced" or "full": overrides the scenario's
+  bool json = false;     // summary.json to stdout instead of the table
+  bool csv = false;      // also summary.csv
+  bool gzip = false;     // trace.json.gz instead of trace.json
 };
 
 void run(const RunArgs& a) {
@@ -25,13 +30,25 @@ void run(const RunArgs& a) {
   const std::string out = a.out.empty() ? "out/" + std::filesystem::path(a.scenario).stem().string() : a.out;
   std::string text;
   const models::Scenario scenario = load_scenario(a.scenario, sets, &text);
-  const ScenarioOutputs o = simulate_scenario(scenario, a.scenario, !a.no_timing, true, text);
+  ScenarioOutputs o = simulate_scenario(scenario, a.scenario, !a.no_timing, true, text);
+  for (auto& [name, content] : o.files)
+    if (name == "trace.json" && a.gzip) {
+      name = "trace.json.gz";
+      content = report::gzip_text(content);
+    }
+  if (a.csv) o.files.push_back({"summary.csv", report::json_fields_csv(o.summary)});
   try {
     report::publish_output_set(out, o.files);
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
   }
-  std::cout << o.terminal << "wrote " << out << "/{summary.json,trace.json,report.html}\n";
+  std::string names;
+  for (const auto& [name, content] : o.files) names += (names.empty() ? "" : ",") + name;
+  if (a.json)
+    std::cout << o.summary.dump(2) << "\n";
+  else
+    std::cout << o.terminal;
+  (a.json ? std::cerr : std::cout) << "wrote " << out << "/{" << names << "}\n";
   for (const std::string& w : o.warnings) std::cerr << "warning: " << w << "\n";
 }
 
@@ -47,6 +64,9 @@ void add_run_command(CLI::App& app) {
   cmd->add_option("--fidelity", args->fidelity,
                   "Training scenarios: reduced (symmetry and memoisation, default) or full (every GPU and flow)")
       ->check(CLI::IsMember({"reduced", "full"}));
+  cmd->add_flag("--json", args->json, "Print summary.json to stdout instead of the table (messages go to stderr)");
+  cmd->add_flag("--csv", args->csv, "Also write summary.csv: one row per number (readable name, value, JSON pointer)");
+  cmd->add_flag("--gzip", args->gzip, "Write the trace gzip-compressed, as trace.json.gz (Perfetto opens it as is)");
   cmd->callback([args] { run(*args); });
 }
 

@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <map>
 
+#include "report/csv_table.hpp"
 #include "report/html_page.hpp"
 
 namespace v3sim::report {
@@ -12,14 +13,6 @@ namespace {
 
 using models::PointResult;
 using models::Study;
-
-std::string csv_cell(const nlohmann::json& v) {
-  std::string s = v.is_string() ? v.get<std::string>() : v.is_null() ? "" : v.dump();
-  if (s.find_first_of(",\"\n") == std::string::npos) return s;
-  std::string q = "\"";
-  for (char c : s) q += c == '"' ? std::string("\"\"") : std::string(1, c);
-  return q + "\"";
-}
 
 std::size_t objective_column(const Study& s) {
   return static_cast<std::size_t>(std::find(s.fields.begin(), s.fields.end(), s.objective) - s.fields.begin());
@@ -61,8 +54,8 @@ nlohmann::json study_results_json(const Study& s, const std::vector<PointResult>
 
 std::string study_results_csv(const Study& s, const std::vector<PointResult>& rows) {
   std::string out = "index";
-  for (const models::StudyAxis& a : s.axes) out += "," + csv_cell(a.pointer);
-  for (const std::string& f : s.fields) out += "," + csv_cell(f);
+  for (const models::StudyAxis& a : s.axes) out += "," + csv_quote(readable_name(a.pointer));
+  for (const std::string& f : s.fields) out += "," + csv_quote(readable_name(f));
   out += ",status,error\n";
   for (const PointResult& r : rows) {
     out += std::to_string(r.index);

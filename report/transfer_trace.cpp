@@ -45,12 +45,11 @@ void write_pipeline_transfers(TraceWriter& w, const models::PipelineResult& p, i
                    {"stage", std::to_string(x.chunk.stage)}};
     if (bytes > 0) a.push_back({"bytes", fmt::format("{:.0f}", bytes)});
     const int from_tid = thread_for(x.from_rank, x.start, x.end);
-    const int to_tid = thread_for(x.to_rank, x.start, x.end);
+    const int to_tid = thread_for(x.to_rank, x.end, x.end);
     w.complete("send " + what + " to rank " + std::to_string(x.to_rank), "p2p", x.from_rank, from_tid, x.start,
                x.end - x.start, a);
-    w.complete("recv " + what + " from rank " + std::to_string(x.from_rank), "p2p", x.to_rank, to_tid, x.start,
-               x.end - x.start, a);
-    w.flow("p2p " + what, "p2p", x.from_rank, from_tid, x.start, x.to_rank, to_tid, x.start);
+    w.complete("arrived: " + what + " from rank " + std::to_string(x.from_rank), "p2p", x.to_rank, to_tid, x.end, 0, a);
+    w.flow("p2p " + what, "p2p", x.from_rank, from_tid, x.start, x.to_rank, to_tid, x.end);
   }
 }
 

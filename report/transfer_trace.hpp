@@ -1,6 +1,9 @@
 #pragma once
 // Pipeline point-to-point transfers in a Chrome trace: a send slice on the
-// sender, a receive slice on the receiver and a flow arrow between them.
+// sender, a zero-length arrival slice on the receiver when the data is
+// there, and a flow arrow from the send's start to the arrival (viewers bind
+// flow ends to the slice starting at that time, and drop a flow whose ends
+// share one).
 // Transfers of one rank may overlap (DualPipe sends both ways at once), and
 // slices on one thread must nest, so each rank gets as many transfer threads
 // as its transfers overlap deep, from `first_tid` on.

@@ -10,6 +10,7 @@ jobs="$(nproc)"
 
 cmake -S . -B build -DCMAKE_BUILD_TYPE=Release
 cmake --build build -j "$jobs"
+scripts/install-trace-engine.sh
 
 cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=Debug -DV3SIM_SANITIZE=ON -DV3SIM_BENCH=OFF
 cmake --build build-asan -j "$jobs"
