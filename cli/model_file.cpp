@@ -30,6 +30,9 @@ models::ModelFileReader model_file_reader(const std::string& scenario_path) {
     if (!fs::exists(file, ec))
       throw sim::InputError(pointer, "no model preset or HuggingFace config named \"" + model + "\" (no file " +
                                          file.string() + "; a relative path is read from the scenario's folder)");
+    // A device or pipe (/dev/zero) would be read without end.
+    if (!fs::is_regular_file(file, ec))
+      throw sim::InputError(pointer, file.string() + " is not a regular file, expected a HuggingFace config.json");
     const std::string shown = file.lexically_normal().string();
     std::string text;
     const nlohmann::json config = read_json_file(shown, text);
