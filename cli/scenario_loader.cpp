@@ -42,6 +42,10 @@ Override parse_override(const std::string& arg) {
   return o;
 }
 
+// Objects on the way to the field that the file leaves to its defaults are
+// created (`--set /overlap/comm_sms=24` on a scenario without "overlap"); a
+// value on the way that is not an object or array is an error. A misspelt
+// key still fails: the scenario parser refuses keys it does not know.
 void apply(nlohmann::json& doc, const Override& o) {
   nlohmann::json::json_pointer ptr;
   try {
@@ -49,11 +53,27 @@ void apply(nlohmann::json& doc, const Override& o) {
   } catch (const nlohmann::json::exception&) {
     throw InputFailure("--set " + o.pointer + ": not a valid JSON pointer");
   }
+  std::vector<nlohmann::json::json_pointer> ancestors;
+  for (auto p = ptr.parent_pointer(); !p.empty(); p = p.parent_pointer()) ancestors.push_back(p);
+  for (auto a = ancestors.rbegin(); a != ancestors.rend(); ++a) {
+    if (!doc.contains(*a)) {
+      if (!doc[a->parent_pointer()].is_object()) break;  // an array index past the end: reported below
+      doc[*a] = nlohmann::json::object();
+    }
+  }
   const auto parent = ptr.parent_pointer();
-  if (!doc.contains(parent) || !doc[parent].is_object())
+  if (!doc.contains(parent) || !(doc[parent].is_object() || doc[parent].is_array()))
     throw InputFailure("--set " + o.pointer + ": " + (parent.empty() ? std::string("/") : parent.to_string()) +
                        " is not an object in the scenario");
-  doc[ptr] = o.value;
+  try {
+    if (doc[parent].is_array()) {
+      doc.at(ptr) = o.value;  // an existing element only
+    } else {
+      doc[ptr] = o.value;
+    }
+  } catch (const nlohmann::json::exception&) {
+    throw InputFailure("--set " + o.pointer + ": no such element of the array " + parent.to_string());
+  }
 }
 
 bool starts_with_pointer(const std::string& p, const std::string& prefix) {

@@ -88,4 +88,11 @@ GpuPreset gpu_preset(const std::string& name, const nlohmann::json& overrides, c
   return p;
 }
 
+std::string profile_gpu_mismatch(const std::string& profile_name, const std::string& profile_gpu, const GpuPreset& gpu) {
+  if (profile_gpu.empty() || profile_gpu == gpu.name) return "";
+  return "calibration profile '" + profile_name + "' was fitted on " + profile_gpu + " but the cluster's GPU is " + gpu.name +
+         ": kernel times use the " + profile_gpu + "'s measured efficiencies on the " + gpu.name +
+         "'s peaks (fit a profile on it: v3sim calibrate)";
+}
+
 }  // namespace v3sim::models

@@ -37,4 +37,9 @@ const std::vector<std::string>& gpu_preset_names();
 GpuPreset gpu_preset(const std::string& name, const nlohmann::json& overrides = nlohmann::json::object(),
                      const std::string& name_pointer = "", const std::string& overrides_pointer = "");
 
+// A warning when a calibration profile was measured on another GPU than the
+// cluster's (its kernel efficiencies then describe that GPU); empty when they
+// match or the profile names no GPU.
+std::string profile_gpu_mismatch(const std::string& profile_name, const std::string& profile_gpu, const GpuPreset& gpu);
+
 }  // namespace v3sim::models

@@ -413,6 +413,8 @@ InferenceResult simulate_inference(const ClusterConfig& cluster, const Inference
     r.step_s_without_mtp = r.step_s;
     r.tokens_per_s_per_gpu_without_mtp = r.tokens_per_s_per_gpu;
   }
+  if (std::string w = profile_gpu_mismatch(spec.calibration, spec.profile.hardware, cluster.gpu); !w.empty())
+    r.warnings.push_back(w);
   return r;
 }
 

@@ -74,14 +74,23 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
     t.micro_batch = static_cast<int>(tr.optional_integer("micro_batch", 1, 1 << 20).value_or(1));
     t.fp8 = tr.optional_one_of("precision", {"fp8", "bf16"}).value_or("fp8") == "fp8";
   }
+  bool sms_asked = false;
   if (in.has("overlap")) {
     sim::ObjectReader o = in.object("overlap");
     o.only_keys({"comm_sms", "offload"});
+    sms_asked = o.has("comm_sms") || o.has("offload");
     t.comm_sms = static_cast<int>(o.optional_integer("comm_sms", 1, 1024).value_or(t.comm_sms));
     if (const nlohmann::json* off = o.child("offload")) {
       if (!off->is_boolean()) throw sim::InputError(o.child_pointer("offload"), "expected true or false");
       t.comm_offload = off->get<bool>();
     }
+  }
+  // DeepSeek sets SMs aside for its expert-parallel all-to-all; without
+  // expert parallelism nothing needs them, so none are held unless asked
+  // (pipeline sends and tensor-parallel all-reduces borrow SMs as NCCL does).
+  if (!sms_asked && t.parallel.ep == 1) {
+    t.comm_sms = 0;
+    t.comm_offload = true;
   }
   if (auto cal = in.optional_string("calibration")) t.calibration = *cal;
   t.profile = calibration::load_profile(t.calibration, "/calibration");

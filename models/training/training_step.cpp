@@ -165,6 +165,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
       r.warnings.push_back(buf);
     }
   }
+  if (std::string w = profile_gpu_mismatch(spec.calibration, spec.profile.hardware, cluster.gpu); !w.empty())
+    r.warnings.push_back(w);
   r.pipeline.step_time = step;
   r.chunk_lives = std::move(g.chunk_lives);
   if (spec.chunk_pair) {
