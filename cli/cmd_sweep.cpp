@@ -13,6 +13,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/json_locator.hpp"
+#include "cli/model_file.hpp"
 #include "cli/mpi_world.hpp"
 #include "cli/scenario_loader.hpp"
 #include "cli/sweep_journal.hpp"
@@ -42,6 +43,7 @@ struct LoadedStudy {
   nlohmann::json base;
   std::size_t points = 0;
   JournalKey key;
+  models::ModelFileReader model_files;  // beside the base scenario
 };
 
 [[noreturn]] void fail_at(const std::string& path, const std::string& text, const sim::InputError& e) {
@@ -66,6 +68,7 @@ LoadedStudy load(const std::string& path) {
   const fs::path base = fs::path(path).parent_path() / l.study.base;
   std::string base_text;
   l.base = read_json_file(base.string(), base_text);
+  l.model_files = model_file_reader(base.string());
   try {
     models::check_axes(l.study, l.base);
   } catch (const sim::InputError& e) {
@@ -74,7 +77,7 @@ LoadedStudy load(const std::string& path) {
   // An axis whose pointer names no field of the scenario would fail every
   // point: refuse the study before running any.
   try {
-    (void)models::parse_scenario(models::study_point(l.study, l.base, 0).scenario);
+    (void)models::parse_scenario(models::study_point(l.study, l.base, 0).scenario, l.model_files);
   } catch (const sim::UnknownKeyError& e) {
     for (std::size_t i = 0; i < l.study.axes.size(); ++i)
       if (e.pointer() == l.study.axes[i].pointer)
@@ -132,7 +135,7 @@ void sweep(const SweepArgs& a) {
   world.barrier();
   std::set<std::size_t> finished;
   for (const models::PointResult& r : done) finished.insert(r.index);
-  SweepWork work{&l.study, &l.base, {}, l.points, finished.size()};
+  SweepWork work{&l.study, &l.base, {}, l.points, finished.size(), l.model_files};
   for (std::size_t p = static_cast<std::size_t>(world.rank()); p < l.points; p += static_cast<std::size_t>(world.size()))
     if (!finished.count(p)) work.todo.push_back(p);
 
@@ -140,7 +143,7 @@ void sweep(const SweepArgs& a) {
   if (!work.todo.empty() && work.todo.front() == 0) {
     // Point 0 first and alone, before anything is written: its summary tells
     // whether every field exists.
-    models::PointResult first = evaluate_point(l.study, models::study_point(l.study, l.base, 0));
+    models::PointResult first = evaluate_point(l.study, models::study_point(l.study, l.base, 0), l.model_files);
     check_fields(a.study, l.study, first);
     run.rows.push_back(std::move(first));
     work.todo.erase(work.todo.begin());

@@ -15,7 +15,8 @@
 
 namespace v3sim::cli {
 
-models::PointResult evaluate_point(const models::Study& study, const models::StudyPoint& point) {
+models::PointResult evaluate_point(const models::Study& study, const models::StudyPoint& point,
+                                   const models::ModelFileReader& model_files) {
   models::PointResult r;
   r.index = point.index;
   r.values = point.values;
@@ -23,7 +24,7 @@ models::PointResult evaluate_point(const models::Study& study, const models::Stu
   try {
     models::Scenario s;
     try {
-      s = models::parse_scenario(point.scenario);
+      s = models::parse_scenario(point.scenario, model_files);
     } catch (const sim::InputError& e) {
       throw InputFailure(label + ": " + e.pointer() + ": " + e.what());
     }
@@ -50,7 +51,7 @@ SweepRun run_points(const SweepWork& work, int jobs, std::ofstream& out, std::si
   SweepRun run;
   auto worker = [&] {
     for (std::size_t i; (i = next.fetch_add(1)) < limit;) {
-      models::PointResult r = evaluate_point(*work.study, models::study_point(*work.study, *work.base, todo[i]));
+      models::PointResult r = evaluate_point(*work.study, models::study_point(*work.study, *work.base, todo[i]), work.model_files);
       {
         std::lock_guard<std::mutex> lock(mutex);
         out << r.to_json().dump() << "\n" << std::flush;

@@ -11,11 +11,15 @@
 
 #include "models/study/point_result.hpp"
 #include "models/study/study.hpp"
+#include "models/transformer/model_source.hpp"
 
 namespace v3sim::cli {
 
 // Simulates one point and extracts the study's fields from its summary.
-models::PointResult evaluate_point(const models::Study& study, const models::StudyPoint& point);
+// `model_files` reads a model config file named by the base scenario (or an
+// axis), relative to the base scenario's folder (cli/model_file.hpp).
+models::PointResult evaluate_point(const models::Study& study, const models::StudyPoint& point,
+                                   const models::ModelFileReader& model_files = {});
 
 struct SweepRun {
   std::vector<models::PointResult> rows;  // the points this run finished
@@ -28,6 +32,7 @@ struct SweepWork {
   std::vector<std::size_t> todo;  // point indices
   std::size_t total = 0;          // points in the study (for progress)
   std::size_t already = 0;        // finished before this run
+  models::ModelFileReader model_files;  // model config files, beside the base scenario
 };
 
 // Runs `work.todo` on `jobs` threads, appending each result to `journal`

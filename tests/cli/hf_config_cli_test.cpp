@@ -128,6 +128,28 @@ TEST_F(HfImport, InferenceTakesAnMlaMoeConfigAndRefusesLlama) {
   expect_rejected("validate " + write("inf_llama.json", doc), {"inf_llama.json:", "/workload/model", "MLA mixture-of-experts"});
 }
 
+// A study's base scenario names its config relative to its own folder; an
+// axis may vary the model file.
+TEST_F(HfImport, SweepReadsConfigsBesideTheBaseScenario) {
+  write("base/Mixtral-8x7B.json", published::mixtral_8x7b_config());
+  write("base/Qwen3-30B-A3B.json", published::qwen3_30b_a3b_config());
+  write("base/s.json", training_scenario("Mixtral-8x7B.json"));
+  const std::string study = write("study/models.json", nlohmann::json{
+      {"base", "../base/s.json"},
+      {"axes", {{{"pointer", "/model"}, {"values", {"Mixtral-8x7B.json", "Qwen3-30B-A3B.json"}}}}},
+      {"fields", {"/model", "/step_time_s"}}});
+  const Result v = v3sim("validate " + study);
+  EXPECT_EQ(v.code, 0) << v.output;
+  const Result r = v3sim("sweep " + study + " --out " + (dir_ / "out").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const nlohmann::json results = nlohmann::json::parse(slurp(dir_ / "out" / "results.json"));
+  ASSERT_EQ(results["points"].size(), 2u);
+  EXPECT_EQ(results["points"][0]["status"], "ok") << results["points"][0]["error"];
+  EXPECT_EQ(results["points"][0]["fields"][0], "Mixtral-8x7B");
+  EXPECT_EQ(results["points"][1]["status"], "ok") << results["points"][1]["error"];
+  EXPECT_EQ(results["points"][1]["fields"][0], "Qwen3-30B-A3B");
+}
+
 TEST_F(HfImport, ShippedMixtralExampleRuns) {
   const Result r = v3sim("run " + std::string(V3SIM_SOURCE_DIR) + "/scenarios/models/mixtral_8x7b_pretrain_16xh800.json --out " +
                          (dir_ / "out").string() + " --no-timing");
