@@ -33,6 +33,7 @@ json inference_summary_json(const models::Scenario& scenario, const models::Infe
   out["scenario"] = scenario.name;
   out["kind"] = "inference";
   out["phase"] = prefill(r) ? "prefill" : "decode";
+  out["model"] = s.model.name;  // a preset's name or a HuggingFace config's
   out["deployment"] = {{"gpus", r.gpus},
                        {"nodes", r.nodes},
                        {"attention_tp", d.attention_tp},
@@ -90,8 +91,8 @@ json inference_summary_json(const models::Scenario& scenario, const models::Infe
 
 std::string inference_terminal_summary(const models::Scenario& scenario, const models::InferenceResult& r) {
   std::string s = fmt::format("{}\n", scenario.name.empty() ? (prefill(r) ? "prefill step" : "decode step") : scenario.name);
-  s += fmt::format("  {} step on {} GPUs (EP{}), {} micro-batch{}: {:.3f} ms\n", prefill(r) ? "prefill" : "decode", r.gpus,
-                   r.spec.deployment.ep, r.micro_batches, r.micro_batches > 1 ? "es" : "", r.step_s * 1e3);
+  s += fmt::format("  {} {} step on {} GPUs (EP{}), {} micro-batch{}: {:.3f} ms\n", r.spec.model.name,
+                   prefill(r) ? "prefill" : "decode", r.gpus, r.spec.deployment.ep, r.micro_batches, r.micro_batches > 1 ? "es" : "", r.step_s * 1e3);
   s += fmt::format("  {:.0f} {} tokens/s per GPU, {:.0f} per node\n", r.tokens_per_s_per_gpu,
                    prefill(r) ? "input" : "output", r.tokens_per_s_per_node);
   if (!prefill(r))
@@ -131,6 +132,7 @@ std::string inference_html_report(const models::Scenario& scenario, const models
   std::string html = html_page_start(title, scenario.description);
   html += "<table><tr><th>quantity</th><th>value</th></tr>\n";
   auto row = [&](const std::string& k, const std::string& v) { html += "<tr><td>" + html_escape(k) + "</td><td>" + html_escape(v) + "</td></tr>\n"; };
+  row("model", r.spec.model.name);
   row("phase", prefill(r) ? "prefill" : "decode");
   row("GPUs (EP)", std::to_string(r.gpus));
   row("step time", fmt::format("{:.3f} ms", r.step_s * 1e3));

@@ -122,8 +122,11 @@ TEST_F(HfImport, InferenceTakesAnMlaMoeConfigAndRefusesLlama) {
   write("llama.json", published::llama3_8b_config());
   nlohmann::json doc = nlohmann::json::parse(slurp(inference_scenario("v3_report_prefill_ep32.json")));
   doc["workload"]["model"] = "DeepSeek-V3.json";
-  const Result ok = v3sim("validate " + write("inf.json", doc));
-  EXPECT_EQ(ok.code, 0) << ok.output;
+  const Result ok = v3sim("run " + write("inf.json", doc) + " --out " + (dir_ / "inf_out").string() + " --no-timing");
+  ASSERT_EQ(ok.code, 0) << ok.output;
+  EXPECT_NE(ok.output.find("DeepSeek-V3 prefill step on 32 GPUs"), std::string::npos) << ok.output;
+  EXPECT_EQ(nlohmann::json::parse(slurp(dir_ / "inf_out" / "summary.json"))["model"], "DeepSeek-V3");
+  EXPECT_NE(slurp(dir_ / "inf_out" / "report.html").find("<td>DeepSeek-V3</td>"), std::string::npos);
   doc["workload"]["model"] = "llama.json";
   expect_rejected("validate " + write("inf_llama.json", doc), {"inf_llama.json:", "/workload/model", "MLA mixture-of-experts"});
 }
