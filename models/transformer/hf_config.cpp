@@ -1,5 +1,6 @@
 #include "models/transformer/hf_config.hpp"
 
+#include <map>
 #include <optional>
 #include <utility>
 
@@ -138,7 +139,7 @@ void read_qwen3_moe(ObjectReader& in, ModelConfig& m) {
   m.topk = required(in, "num_experts_per_tok", 1, m.routed_experts);
   m.expert_intermediate = required(in, "moe_intermediate_size", 1);
   const int step = optional(in, "decoder_sparse_step", 1).value_or(1);
-  std::vector<int> listed_at(m.layers, -1);  // index into mlp_only_layers, -1 when absent
+  std::map<int, int> listed_at;  // layer -> its index in mlp_only_layers (a map: layers may be up to 2^24)
   if (const nlohmann::json* only = in.child("mlp_only_layers"); only && !only->is_null()) {
     if (!only->is_array()) throw InputError("/mlp_only_layers", "expected an array of layer indices, got " + sim::json_type_name(*only));
     for (std::size_t j = 0; j < only->size(); ++j) {
@@ -146,17 +147,19 @@ void read_qwen3_moe(ObjectReader& in, ModelConfig& m) {
       if (!v.is_number_integer() || v.get<long long>() < 0 || v.get<long long>() >= m.layers)
         throw InputError("/mlp_only_layers/" + std::to_string(j),
                          "expected a layer index in [0, " + std::to_string(m.layers - 1) + "], got " + v.dump());
-      listed_at[v.get<int>()] = static_cast<int>(j);
+      listed_at.emplace(v.get<int>(), static_cast<int>(j));
     }
   }
   int first_moe = -1;
   for (int i = 0; i < m.layers; ++i) {
-    const bool moe = listed_at[i] < 0 && (i + 1) % step == 0;
+    const auto listed = listed_at.find(i);
+    const bool moe = listed == listed_at.end() && (i + 1) % step == 0;
     if (moe && first_moe < 0) first_moe = i;
     if (!moe && first_moe >= 0) {
       const std::string why = "layer " + std::to_string(i) + " is dense after MoE layer " + std::to_string(first_moe) +
                               ": v3sim models dense layers only before the MoE layers";
-      throw InputError(listed_at[i] >= 0 ? "/mlp_only_layers/" + std::to_string(listed_at[i]) : "/decoder_sparse_step", why);
+      throw InputError(listed != listed_at.end() ? "/mlp_only_layers/" + std::to_string(listed->second) : "/decoder_sparse_step",
+                       why);
     }
   }
   if (first_moe < 0) {  // every layer dense: a dense model
