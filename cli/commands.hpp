@@ -25,5 +25,6 @@ void add_calibrate_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_compare_trace_command(CLI::App& app);
+void add_export_chakra_command(CLI::App& app);
 
 }  // namespace v3sim::cli

@@ -24,6 +24,7 @@ int main(int argc, char** argv) {
   v3sim::cli::add_sweep_command(app);
   v3sim::cli::add_compare_command(app);
   v3sim::cli::add_compare_trace_command(app);
+  v3sim::cli::add_export_chakra_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

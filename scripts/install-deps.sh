@@ -7,6 +7,7 @@ packages=(
   cmake g++ make
   libboost-graph-dev libeigen3-dev nlohmann-json3-dev libcli11-dev libfmt-dev
   libgtest-dev libbenchmark-dev zlib1g-dev
+  libprotobuf-dev protobuf-compiler
   libopenmpi-dev openmpi-bin
   clang libclang-rt-dev
 )

@@ -438,6 +438,25 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
     if (rec.end <= rec.start) continue;
     (rec.comm ? comm : compute)[static_cast<std::size_t>(rec.rank)].push_back({rec.start, rec.end});
   }
+  // Replica 0's data dependencies between its recorded kernels; a pipeline
+  // transfer in between becomes one dependency marked as a transfer. A
+  // full-fidelity all-to-all's launch task belongs to its kernel's record.
+  std::vector<int> owner(b.graph.tasks().size(), -1);
+  for (std::size_t i = 0; i < b.records.size(); ++i) {
+    owner[b.record_task[i]] = static_cast<int>(i);
+    if (b.records[i].comm && b.records[i].phase >= 0 && layout.fidelity == Fidelity::kFull)
+      owner[b.record_task[i] - 1] = static_cast<int>(i);
+  }
+  constexpr int kNotTransfer = -2;
+  std::vector<int> transfer_source(b.graph.tasks().size(), kNotTransfer);
+  for (const auto& x : b.transfers0) transfer_source[x.second] = -1;
+  for (const sim::Edge& e : b.graph.edges())
+    if (transfer_source[e.to] == -1) transfer_source[e.to] = owner[e.from];
+  for (const sim::Edge& e : b.graph.edges()) {
+    const bool via = transfer_source[e.from] != kNotTransfer;
+    const int from = via ? transfer_source[e.from] : owner[e.from], to = owner[e.to];
+    if (from >= 0 && to >= 0 && from != to) r.edges.push_back(ComponentEdge{from, to, via});
+  }
   for (int rank = 0; rank < schedule.ranks; ++rank)
     r.ranks[static_cast<std::size_t>(rank)].compute = uncovered_time(compute[static_cast<std::size_t>(rank)], nothing);
   // A rank's pipeline ends when its slowest replica does (full fidelity).

@@ -66,6 +66,17 @@ struct ComponentRecord {
   int phase = -1;  // comm: the EpPhase of its all-to-all, -1 for none
 };
 
+// A data dependency between two of replica 0's component kernels (indices
+// into StepGraphResult::components), for exporters of the program as a graph
+// (Chakra execution traces). Stream order is not listed: it is the order of
+// `components` per rank and stream. `transfer`: the dependency runs through a
+// pipeline transfer between ranks (an activation or a gradient).
+struct ComponentEdge {
+  int from;
+  int to;
+  bool transfer = false;
+};
+
 struct RankTimes {
   sim::Time end = 0;       // last kernel of the rank's pipeline program (its slowest replica's)
   sim::Time compute = 0;   // compute streams busy, their union (replica 0)
@@ -84,6 +95,7 @@ struct StepGraphResult {
   PipelineResult pipeline;  // replica 0: per-op timings (busy/bubble filled later)
   std::vector<RankTimes> ranks;
   std::vector<ComponentRecord> components;
+  std::vector<ComponentEdge> edges;  // replica 0's data dependencies between `components`
   std::vector<std::vector<ChunkLife>> chunk_lives;  // replica 0, per rank
   std::uint64_t events = 0;
   std::size_t tasks = 0;

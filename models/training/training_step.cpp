@@ -129,6 +129,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
 
   StepGraphResult g = simulate_step_graph(schedule, r.plan, layout, net);
   r.components = std::move(g.components);
+  r.component_edges = std::move(g.edges);
   r.pipeline = std::move(g.pipeline);
   r.events = g.events;
   r.tasks = g.tasks;

@@ -33,6 +33,7 @@ struct TrainingResult {
   PipelineResult pipeline;  // replica 0's ops
   std::vector<TrainingRank> ranks;
   std::vector<ComponentRecord> components;
+  std::vector<ComponentEdge> component_edges;  // replica 0's data dependencies between `components`
   std::array<sim::Time, kEpPhases> phase_time{};
   // Bytes one GPU sends in each all-to-all phase (the mean over the EP
   // group), over NVLink (copies by the comm SMs) and over the NIC (RDMA).

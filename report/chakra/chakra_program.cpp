@@ -1,0 +1,342 @@
+#include "report/chakra/chakra_program.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <functional>
+#include <queue>
+#include <stdexcept>
+
+#include "models/moe/ep_alltoall.hpp"
+#include "models/schedule/notation.hpp"
+#include "models/training/dp_sync.hpp"
+
+namespace v3sim::report {
+namespace {
+
+using ChakraProtoMsg::Node;
+using models::ComponentRecord;
+
+// Bytes per parameter of the data-parallel tail, as models/training/dp_sync.cpp
+// moves them (docs/training-model.md, "The end of the step"): FP32 gradients
+// reduced, BF16 parameters gathered.
+constexpr double kGradBytes = 4;
+constexpr double kParamBytes = 2;
+
+// Streams of a rank, named in the "stream" attribute; ctrl_deps chain the
+// nodes of one stream in program order.
+enum Stream { kCompute, kComm, kCompute2, kTail, kStreams };
+constexpr const char* kStreamNames[kStreams] = {"compute", "comm", "compute 2", "tail"};
+
+const char* component_name(models::Component c) {
+  switch (c) {
+    case models::Component::kAttention: return "attention";
+    case models::Component::kDispatch: return "dispatch";
+    case models::Component::kMlp: return "MLP";
+    case models::Component::kCombine: return "combine";
+  }
+  return "?";
+}
+
+const char* pass_letter(models::Pass p) {
+  switch (p) {
+    case models::Pass::kForward: return "F";
+    case models::Pass::kInput: return "B";
+    case models::Pass::kWeight: return "W";
+  }
+  return "?";
+}
+
+const char* block_name(models::BlockKind b) {
+  switch (b) {
+    case models::BlockKind::kEmbedding: return "embedding";
+    case models::BlockKind::kDenseLayer: return "dense layer";
+    case models::BlockKind::kMoeLayer: return "MoE layer";
+    case models::BlockKind::kHead: return "output head";
+    case models::BlockKind::kMtp: return "MTP module";
+  }
+  return "?";
+}
+
+// Simulated nanoseconds as Chakra's whole microseconds, rounded to nearest.
+std::uint64_t micros(sim::Time ns) { return static_cast<std::uint64_t>(std::llround(static_cast<double>(ns) / 1e3)); }
+
+void attr(Node& n, const std::string& name, bool v) {
+  auto* a = n.add_attr();
+  a->set_name(name);
+  a->set_bool_val(v);
+}
+// Chakra's feeder reads comm_type, comm_size and num_ops as int64 and
+// comm_src, comm_dst and comm_tag as int32: the types must match.
+void attr64(Node& n, const std::string& name, std::int64_t v) {
+  auto* a = n.add_attr();
+  a->set_name(name);
+  a->set_int64_val(v);
+}
+void attr32(Node& n, const std::string& name, std::int32_t v) {
+  auto* a = n.add_attr();
+  a->set_name(name);
+  a->set_int32_val(v);
+}
+void attr_str(Node& n, const std::string& name, const std::string& v) {
+  auto* a = n.add_attr();
+  a->set_name(name);
+  a->set_string_val(v);
+}
+template <typename Message>
+void meta(Message& m, const std::string& name, std::int64_t v) {
+  auto* a = m.add_attr();
+  a->set_name(name);
+  a->set_int64_val(v);
+}
+template <typename Message>
+void meta_str(Message& m, const std::string& name, const std::string& v) {
+  auto* a = m.add_attr();
+  a->set_name(name);
+  a->set_string_val(v);
+}
+
+// A rank's nodes while they are built: ids are provisional (the index) until
+// the nodes are put in topological order.
+struct RankBuilder {
+  std::vector<Node> nodes;
+  std::vector<sim::Time> start;  // ns, to order the nodes in the file
+  std::array<int, kStreams> last{-1, -1, -1, -1};
+
+  Node& add(const std::string& name, ChakraProtoMsg::NodeType type, sim::Time start_ns, sim::Time duration_ns,
+            int stream) {
+    Node n;
+    n.set_id(nodes.size());
+    n.set_name(name);
+    n.set_type(type);
+    n.set_start_time_micros(micros(start_ns));
+    n.set_duration_micros(micros(duration_ns));
+    if (stream >= 0) {
+      if (last[static_cast<std::size_t>(stream)] >= 0) n.add_ctrl_deps(static_cast<std::uint64_t>(last[static_cast<std::size_t>(stream)]));
+      last[static_cast<std::size_t>(stream)] = static_cast<int>(nodes.size());
+      attr_str(n, "stream", kStreamNames[stream]);
+    }
+    attr(n, "is_cpu_op", false);  // the feeder's default is a CPU op
+    nodes.push_back(std::move(n));
+    start.push_back(start_ns);
+    return nodes.back();
+  }
+
+  Node& collective(const std::string& name, ChakraProtoMsg::CollectiveCommType type, double bytes,
+                   const std::string& group, int group_size, sim::Time start_ns, sim::Time duration_ns, int stream) {
+    Node& n = add(name, ChakraProtoMsg::COMM_COLL_NODE, start_ns, duration_ns, stream);
+    attr64(n, "comm_type", type);
+    attr64(n, "comm_size", static_cast<std::int64_t>(std::llround(bytes)));
+    attr_str(n, "comm_group", group);
+    attr64(n, "comm_group_size", group_size);
+    return n;
+  }
+
+  // Kahn's algorithm, ready nodes taken by simulated start time: the file
+  // lists every node after its dependencies, close to the order they ran.
+  std::vector<Node> topological() const {
+    const std::size_t n = nodes.size();
+    std::vector<int> pending(n, 0);
+    std::vector<std::vector<std::size_t>> children(n);
+    for (std::size_t i = 0; i < n; ++i) {
+      for (std::uint64_t d : nodes[i].ctrl_deps()) children[d].push_back(i), ++pending[i];
+      for (std::uint64_t d : nodes[i].data_deps()) children[d].push_back(i), ++pending[i];
+    }
+    using Key = std::pair<sim::Time, std::size_t>;
+    std::priority_queue<Key, std::vector<Key>, std::greater<>> ready;
+    for (std::size_t i = 0; i < n; ++i)
+      if (pending[i] == 0) ready.push({start[i], i});
+    std::vector<std::uint64_t> new_id(n);
+    std::vector<std::size_t> order;
+    while (!ready.empty()) {
+      const std::size_t i = ready.top().second;
+      ready.pop();
+      new_id[i] = order.size();
+      order.push_back(i);
+      for (std::size_t c : children[i])
+        if (--pending[c] == 0) ready.push({start[c], c});
+    }
+    if (order.size() != n) throw std::logic_error("Chakra export: the step graph of a rank has a cycle");
+    std::vector<Node> out;
+    out.reserve(n);
+    for (std::size_t i : order) {
+      Node x = nodes[i];
+      x.set_id(new_id[i]);
+      for (int k = 0; k < x.ctrl_deps_size(); ++k) x.set_ctrl_deps(k, new_id[x.ctrl_deps(k)]);
+      for (int k = 0; k < x.data_deps_size(); ++k) x.set_data_deps(k, new_id[x.data_deps(k)]);
+      out.push_back(std::move(x));
+    }
+    return out;
+  }
+};
+
+std::string component_node_name(const models::Schedule& s, const ComponentRecord& c) {
+  const std::string op = c.op >= 0 ? models::format_op(s, s.programs[static_cast<std::size_t>(c.rank)][static_cast<std::size_t>(c.op)]) : "?";
+  const bool layer = c.block == models::BlockKind::kDenseLayer || c.block == models::BlockKind::kMoeLayer ||
+                     c.block == models::BlockKind::kMtp;
+  return layer ? fmt::format("{} {} {} {}({})", op, block_name(c.block), c.unit, component_name(c.component), pass_letter(c.pass))
+               : fmt::format("{} {} {}({})", op, block_name(c.block), component_name(c.component), pass_letter(c.pass));
+}
+
+}  // namespace
+
+std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const std::string& scenario_name) {
+  const models::TrainingSpec& spec = r.spec;
+  const models::Schedule& schedule = r.pipeline.schedule;
+  const int ranks = schedule.ranks, ep = spec.parallel.ep, tp = spec.parallel.tp;
+  std::vector<RankBuilder> b(static_cast<std::size_t>(ranks));
+  std::vector<int> node_of(r.components.size(), -1);
+
+  // Every component kernel of replica 0, in program order per stream.
+  const double tokens = static_cast<double>(spec.micro_batch) * spec.seq_len;  // per micro-batch on one GPU
+  const std::array<double, models::kEpPhases> bytes_per_token{
+      models::token_bytes("fp8", spec.model.hidden), models::token_bytes("bf16", spec.model.hidden),
+      models::token_bytes("bf16", spec.model.hidden)};
+  for (std::size_t i = 0; i < r.components.size(); ++i) {
+    const ComponentRecord& c = r.components[i];
+    RankBuilder& rb = b[static_cast<std::size_t>(c.rank)];
+    const std::string name = component_node_name(schedule, c);
+    const int stream = c.comm ? kComm : c.second_stream ? kCompute2 : kCompute;
+    node_of[i] = static_cast<int>(rb.nodes.size());
+    const sim::Time d = c.end - c.start;
+    if (c.comm && c.phase >= 0 && ep > 1) {
+      // Each GPU sends its micro-batch's tokens once per selected expert.
+      rb.collective(name, ChakraProtoMsg::ALL_TO_ALL, tokens * spec.model.topk * bytes_per_token[static_cast<std::size_t>(c.phase)],
+                    "ep", ep, c.start, d, stream);
+    } else if (c.comm && c.phase < 0 && tp > 1) {
+      // A tensor-parallel all-reduce of the BF16 hidden state.
+      rb.collective(name, ChakraProtoMsg::ALL_REDUCE, tokens * spec.model.hidden * 2, "tp", tp, c.start, d, stream);
+    } else {
+      // Compute, or comm-stream kernels that exchange nothing (DeepEP's
+      // layout and notify kernels alone, an all-to-all within one GPU).
+      rb.add(name, ChakraProtoMsg::COMP_NODE, c.start, d, stream);
+    }
+  }
+
+  // The step graph's data dependencies; a pipeline transfer becomes a send
+  // after its producer and a receive before its consumer, tagged with the
+  // dependency's index so that the pair matches across files.
+  for (std::size_t k = 0; k < r.component_edges.size(); ++k) {
+    const models::ComponentEdge& e = r.component_edges[k];
+    const ComponentRecord& from = r.components[static_cast<std::size_t>(e.from)];
+    const ComponentRecord& to = r.components[static_cast<std::size_t>(e.to)];
+    const auto from_node = static_cast<std::uint64_t>(node_of[static_cast<std::size_t>(e.from)]);
+    RankBuilder& dst = b[static_cast<std::size_t>(to.rank)];
+    const auto consumer = static_cast<std::size_t>(node_of[static_cast<std::size_t>(e.to)]);
+    if (!e.transfer || from.rank == to.rank) {
+      dst.nodes[consumer].add_data_deps(from_node);
+      continue;
+    }
+    const bool gradient = to.pass != models::Pass::kForward;
+    auto p2p = [&](RankBuilder& rb, ChakraProtoMsg::NodeType type, const std::string& name) -> Node& {
+      Node& n = rb.add(name, type, from.end, r.p2p_time, -1);
+      attr32(n, "comm_src", from.rank);
+      attr32(n, "comm_dst", to.rank);
+      attr32(n, "comm_tag", static_cast<std::int32_t>(k));
+      attr64(n, "comm_size", static_cast<std::int64_t>(std::llround(r.p2p_bytes)));
+      return n;
+    };
+    const std::string label = fmt::format("{} from rank {} to rank {}", gradient ? "gradient" : "activation", from.rank, to.rank);
+    p2p(b[static_cast<std::size_t>(from.rank)], ChakraProtoMsg::COMM_SEND_NODE, "send " + label).add_data_deps(from_node);
+    const auto recv = static_cast<std::uint64_t>(dst.nodes.size());
+    p2p(dst, ChakraProtoMsg::COMM_RECV_NODE, "recv " + label);
+    dst.nodes[consumer].add_data_deps(recv);
+  }
+
+  // The data-parallel tail after each rank's pipeline: DualPipe's mirror sum,
+  // the reduce-scatter (all-reduce without ZeRO) of dense and routed-expert
+  // gradients on their own groups at once, the optimizer step, the
+  // all-gather. Concurrent collectives both carry their phase's time.
+  const int dp = r.dp, expert_replicas = ep > 0 ? dp / ep : dp;
+  const bool zero = spec.parallel.zero == 1;
+  for (int rank = 0; rank < ranks && !spec.chunk_pair; ++rank) {
+    RankBuilder& rb = b[static_cast<std::size_t>(rank)];
+    const models::TrainingRank& tr = r.ranks[static_cast<std::size_t>(rank)];
+    const models::BlockParameters params = models::rank_parameters(schedule, r.plan, rank);
+    const double dense = params.dense / tp, routed = params.routed / ep;
+    std::vector<std::uint64_t> before;  // the pipeline's last node on each stream
+    for (int s : {kCompute, kComm, kCompute2})
+      if (rb.last[static_cast<std::size_t>(s)] >= 0) before.push_back(static_cast<std::uint64_t>(rb.last[static_cast<std::size_t>(s)]));
+    sim::Time t = tr.pipeline_end;
+    auto phase = [&](std::vector<std::uint64_t> ids) {
+      if (!ids.empty()) before = std::move(ids);
+    };
+    auto after_before = [&](Node& n) {
+      for (std::uint64_t d : before)
+        if (std::find(n.ctrl_deps().begin(), n.ctrl_deps().end(), d) == n.ctrl_deps().end()) n.add_data_deps(d);
+    };
+    if (tr.dp_sync.mirror > 0) {
+      Node& n = rb.collective("gradient sum with the mirrored rank", ChakraProtoMsg::ALL_REDUCE, kGradBytes * (dense + routed),
+                              "mirror", 2, t, tr.dp_sync.mirror, kTail);
+      attr32(n, "comm_peer", schedule.ranks - 1 - rank);
+      after_before(n);
+      phase({n.id()});
+      t += tr.dp_sync.mirror;
+    }
+    const auto reduce = zero ? ChakraProtoMsg::REDUCE_SCATTER : ChakraProtoMsg::ALL_REDUCE;
+    const std::string reduce_name = zero ? "reduce-scatter" : "all-reduce";
+    std::vector<std::uint64_t> ids;
+    // The two groups run at once, so only the first joins the tail stream.
+    int stream = kTail;
+    if (dp > 1 && dense > 0) {
+      Node& n = rb.collective(reduce_name + " of dense gradients", reduce, kGradBytes * dense, "dp", dp, t,
+                              tr.dp_sync.reduce_scatter, stream);
+      after_before(n);
+      ids.push_back(n.id());
+      stream = -1;
+    }
+    if (expert_replicas > 1 && routed > 0) {
+      Node& n = rb.collective(reduce_name + " of routed-expert gradients", reduce, kGradBytes * routed, "dp_experts",
+                              expert_replicas, t, tr.dp_sync.reduce_scatter, stream);
+      after_before(n);
+      ids.push_back(n.id());
+    }
+    phase(ids);
+    t += tr.dp_sync.reduce_scatter;
+    {
+      Node& n = rb.add("optimizer step", ChakraProtoMsg::COMP_NODE, t, tr.dp_sync.optimizer, kTail);
+      after_before(n);
+      phase({n.id()});
+      t += tr.dp_sync.optimizer;
+    }
+    if (zero) {
+      stream = kTail;
+      if (dp > 1 && dense > 0) {
+        Node& n = rb.collective("all-gather of dense parameters", ChakraProtoMsg::ALL_GATHER, kParamBytes * dense, "dp", dp,
+                                t, tr.dp_sync.all_gather, stream);
+        after_before(n);
+        stream = -1;
+      }
+      if (expert_replicas > 1 && routed > 0) {
+        Node& n = rb.collective("all-gather of routed-expert parameters", ChakraProtoMsg::ALL_GATHER, kParamBytes * routed,
+                                "dp_experts", expert_replicas, t, tr.dp_sync.all_gather, stream);
+        after_before(n);
+      }
+    }
+  }
+
+  std::vector<ChakraTrace> out(static_cast<std::size_t>(ranks));
+  for (int rank = 0; rank < ranks; ++rank) {
+    ChakraTrace& t = out[static_cast<std::size_t>(rank)];
+    t.metadata.set_version(kChakraVersion);
+    meta_str(t.metadata, "scenario", scenario_name);
+    meta(t.metadata, "rank", rank);
+    meta(t.metadata, "ranks", ranks);
+    meta(t.metadata, "gpu", (rank * dp) * tp);  // replica 0, tensor-parallel rank 0 (models::StepLayout::gpu)
+    meta(t.metadata, "pp", spec.parallel.pp);
+    meta(t.metadata, "dp", dp);
+    meta(t.metadata, "ep", ep);
+    meta(t.metadata, "tp", tp);
+    meta(t.metadata, "zero", spec.parallel.zero);
+    meta(t.metadata, "microbatches", r.microbatches);
+    meta_str(t.metadata, "schedule", spec.chunk_pair ? "chunk_pair" : models::schedule_kind_name(spec.schedule));
+    meta_str(t.metadata, "fidelity", spec.fidelity == models::Fidelity::kFull ? "full" : "reduced");
+    meta_str(t.metadata, "time_source", "v3sim simulation: start_time_micros and duration_micros are simulated");
+    t.nodes = b[static_cast<std::size_t>(rank)].topological();
+  }
+  return out;
+}
+
+}  // namespace v3sim::report
