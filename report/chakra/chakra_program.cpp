@@ -26,9 +26,10 @@ constexpr double kGradBytes = 4;
 constexpr double kParamBytes = 2;
 
 // Streams of a rank, named in the "stream" attribute; ctrl_deps chain the
-// nodes of one stream in program order.
-enum Stream { kCompute, kComm, kCompute2, kTail, kStreams };
-constexpr const char* kStreamNames[kStreams] = {"compute", "comm", "compute 2", "tail"};
+// nodes of one stream in program order. The tail's routed-expert collectives
+// run beside the dense ones, on a stream of their own.
+enum Stream { kCompute, kComm, kCompute2, kTail, kTail2, kStreams };
+constexpr const char* kStreamNames[kStreams] = {"compute", "comm", "compute 2", "tail", "tail 2"};
 
 const char* component_name(models::Component c) {
   switch (c) {
@@ -103,7 +104,7 @@ void meta_str(Message& m, const std::string& name, const std::string& v) {
 struct RankBuilder {
   std::vector<Node> nodes;
   std::vector<sim::Time> start;  // ns, to order the nodes in the file
-  std::array<int, kStreams> last{-1, -1, -1, -1};
+  std::array<int, kStreams> last{-1, -1, -1, -1, -1};
 
   Node& add(const std::string& name, ChakraProtoMsg::NodeType type, sim::Time start_ns, sim::Time duration_ns,
             int stream) {
@@ -249,7 +250,7 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
   // the reduce-scatter (all-reduce without ZeRO) of dense and routed-expert
   // gradients on their own groups at once, the optimizer step, the
   // all-gather. Concurrent collectives both carry their phase's time.
-  const int dp = r.dp, expert_replicas = ep > 0 ? dp / ep : dp;
+  const int dp = r.dp, expert_replicas = dp / ep;
   const bool zero = spec.parallel.zero == 1;
   for (int rank = 0; rank < ranks && !spec.chunk_pair; ++rank) {
     RankBuilder& rb = b[static_cast<std::size_t>(rank)];
@@ -278,18 +279,15 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
     const auto reduce = zero ? ChakraProtoMsg::REDUCE_SCATTER : ChakraProtoMsg::ALL_REDUCE;
     const std::string reduce_name = zero ? "reduce-scatter" : "all-reduce";
     std::vector<std::uint64_t> ids;
-    // The two groups run at once, so only the first joins the tail stream.
-    int stream = kTail;
     if (dp > 1 && dense > 0) {
       Node& n = rb.collective(reduce_name + " of dense gradients", reduce, kGradBytes * dense, "dp", dp, t,
-                              tr.dp_sync.reduce_scatter, stream);
+                              tr.dp_sync.reduce_scatter, kTail);
       after_before(n);
       ids.push_back(n.id());
-      stream = -1;
     }
     if (expert_replicas > 1 && routed > 0) {
       Node& n = rb.collective(reduce_name + " of routed-expert gradients", reduce, kGradBytes * routed, "dp_experts",
-                              expert_replicas, t, tr.dp_sync.reduce_scatter, stream);
+                              expert_replicas, t, tr.dp_sync.reduce_scatter, kTail2);
       after_before(n);
       ids.push_back(n.id());
     }
@@ -302,16 +300,14 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
       t += tr.dp_sync.optimizer;
     }
     if (zero) {
-      stream = kTail;
       if (dp > 1 && dense > 0) {
         Node& n = rb.collective("all-gather of dense parameters", ChakraProtoMsg::ALL_GATHER, kParamBytes * dense, "dp", dp,
-                                t, tr.dp_sync.all_gather, stream);
+                                t, tr.dp_sync.all_gather, kTail);
         after_before(n);
-        stream = -1;
       }
       if (expert_replicas > 1 && routed > 0) {
         Node& n = rb.collective("all-gather of routed-expert parameters", ChakraProtoMsg::ALL_GATHER, kParamBytes * routed,
-                                "dp_experts", expert_replicas, t, tr.dp_sync.all_gather, stream);
+                                "dp_experts", expert_replicas, t, tr.dp_sync.all_gather, kTail2);
         after_before(n);
       }
     }

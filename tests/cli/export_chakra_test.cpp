@@ -259,6 +259,37 @@ TEST_F(ExportChakra, DualPipe) {
   expect_matched_transfers(traces);
 }
 
+// With EP4 over dp 8 each routed expert has 2 replicas: its gradients are
+// reduced and its parameters gathered too, beside the dense ones.
+TEST_F(ExportChakra, RoutedExpertCollectivesRunBesideTheDenseOnes) {
+  const Result r = v3sim("export-chakra " + kMixtral + kFourMicrobatches + " --set /parallelism/ep=4 --out " +
+                         (dir_ / "et").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const ChakraTrace& t : read_traces(dir_ / "et", 2)) {
+    expect_well_formed(t);
+    std::map<std::string, std::int64_t> bytes;  // collective name -> comm_size
+    std::map<std::string, std::uint64_t> id;
+    for (const Node& n : t.nodes)
+      if (str_attr(n, "stream") == "tail" || str_attr(n, "stream") == "tail 2") {
+        bytes[n.name()] = int_attr(n, "comm_size");
+        id[n.name()] = n.id();
+        if (n.name().find("routed") != std::string::npos) {
+          EXPECT_EQ(str_attr(n, "stream"), "tail 2");
+          EXPECT_EQ(int_attr(n, "comm_group_size"), 2);
+        }
+      }
+    ASSERT_EQ(bytes.size(), 5u);  // two reduce-scatters, the optimizer, two all-gathers
+    EXPECT_EQ(bytes["reduce-scatter of routed-expert gradients"], 2 * bytes["all-gather of routed-expert parameters"]);
+    EXPECT_GT(bytes["reduce-scatter of routed-expert gradients"], bytes["reduce-scatter of dense gradients"]);
+    // The optimizer waits for both reduce-scatters.
+    const Node& opt = t.nodes[id["optimizer step"]];
+    std::set<std::uint64_t> deps(opt.ctrl_deps().begin(), opt.ctrl_deps().end());
+    deps.insert(opt.data_deps().begin(), opt.data_deps().end());
+    EXPECT_TRUE(deps.count(id["reduce-scatter of dense gradients"]));
+    EXPECT_TRUE(deps.count(id["reduce-scatter of routed-expert gradients"]));
+  }
+}
+
 TEST_F(ExportChakra, RefusesBadInputAndWritesNothing) {
   const fs::path out = dir_ / "et";
   auto expect_refused = [&](const std::string& args, const std::string& says) {
