@@ -9,7 +9,7 @@ LayerDemand layer_pair_demand(const TrainingSpec& spec, const GpuPreset& gpu,
   base.framework_launches.clear();
   const calibration::DeviceRates rates = device_rates(gpu);
   const int compute_sms = spec.comm_offload ? gpu.sms : gpu.sms - spec.comm_sms;
-  OpContext ctx{spec.micro_batch, spec.seq_len, spec.parallel.ep, spec.parallel.tp, spec.fp8};
+  const OpContext ctx = op_context(spec);
   const BlockKind kind = spec.model.is_moe() ? BlockKind::kMoeLayer : BlockKind::kDenseLayer;
 
   LayerDemand out;

@@ -83,13 +83,7 @@ class BlockCoster {
         sms_(sms) {}
 
   BlockPlan plan(BlockKind kind) {
-    OpContext ctx;
-    ctx.sequences = t_.micro_batch;
-    ctx.seq_len = t_.seq_len;
-    ctx.ep = t_.parallel.ep;
-    ctx.tp = t_.parallel.tp;
-    ctx.fp8 = t_.fp8;
-    std::vector<KernelOp> ops = without_codesigned_kernels(block_ops(t_.model, kind, ctx), t_);
+    std::vector<KernelOp> ops = without_codesigned_kernels(block_ops(t_.model, kind, op_context(t_)), t_);
     if (kind == BlockKind::kMoeLayer || kind == BlockKind::kDenseLayer || kind == BlockKind::kMtp)
       ops = with_framework_ops(ops, profile_);
     BlockPlan b{kind, {}, {}, {}};
@@ -297,8 +291,7 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
   auto block = [&](BlockKind k) -> const BlockPlan& {
     if (!memo.count(k)) {
       memo.emplace(k, coster.plan(k));
-      OpContext ctx{t.micro_batch, t.seq_len, t.parallel.ep, t.parallel.tp, t.fp8};
-      const auto ops = block_ops(t.model, k, ctx);
+      const auto ops = block_ops(t.model, k, op_context(t));
       saved_and_flops[k] = {saved_activation_bytes(ops), pass_model_flops(ops, Pass::kForward) +
                                                              pass_model_flops(ops, Pass::kInput) +
                                                              pass_model_flops(ops, Pass::kWeight)};
@@ -348,6 +341,18 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
     plan.parts.push_back(std::move(part));
   }
   return plan;
+}
+
+OpContext op_context(const TrainingSpec& t) {
+  OpContext c;
+  c.sequences = t.micro_batch;
+  c.seq_len = t.seq_len;
+  c.ep = t.parallel.ep;
+  c.tp = t.parallel.tp;
+  c.fp8 = t.fp8;
+  c.recompute = t.recompute;
+  c.sequence_parallel = t.parallel.sequence_parallel && t.parallel.tp > 1;
+  return c;
 }
 
 }  // namespace v3sim::models

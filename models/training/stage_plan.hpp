@@ -75,6 +75,10 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
 
 calibration::DeviceRates device_rates(const GpuPreset& gpu);
 
+// What a GPU's kernels see of the spec: micro-batch, parallelism, precision,
+// recomputation and sequence parallelism.
+OpContext op_context(const TrainingSpec& t);
+
 // Seconds of one compute-side kernel op (all its launches) on `sms` SMs
 // under the profile and its class's calibration (0 for an all-to-all).
 double kernel_seconds(const KernelOp& op, const calibration::Profile& p, const calibration::DeviceRates& d, int sms);

@@ -7,12 +7,16 @@ namespace v3sim::models {
 namespace {
 
 Parallelism parse_parallelism(sim::ObjectReader in) {
-  in.only_keys({"pp", "ep", "tp", "zero", "layers_per_part"});
+  in.only_keys({"pp", "ep", "tp", "zero", "layers_per_part", "sequence_parallel"});
   Parallelism p;
   p.pp = static_cast<int>(in.integer("pp", 1, 4096));
   p.ep = static_cast<int>(in.optional_integer("ep", 1, 1 << 20).value_or(1));
   p.tp = static_cast<int>(in.optional_integer("tp", 1, 64).value_or(1));
   p.zero = static_cast<int>(in.optional_integer("zero", 0, 1).value_or(1));
+  if (const nlohmann::json* sp = in.child("sequence_parallel")) {
+    if (!sp->is_boolean()) throw sim::InputError(in.child_pointer("sequence_parallel"), "expected true or false");
+    p.sequence_parallel = sp->get<bool>();
+  }
   if (const nlohmann::json* parts = in.child("layers_per_part")) {
     if (parts->is_string() && parts->get<std::string>() == "balanced") {
       p.balance_layers = true;
@@ -68,7 +72,9 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
   }
   {
     sim::ObjectReader tr = in.object("training");
-    tr.only_keys({"seq_len", "global_batch", "micro_batch", "precision"});
+    tr.only_keys({"seq_len", "global_batch", "micro_batch", "precision", "recompute"});
+    const std::string rc = tr.optional_one_of("recompute", {"none", "selective", "full"}).value_or("selective");
+    t.recompute = rc == "none" ? Recompute::kNone : rc == "full" ? Recompute::kFull : Recompute::kSelective;
     t.seq_len = static_cast<int>(tr.integer("seq_len", 1, 1 << 22));
     t.global_batch = static_cast<int>(tr.integer("global_batch", 1, 1 << 30));
     t.micro_batch = static_cast<int>(tr.optional_integer("micro_batch", 1, 1 << 20).value_or(1));

@@ -8,6 +8,7 @@
 
 #include "calibration/profile.hpp"
 #include "models/schedule/schedule.hpp"
+#include "models/transformer/layer_ops.hpp"
 #include "models/transformer/model_config.hpp"
 #include "models/transformer/model_source.hpp"
 
@@ -20,6 +21,7 @@ struct Parallelism {
   int zero = 1;  // ZeRO stage: 0 (replicated optimizer) or 1 (sharded over data parallelism)
   std::vector<int> layers_per_part;  // empty: split evenly (docs/training-model.md)
   bool balance_layers = false;       // layers_per_part "balanced": even out the ranks' compute
+  bool sequence_parallel = false;    // Megatron's sequence parallelism over the TP group
 };
 
 enum class Fidelity {
@@ -37,6 +39,7 @@ struct TrainingSpec {
   int global_batch = 1;  // sequences per step
   int micro_batch = 1;   // sequences per micro-batch
   bool fp8 = true;
+  Recompute recompute = Recompute::kSelective;  // training.recompute
   int comm_sms = 20;
   bool comm_offload = false;
   std::string calibration = "h800-published";  // a profile name or a profile file (.json)

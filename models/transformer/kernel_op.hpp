@@ -36,6 +36,7 @@ struct KernelOp {
   bool fp8 = false;
   double saved_bytes = 0;          // forward: activations kept for the backward pass
   bool recompute_in_backward = false;  // forward: run again at the start of backward
+  double output_bytes = 0;  // forward, recomputed: what keeping its output instead would hold
   // The kernel class of calibration/reference/kernel_classes.json this kernel
   // is costed and reported under (a profile may calibrate each class).
   std::string kernel_class;

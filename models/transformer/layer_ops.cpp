@@ -172,6 +172,7 @@ class ForwardBuilder {
     op.flops = op.model_flops = op.shape.flops();
     op.saved_bytes = saved;
     op.recompute_in_backward = recompute;
+    if (recompute) op.output_bytes = t_ * n * kBf16;
     return push(op);
   }
 
@@ -214,12 +215,15 @@ class ForwardBuilder {
   // writes the sum and the normalised output. The sum is kept; the
   // normalised output is recomputed in backward.
   void add_norm(const std::string& name, Component comp) {
-    memory(name, "rmsnorm", comp, 4 * t_ * m_.hidden * kBf16, t_ * m_.hidden * kBf16, true);
+    const double rows = c_.sequence_parallel ? t_ / c_.tp : t_;
+    memory(name, "rmsnorm", comp, 4 * rows * m_.hidden * kBf16, rows * m_.hidden * kBf16, true).output_bytes =
+        rows * m_.hidden * kBf16;
   }
 
   void swiglu(const std::string& name, Component comp, double rows, double inter) {
     // Its input is cached (FP8 in the V3 recipe) and its output recomputed.
-    memory(name, "swiglu", comp, rows * 3 * inter * kBf16, rows * 2 * inter * act_bytes(), true);
+    memory(name, "swiglu", comp, rows * 3 * inter * kBf16, rows * 2 * inter * act_bytes(), true).output_bytes =
+        rows * inter * kBf16;
   }
 
   // RoPE on the rotary slice of q (per head) and k (shared across heads for
@@ -229,9 +233,11 @@ class ForwardBuilder {
   void rope_and_head_layout(int heads, int rope_dim, int head_dim, int shared_k) {
     memory("rope", "rope", Component::kAttention, 2 * t_ * (heads + shared_k) * rope_dim * kBf16, 0, true);
     ops.back().launches = 2;
+    ops.back().output_bytes = t_ * (heads + shared_k) * rope_dim * kBf16;
     if (head_dim > 0) {
       memory("qk_head_layout", "copy", Component::kAttention, 2 * 2 * t_ * heads * head_dim * kBf16, 0, true);
       ops.back().launches = 2;
+      ops.back().output_bytes = 2 * t_ * heads * head_dim * kBf16;
     }
   }
 
@@ -299,8 +305,39 @@ std::vector<KernelOp> forward_ops(const ModelConfig& m, BlockKind block, const O
   return b.ops;
 }
 
+namespace {
+
+// The recomputation choice applied to a block's forward kernels (built for
+// the selective recipe).
+void apply_recompute(std::vector<KernelOp>& ops, const ModelConfig& m, BlockKind block, const OpContext& ctx) {
+  if (ctx.recompute == Recompute::kNone) {
+    for (KernelOp& op : ops)
+      if (op.recompute_in_backward) {
+        op.recompute_in_backward = false;
+        op.saved_bytes += op.output_bytes;
+      }
+  }
+  const bool layer = block == BlockKind::kDenseLayer || block == BlockKind::kMoeLayer || block == BlockKind::kMtp;
+  if (ctx.recompute != Recompute::kFull || !layer || ops.empty()) return;
+  // The layer's input, and what the all-to-alls delivered (re-exchanging
+  // them is not modelled: their results stay): the dispatched rows, the
+  // combined output and the gate weights.
+  const double t = ctx.tokens(), act = ctx.fp8 ? kFp8Scaled : kBf16;
+  double kept = (ctx.sequence_parallel ? t / ctx.tp : t) * m.hidden * kBf16;
+  for (KernelOp& op : ops) {
+    if (op.kind == KernelKind::kAllToAll && op.to_experts) kept += t * m.topk * m.hidden * act;
+    if (op.kind == KernelKind::kAllToAll && !op.to_experts) kept += t * m.hidden * kBf16 + t * m.topk * kFp32;
+    op.saved_bytes = 0;
+    if (op.kind != KernelKind::kAllToAll && !op.comm_stream) op.recompute_in_backward = true;
+  }
+  ops.front().saved_bytes = kept;
+}
+
+}  // namespace
+
 std::vector<KernelOp> block_ops(const ModelConfig& m, BlockKind block, const OpContext& ctx) {
   std::vector<KernelOp> ops = forward_ops(m, block, ctx);
+  apply_recompute(ops, m, block, ctx);
   std::vector<KernelOp> back = backward_ops(ops, ctx.fp8);
   ops.insert(ops.end(), back.begin(), back.end());
   return ops;

@@ -15,6 +15,13 @@ namespace v3sim::models {
 // output head: a stage holding the module adds a kHead after it).
 enum class BlockKind { kEmbedding, kDenseLayer, kMoeLayer, kHead, kMtp };
 
+// Activation recomputation, as Megatron-LM names its choices: none keeps
+// every activation the backward reads; selective re-runs the cheap kernels
+// whose outputs are large (DeepSeek-V3's recipe: RMSNorm, SwiGLU, RoPE and
+// the MLA up-projections); full keeps a layer's input alone (and the
+// all-to-all results) and re-runs all its compute in backward.
+enum class Recompute { kNone, kSelective, kFull };
+
 // The micro-batch and the parallelism a GPU's kernels see.
 struct OpContext {
   int sequences = 1;  // micro-batch size
@@ -22,6 +29,11 @@ struct OpContext {
   int ep = 1;         // expert-parallel degree: routed experts are split over ep GPUs
   int tp = 1;         // tensor-parallel degree: heads and FFN width split over tp GPUs
   bool fp8 = true;    // FP8 GEMMs and FP8 activation caching (DeepSeek-V3 recipe); else BF16
+  Recompute recompute = Recompute::kSelective;
+  // Megatron's sequence parallelism: outside the tensor-parallel regions
+  // (residual adds and norms) each of the tp GPUs holds and normalises
+  // tokens/tp; the all-reduces become reduce-scatter plus all-gather.
+  bool sequence_parallel = false;
   double tokens() const { return static_cast<double>(sequences) * seq_len; }
 };
 
