@@ -60,6 +60,7 @@ report::CompareRow training_row(const models::Scenario& s) {
   }
   row.bubble_fraction = bubble / (r.step_time_s * static_cast<double>(r.ranks.size()));
   row.pipeline = r.pipeline;
+  row.components = r.components;  // the page draws their communication lanes
   return row;
 }
 

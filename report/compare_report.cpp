@@ -2,8 +2,11 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "report/html_page.hpp"
 #include "report/html_report.hpp"
+#include "report/pipeline_timeline.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -11,6 +14,13 @@ namespace {
 std::string amount(double v, bool bytes) { return bytes ? fmt::format("{:.1f} GB", v / 1e9) : fmt::format("{:g}", v); }
 
 }  // namespace
+
+double compare_scale_ms(const std::vector<CompareRow>& rows) {
+  double longest = 0;
+  for (const CompareRow& r : rows)
+    if (r.error.empty()) longest = std::max({longest, r.step_s * 1000, sim::to_ms(r.pipeline.step_time)});
+  return longest;
+}
 
 nlohmann::json compare_json(const std::string& scenario, const std::vector<CompareRow>& rows) {
   nlohmann::json out = {{"scenario", scenario}, {"schedules", nlohmann::json::array()}};
@@ -46,8 +56,10 @@ std::string compare_table(const std::vector<CompareRow>& rows) {
 
 std::string compare_html(const std::string& title, const std::vector<CompareRow>& rows) {
   std::string html = html_page_start(title, "The same scenario under each schedule.");
-  html += "<table><tr><th>schedule</th><th>step</th><th>bubble</th><th>largest per-rank bubble</th>"
-          "<th>peak activations per rank</th><th>parameters per rank</th></tr>";
+  const bool bytes = std::any_of(rows.begin(), rows.end(), [](const CompareRow& r) { return r.bytes; });
+  html += fmt::format("<table><tr><th>schedule</th><th>step</th><th>bubble</th><th>largest per-rank bubble</th>"
+                      "<th>peak activations per rank{0}</th><th>parameters per rank{0}</th></tr>",
+                      bytes ? " (GB = 10<sup>9</sup> bytes)" : "");
   for (const CompareRow& r : rows)
     html += r.error.empty()
                 ? fmt::format("<tr><td>{}</td><td>{:.4f} s</td><td>{:.1f}%</td><td>{:.4f} s</td><td>{}</td><td>{}</td></tr>",
@@ -55,11 +67,27 @@ std::string compare_html(const std::string& title, const std::vector<CompareRow>
                               amount(r.peak_activations, r.bytes), amount(r.parameters, r.bytes))
                 : fmt::format("<tr><td>{}</td><td colspan=\"5\">cannot run: {}</td></tr>", html_escape(r.schedule),
                               html_escape(r.error));
-  html += "</table>\n" + timeline_legend() + "\n";
-  for (const CompareRow& r : rows)
-    if (r.error.empty()) html += "<h2>" + html_escape(r.schedule) + "</h2>\n" + timeline_svg(r.pipeline) + "\n";
-  html += "</body></html>\n";
-  return html;
+  html += "</table>\n";
+  // One scale for all: the longest step fills the width, a shorter one is
+  // drawn shorter; they zoom and pan together.
+  const double scale = compare_scale_ms(rows);
+  bool sends = false, all_to_all = false;
+  for (const CompareRow& r : rows) {
+    all_to_all |= !r.components.empty();
+    for (const auto& rank : r.pipeline.ranks) sends |= !rank.sends.empty();
+  }
+  html += "<h2>Timelines</h2>\n<p>All on one time scale: the longest step fills the width.</p>\n" +
+          pipeline_legend(sends, all_to_all) + "\n" + timeline_controls("compare") + "\n";
+  TimelineStats stats;
+  for (const CompareRow& r : rows) {
+    if (!r.error.empty()) continue;
+    Timeline t = r.components.empty() ? pipeline_timeline(r.pipeline, scale, "compare")
+                                      : training_timeline(r.pipeline, r.components, r.step_s * 1000, scale, "compare");
+    t.span_ms = std::max(t.span_ms, r.step_s * 1000);
+    html += fmt::format("<h3>{} ({:.4f} s)</h3>\n", html_escape(r.schedule), r.step_s) + draw_timeline(t, &stats) + "\n";
+  }
+  html += aggregation_note(stats);
+  return html + html_page_end();
 }
 
 }  // namespace v3sim::report

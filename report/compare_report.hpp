@@ -1,12 +1,13 @@
 #pragma once
 // One page comparing schedules on the same scenario: a table (step time,
 // bubble, peak activation and parameter memory per rank) and the pipeline
-// timelines one above the other.
+// timelines one above the other, all on the longest step's time scale.
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
 
 #include "models/pipeline/pipeline_result.hpp"
+#include "models/training/step_graph.hpp"
 
 namespace v3sim::report {
 
@@ -20,7 +21,14 @@ struct CompareRow {
   double parameters = 0;        // training: bytes; abstract: stage copies
   bool bytes = false;           // whether the two columns above are bytes
   models::PipelineResult pipeline;
+  // Training only: replica 0's component kernels, whose communication ones
+  // are drawn as a lane under each rank (empty: no such lanes).
+  std::vector<models::ComponentRecord> components;
 };
+
+// The time the full timeline width shows on the comparison page: the
+// longest step, so every schedule is drawn on the same scale.
+double compare_scale_ms(const std::vector<CompareRow>& rows);
 
 nlohmann::json compare_json(const std::string& scenario, const std::vector<CompareRow>& rows);
 std::string compare_table(const std::vector<CompareRow>& rows);

@@ -7,6 +7,7 @@
 
 #include "report/csv_table.hpp"
 #include "report/html_page.hpp"
+#include "report/sweep_chart.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -80,60 +81,14 @@ std::string study_html_report(const Study& s, const std::vector<PointResult>& ro
       html += ", " + html_escape(s.axes[a].pointer) + " = " + html_escape(rows[best].values[a].dump());
     html += ".</p>\n";
   }
-  const double w = 520, h = 260, left = 70, top = 20;
+  if (best < rows.size())
+    html += "<p>The red ring marks the best point on the chart of " + html_escape(s.objective) +
+            ", the field it is best for.</p>\n";
   for (std::size_t f = 0; f < s.fields.size(); ++f)
     for (std::size_t a = 0; a < s.axes.size(); ++a) {
-      // One line per combination of the other axes' values; x positions are
-      // the axis values in their listed order (categories or numbers alike).
-      std::map<std::string, std::vector<std::pair<std::size_t, double>>> lines;
-      double lo = 1e300, hi = -1e300;
-      for (std::size_t i = 0; i < rows.size(); ++i) {
-        if (!rows[i].ok || !rows[i].fields[f].is_number()) continue;
-        std::string key;
-        for (std::size_t o = 0; o < s.axes.size(); ++o)
-          if (o != a) key += (key.empty() ? "" : ", ") + s.axes[o].pointer + "=" + rows[i].values[o].dump();
-        const auto& vals = s.axes[a].values;
-        const std::size_t x = static_cast<std::size_t>(std::find(vals.begin(), vals.end(), rows[i].values[a]) - vals.begin());
-        const double y = rows[i].fields[f].get<double>();
-        lines[key].push_back({x, y});
-        lo = std::min(lo, y);
-        hi = std::max(hi, y);
-      }
-      if (lines.empty()) continue;
-      if (hi <= lo) hi = lo + 1;
-      const std::size_t nx = std::max<std::size_t>(2, s.axes[a].values.size());
-      auto px = [&](std::size_t x) { return left + w * static_cast<double>(x) / static_cast<double>(nx - 1); };
-      auto py = [&](double y) { return top + h - h * (y - lo) / (hi - lo); };
-      std::string svg = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" font-family="sans-serif" font-size="11">)",
-                                    left + w + 30, top + h + 50);
-      svg += fmt::format(R"(<rect x="{}" y="{}" width="{}" height="{}" fill="#fafafa" stroke="#ccc"/>)", left, top, w, h);
-      svg += fmt::format(R"(<text x="{}" y="{:.0f}" text-anchor="end">{:.4g}</text><text x="{}" y="{:.0f}" text-anchor="end">{:.4g}</text>)",
-                         left - 4, top + 4, hi, left - 4, top + h, lo);
-      for (std::size_t x = 0; x < s.axes[a].values.size(); ++x)
-        svg += fmt::format(R"(<text x="{:.1f}" y="{:.0f}" text-anchor="middle">{}</text>)", px(x), top + h + 16,
-                           html_escape(s.axes[a].values[x].dump()));
-      svg += fmt::format(R"(<text x="{:.0f}" y="{:.0f}" text-anchor="middle">{}</text>)", left + w / 2, top + h + 36,
-                         html_escape(s.axes[a].pointer));
-      const char* colours[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759", "#76b7b2", "#edc948", "#b07aa1", "#9c755f"};
-      std::size_t c = 0;
-      for (auto& [key, pts] : lines) {
-        std::sort(pts.begin(), pts.end());
-        std::string path;
-        for (const auto& [x, y] : pts) path += fmt::format("{}{:.1f},{:.1f}", path.empty() ? "M" : " L", px(x), py(y));
-        svg += fmt::format(R"(<path d="{}" fill="none" stroke="{}" stroke-width="1.5"><title>{}</title></path>)", path,
-                           colours[c % 8], html_escape(key));
-        for (const auto& [x, y] : pts)
-          svg += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="2.5" fill="{}"/>)", px(x), py(y), colours[c % 8]);
-        ++c;
-      }
-      if (best < rows.size() && rows[best].fields[f].is_number()) {
-        const auto& vals = s.axes[a].values;
-        const std::size_t x = static_cast<std::size_t>(std::find(vals.begin(), vals.end(), rows[best].values[a]) - vals.begin());
-        svg += fmt::format(R"(<circle cx="{:.1f}" cy="{:.1f}" r="6" fill="none" stroke="#d00" stroke-width="2"><title>best point</title></circle>)",
-                           px(x), py(rows[best].fields[f].get<double>()));
-      }
-      svg += "</svg>";
-      html += "<h2>" + html_escape(s.fields[f]) + " against " + html_escape(s.axes[a].pointer) + "</h2>\n" + svg + "\n";
+      const std::string svg = sweep_chart(s, rows, f, a, best);
+      if (!svg.empty())
+        html += "<h2>" + html_escape(s.fields[f]) + " against " + html_escape(s.axes[a].pointer) + "</h2>\n" + svg + "\n";
     }
   html += "<h2>Points</h2>\n<table><tr><th>index</th>";
   for (const models::StudyAxis& a : s.axes) html += "<th>" + html_escape(a.pointer) + "</th>";
@@ -147,8 +102,8 @@ std::string study_html_report(const Study& s, const std::vector<PointResult>& ro
       html += "<td>" + (v.is_number() ? fmt::format("{:.6g}", v.get<double>()) : html_escape(v.dump())) + "</td>";
     html += "<td>" + (rows[i].ok ? std::string("ok") : html_escape("failed: " + rows[i].error)) + "</td></tr>";
   }
-  html += "</table>\n</body></html>\n";
-  return html;
+  html += "</table>\n";
+  return html + html_page_end();
 }
 
 }  // namespace v3sim::report

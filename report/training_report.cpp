@@ -3,8 +3,10 @@
 #include <fmt/format.h>
 
 #include "models/training/chunk_pair_summary.hpp"
+#include "report/chunk_pair_figure.hpp"
 #include "report/html_page.hpp"
-#include "report/html_report.hpp"
+#include "report/pipeline_timeline.hpp"
+#include "report/time_axis.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -123,34 +125,55 @@ std::string training_html_report(const models::Scenario& scenario, const models:
       models::schedule_kind_name(r.spec.schedule), r.microbatches, r.step_time_s, r.tokens_per_s,
       r.gpu_hours_per_trillion_tokens, 100 * r.mfu_bf16, 100 * r.mfu_fp8);
   for (const std::string& w : r.warnings) html += "<p><b>Warning:</b> " + html_escape(w) + "</p>\n";
-  html += "<h2>Pipeline timeline (replica 0)</h2>\n" + timeline_legend() + "\n" + timeline_svg(r.pipeline) + "\n";
+  TimelineStats stats;
+  const std::string timeline = draw_timeline(training_timeline(r), &stats);
+  html += "<h2>Pipeline timeline (replica 0)</h2>\n<p>Each rank's program ops on its compute stream, and under it the "
+          "all-to-all kernels on its communication SMs. The step ends after the data-parallel tail.</p>\n" +
+          pipeline_legend(false, true) + "\n" + timeline_controls("pipeline") + "\n" + timeline + "\n" +
+          aggregation_note(stats);
+  html += chunk_pair_figure(r);
 
-  // Memory per rank: stacked bars against HBM.
-  const double width = 600, row = 18;
+  // Memory per rank: stacked bars against HBM, on an axis in GB (10^9 bytes).
+  const double width = 600, row = 18, left = 60;
   double scale = 1;
   for (const models::TrainingRank& k : r.ranks) scale = std::max({scale, k.memory.total(), k.memory.capacity});
+  const double bottom = 4 + row * static_cast<double>(r.ranks.size());
   std::string svg = fmt::format(R"(<svg xmlns="http://www.w3.org/2000/svg" width="{:.0f}" height="{:.0f}" font-family="sans-serif">)",
-                                width + 200, row * static_cast<double>(r.ranks.size()) + 10);
+                                width + 200, bottom + 40);
+  // Ticks at round GB values.
+  int decimals = 0;
+  for (const double v : nice_ticks(0, gb(scale), 6, &decimals)) {
+    const double x = left + width * v / gb(scale);
+    svg += fmt::format(R"(<line x1="{0:.1f}" x2="{0:.1f}" y1="2" y2="{1:.1f}" stroke="#e4e4e4"/>)"
+                       R"(<text x="{0:.1f}" y="{2:.1f}" font-size="10" text-anchor="middle">{3:.{4}f}</text>)",
+                       x, bottom, bottom + 13, v, decimals);
+  }
+  svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="11" text-anchor="middle">memory per GPU (GB = 10^9 bytes)</text>)",
+                     left + width / 2, bottom + 30);
   const char* colours[] = {"#4e79a7", "#f28e2b", "#59a14f", "#e15759"};
+  const char* part_names[] = {"parameters", "gradients", "optimizer state", "activations (peak)"};
   for (const models::TrainingRank& k : r.ranks) {
     const double y = 4 + row * k.rank;
-    double x = 60;
+    double x = left;
     svg += fmt::format(R"(<text x="54" y="{:.1f}" font-size="11" text-anchor="end">rank {}</text>)", y + 11, k.rank);
     const double parts[] = {k.memory.parameters, k.memory.gradients, k.memory.optimizer, k.memory.activations};
     for (int i = 0; i < 4; ++i) {
       const double w = width * parts[i] / scale;
-      svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" fill="{}"/>)", x, y, w, row - 4, colours[i]);
+      svg += fmt::format(R"(<rect x="{:.1f}" y="{:.1f}" width="{:.1f}" height="{}" fill="{}"><title>rank {}: {} {:.2f} GB</title></rect>)",
+                         x, y, w, row - 4, colours[i], k.rank, part_names[i], gb(parts[i]));
       x += w;
     }
-    const double cap = 60 + width * k.memory.capacity / scale;
-    svg += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="#000" stroke-width="2"/>)", cap, cap, y - 1,
-                       y + row - 3);
-    svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="11">{:.1f} GB</text>)", width + 70, y + 11, gb(k.memory.total()));
+    const double cap = left + width * k.memory.capacity / scale;
+    svg += fmt::format(R"(<line x1="{:.1f}" x2="{:.1f}" y1="{:.1f}" y2="{:.1f}" stroke="#000" stroke-width="2"><title>HBM {:.1f} GB</title></line>)",
+                       cap, cap, y - 1, y + row - 3, gb(k.memory.capacity));
+    svg += fmt::format(R"(<text x="{:.1f}" y="{:.1f}" font-size="11">{:.1f} GB of {:.1f} GB</text>)", left + width + 10, y + 11,
+                       gb(k.memory.total()), gb(k.memory.capacity));
   }
   svg += "</svg>";
   html += "<h2>Memory per rank</h2>\n<p class=\"legend\"><span><i style=\"background:#4e79a7\"></i>parameters</span>"
           "<span><i style=\"background:#f28e2b\"></i>gradients</span><span><i style=\"background:#59a14f\"></i>optimizer "
-          "state</span><span><i style=\"background:#e15759\"></i>activations (peak)</span><span>black line: HBM</span></p>\n" +
+          "state</span><span><i style=\"background:#e15759\"></i>activations (peak)</span><span>black line: HBM capacity</span>"
+          "<span>GB = 10<sup>9</sup> bytes</span></p>\n" +
           svg + "\n";
   std::string rows;
   for (const models::TrainingRank& k : r.ranks)
@@ -161,8 +184,8 @@ std::string training_html_report(const models::Scenario& scenario, const models:
           "<th>bubble s</th><th>memory GB (10<sup>9</sup> bytes)</th></tr>" + rows + "</table>\n";
   html += "<h2>Shortcuts taken</h2>\n<ul>";
   for (const std::string& s : r.reductions) html += "<li>" + html_escape(s) + "</li>";
-  html += "</ul>\n</body></html>\n";
-  return html;
+  html += "</ul>\n";
+  return html + html_page_end();
 }
 
 }  // namespace v3sim::report

@@ -65,7 +65,9 @@ TEST_F(Cli, RunWritesSummaryTraceAndReport) {
   EXPECT_EQ(slices, expected);
   const std::string html = slurp(dir_ / "report.html");
   EXPECT_NE(html.find("<svg"), std::string::npos);
-  EXPECT_EQ(html.find("<script"), std::string::npos);  // self-contained, static
+  // Self-contained: one embedded script (zoom, hover), nothing fetched.
+  EXPECT_NE(html.find("<script>"), std::string::npos);
+  EXPECT_EQ(html.find("src="), std::string::npos);
 }
 
 TEST_F(Cli, SameInputSameBytes) {
@@ -317,8 +319,8 @@ TEST_F(Cli, CompareTabulatesTheWorkedExample) {
   EXPECT_EQ(doc["schedules"][2]["parameter_copies_per_rank"], 2);
   const std::string html = slurp(dir_ / "compare.html");
   std::size_t svgs = 0;
-  for (std::size_t at = html.find("<svg"); at != std::string::npos; at = html.find("<svg", at + 1)) ++svgs;
-  EXPECT_EQ(svgs, 3u);
+  for (std::size_t at = html.find("<svg class=\"tl\""); at != std::string::npos; at = html.find("<svg class=\"tl\"", at + 1)) ++svgs;
+  EXPECT_EQ(svgs, 3u);  // one timeline per schedule
 }
 
 // Every shipped scenario validates, and every shipped study expands.

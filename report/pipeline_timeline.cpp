@@ -1,0 +1,174 @@
+#include "report/pipeline_timeline.hpp"
+
+#include <fmt/format.h>
+
+#include <algorithm>
+
+#include "models/schedule/notation.hpp"
+#include "report/component_style.hpp"
+
+namespace v3sim::report {
+namespace {
+
+using models::OpKind;
+
+const char* kind_word(OpKind k) {
+  switch (k) {
+    case OpKind::kF: return "forward";
+    case OpKind::kB: return "full backward";
+    case OpKind::kI: return "input-gradient backward";
+    case OpKind::kW: return "weight gradient";
+    case OpKind::kFB: return "overlapped forward and backward";
+  }
+  return "?";
+}
+
+std::string chunk_text(const models::Schedule& s, OpKind kind, const models::Chunk& c) {
+  return fmt::format("{}: micro-batch {}, lane {}, stage {}, chunk {} of its rank", models::format_chunk(s, kind, c),
+                     c.microbatch, c.lane, c.stage, models::chunk_on_rank(s, c));
+}
+
+double ms(sim::Time t) { return sim::to_ms(t); }
+
+// The micro-batch number and lane marker, e.g. "3r", drawn inside the op.
+std::string suffix(const models::Schedule& s, const models::Chunk& c) {
+  return models::format_chunk(s, OpKind::kF, c).substr(1);
+}
+
+void add_ops(TimelineLane& lane, const models::Schedule& s, const models::RankResult& rank) {
+  for (const models::OpRecord& rec : rank.ops) {
+    const std::string tip = op_tip(s, rec);
+    const double a = ms(rec.start), b = ms(rec.end);
+    if (rec.op.kind == OpKind::kFB) {
+      lane.items.push_back({a, b, "F&B", op_colour(OpKind::kF, models::chunk_on_rank(s, rec.op.a)), suffix(s, rec.op.a), tip, 1, true});
+      lane.items.push_back({a, b, "F&B", op_colour(OpKind::kB, models::chunk_on_rank(s, rec.op.b)), suffix(s, rec.op.b), tip, 2, false});
+    } else {
+      lane.items.push_back({a, b, models::op_kind_letter(rec.op.kind), op_colour(rec.op.kind, models::chunk_on_rank(s, rec.op.a)),
+                            suffix(s, rec.op.a), tip, 0, true});
+    }
+  }
+}
+
+void sort_items(TimelineLane& lane) {
+  std::stable_sort(lane.items.begin(), lane.items.end(),
+                   [](const TimelineItem& x, const TimelineItem& y) { return x.start_ms < y.start_ms; });
+}
+
+}  // namespace
+
+std::string op_colour(OpKind kind, int chunk) {
+  const bool deep = chunk > 0;
+  switch (kind) {
+    case OpKind::kF: return deep ? "#e8903c" : "#f8cb9c";
+    case OpKind::kB: return deep ? "#6aa84f" : "#b6d7a8";
+    case OpKind::kI: return deep ? "#8fc47a" : "#d9ead3";
+    case OpKind::kW: return deep ? "#5b8fd1" : "#a4c2f4";
+    case OpKind::kFB: return "#ffffff";
+  }
+  return "#cccccc";
+}
+
+std::string op_tip(const models::Schedule& s, const models::OpRecord& rec) {
+  std::string t = models::format_op(s, rec.op) + " (" + kind_word(rec.op.kind) + ")\n";
+  if (rec.op.kind == OpKind::kFB)
+    t += "forward " + chunk_text(s, OpKind::kF, rec.op.a) + "\nbackward " + chunk_text(s, OpKind::kB, rec.op.b) + "\n";
+  else
+    t += chunk_text(s, rec.op.kind, rec.op.a) + "\n";
+  return t + fmt::format("start {:.4f} ms, duration {:.4f} ms", ms(rec.start), ms(rec.end - rec.start));
+}
+
+std::string pipeline_legend(bool sends, bool all_to_all) {
+  std::string out = R"(<p class="legend">)";
+  const std::pair<const char*, OpKind> items[] = {{"F forward", OpKind::kF},
+                                                  {"B full backward", OpKind::kB},
+                                                  {"I input-gradient backward", OpKind::kI},
+                                                  {"W weight gradient", OpKind::kW}};
+  for (const auto& [name, kind] : items)
+    out += fmt::format(R"(<span><i style="background:{}"></i><i style="background:{}"></i>{}</span>)", op_colour(kind, 0),
+                       op_colour(kind, 1), name);
+  out += "<span>[F&amp;B] overlapped pair: forward half above, backward half below; deeper shade: a rank's second chunk "
+         "(DualPipe reverse direction, DualPipeV way back, interleaved chunk &gt; 0); labels: micro-batch and lane "
+         "marker</span>";
+  if (sends)
+    out += R"(<br><span>comm lane: <i style="background:#e69138"></i>send of activations <i style="background:#6aa84f"></i>)"
+           "send of gradients</span>";
+  if (all_to_all)
+    out += fmt::format(R"(<br><span>comm lane (all-to-all kernels on the communication SMs): <i style="background:{}"></i>)"
+                       R"(forward <i style="background:{}"></i>backward <i style="background:{}"></i>weight pass; hover for )"
+                       "dispatch or combine</span>",
+                       pass_colour(models::Pass::kForward, true), pass_colour(models::Pass::kInput, true),
+                       pass_colour(models::Pass::kWeight, true));
+  return out + "</p>";
+}
+
+Timeline pipeline_timeline(const models::PipelineResult& r, double scale_ms, const std::string& group) {
+  Timeline t;
+  t.group = group;
+  t.span_ms = ms(r.step_time);
+  t.scale_ms = scale_ms;
+  bool any_sends = false;
+  for (const models::RankResult& rank : r.ranks) any_sends |= !rank.sends.empty();
+  for (const models::RankResult& rank : r.ranks) {
+    TimelineLane lane{fmt::format("rank {}", rank.rank), false, 22, any_sends ? 1.0 : 4.0, {}};
+    add_ops(lane, r.schedule, rank);
+    sort_items(lane);
+    t.lanes.push_back(std::move(lane));
+    if (!any_sends) continue;
+    TimelineLane comm{"sends", true, 9, 5, {}};
+    for (const models::TransferRecord& x : rank.sends) {
+      const OpKind k = x.gradient ? OpKind::kB : OpKind::kF;
+      const std::string name = models::format_chunk(r.schedule, k, x.chunk);
+      comm.items.push_back({ms(x.start), ms(x.end), x.gradient ? "send of gradients" : "send of activations",
+                            x.gradient ? "#6aa84f" : "#e69138", "",
+                            fmt::format("send {} ({}) from rank {} to rank {}\nstart {:.4f} ms, duration {:.4f} ms", name,
+                                        x.gradient ? "gradients" : "activations", x.from_rank, x.to_rank, ms(x.start),
+                                        ms(x.end - x.start)),
+                            0, true});
+    }
+    sort_items(comm);
+    t.lanes.push_back(std::move(comm));
+  }
+  return t;
+}
+
+Timeline training_timeline(const models::TrainingResult& r, double scale_ms, const std::string& group) {
+  return training_timeline(r.pipeline, r.components, r.step_time_s * 1000, scale_ms, group);
+}
+
+Timeline training_timeline(const models::PipelineResult& pipeline, const std::vector<models::ComponentRecord>& components,
+                           double step_ms, double scale_ms, const std::string& group) {
+  Timeline t;
+  t.group = group;
+  // The step ends after the data-parallel tail, later than the last op.
+  t.span_ms = std::max(step_ms, ms(pipeline.step_time));
+  t.scale_ms = scale_ms;
+  const models::Schedule& s = pipeline.schedule;
+  std::vector<TimelineLane> comm(pipeline.ranks.size());
+  for (const models::ComponentRecord& c : components) {
+    if (!c.comm || c.rank < 0 || static_cast<std::size_t>(c.rank) >= comm.size()) continue;
+    const auto& ops = pipeline.ranks[static_cast<std::size_t>(c.rank)].ops;
+    const std::string op = c.op >= 0 && static_cast<std::size_t>(c.op) < ops.size() ? models::format_op(s, ops[static_cast<std::size_t>(c.op)].op) : "?";
+    const std::string label = component_pass_label(c.component, c.pass);
+    comm[static_cast<std::size_t>(c.rank)].items.push_back(
+        {ms(c.start), ms(c.end), label, pass_colour(c.pass, true), "",
+         fmt::format("{} of {} (layer unit {})\nstart {:.4f} ms, duration {:.4f} ms", label, op, c.unit, ms(c.start),
+                     ms(c.end - c.start)),
+         0, true});
+  }
+  for (const models::RankResult& rank : pipeline.ranks) {
+    TimelineLane lane{fmt::format("rank {}", rank.rank), false, 22, 1, {}};
+    add_ops(lane, s, rank);
+    sort_items(lane);
+    t.lanes.push_back(std::move(lane));
+    TimelineLane& c = comm[static_cast<std::size_t>(rank.rank)];
+    c.label = "comm SMs";
+    c.comm = true;
+    c.height = 9;
+    c.gap_after = 5;
+    sort_items(c);
+    t.lanes.push_back(std::move(c));
+  }
+  return t;
+}
+
+}  // namespace v3sim::report
