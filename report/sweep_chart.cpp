@@ -12,11 +12,11 @@ namespace v3sim::report {
 
 std::string field_unit(const std::string& f) {
   auto ends = [&](const char* s) { return f.ends_with(s); };
+  if (ends("per_s")) return "per s";
   if (ends("_ms")) return "ms";
   if (ends("_s")) return "s";
   if (ends("_gb")) return "GB (10^9 bytes)";
   if (ends("_bytes") || ends("/bytes")) return "bytes";
-  if (ends("per_s")) return "per s";
   if (f.find("fraction") != std::string::npos) return "fraction";
   if (f.find("mfu") != std::string::npos) return "fraction of peak";
   return "";

@@ -10,6 +10,7 @@ packages=(
   libprotobuf-dev protobuf-compiler
   libopenmpi-dev openmpi-bin
   clang libclang-rt-dev
+  chromium  # the headless-browser check of the HTML pages (tests/cli/html_browser_test.cpp)
 )
 
 missing=()

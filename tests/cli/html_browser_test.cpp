@@ -1,0 +1,153 @@
+// The HTML pages rendered by headless Chromium (Debian package `chromium`):
+// the page script runs without errors (it sets body data-ok="1" at its end
+// and writes any error into #errors; the console log has no "Uncaught"), the
+// timelines hold as many op rects as the run has ops (counted from the
+// schedule's closed form or from trace.json, not from the HTML code), and a
+// screenshot is written. Skipped only when chromium is not installed.
+#include <gtest/gtest.h>
+
+#include <nlohmann/json.hpp>
+#include <regex>
+
+#include "tests/cli/cli_helpers.hpp"
+
+namespace {
+
+bool have_chromium() { return std::system("command -v chromium >/dev/null 2>&1") == 0; }
+
+struct Rendered {
+  std::string dom;
+  std::string log;
+};
+
+// One chromium call, under 30 s even on a loaded 2-core machine.
+Rendered render(const fs::path& page, const fs::path& dir, const std::string& mode) {
+  const fs::path log = dir / "chromium.log", profile = dir / "chromium-profile";
+  const std::string cmd = "timeout 60 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 "
+                          "--no-first-run --user-data-dir=" + profile.string() + " " + mode + " file://" +
+                          page.string() + " 2>" + log.string();
+  FILE* pipe = popen(cmd.c_str(), "r");
+  std::string out;
+  std::array<char, 4096> buf;
+  while (std::size_t n = fread(buf.data(), 1, buf.size(), pipe)) out.append(buf.data(), n);
+  pclose(pipe);
+  return {out, slurp(log)};
+}
+
+Rendered render_checked(const fs::path& page, const fs::path& dir) {
+  Rendered r = render(page, dir, "--dump-dom");
+  EXPECT_NE(r.dom.find("data-ok=\"1\""), std::string::npos) << page << ": the page script did not finish";
+  EXPECT_NE(r.dom.find("<pre id=\"errors\"></pre>"), std::string::npos) << page << ": script errors";
+  EXPECT_EQ(r.log.find("Uncaught"), std::string::npos) << r.log;
+  const fs::path png = dir / (page.stem().string() + ".png");
+  render(page, dir, "--screenshot=" + png.string() + " --window-size=1300,1000 --hide-scrollbars");
+  EXPECT_TRUE(fs::exists(png)) << png;
+  if (fs::exists(png)) {
+    EXPECT_GT(fs::file_size(png), 1000u);
+  }
+  return r;
+}
+
+std::size_t count(const std::string& s, const std::string& what) {
+  std::size_t n = 0;
+  for (std::size_t at = s.find(what); at != std::string::npos; at = s.find(what, at + 1)) ++n;
+  return n;
+}
+
+// The timeline SVGs of a zoom group, as the browser holds them.
+std::vector<std::string> timelines(const std::string& dom, const std::string& group) {
+  std::vector<std::string> out;
+  for (std::size_t at = dom.find("<svg class=\"tl\""); at != std::string::npos; at = dom.find("<svg class=\"tl\"", at + 1)) {
+    const std::size_t end = dom.find("</svg></svg>", at);
+    const std::string svg = dom.substr(at, end - at);
+    if (svg.find("data-group=\"" + group + "\"") != std::string::npos) out.push_back(svg);
+  }
+  return out;
+}
+
+// Ops drawn in lanes of one role ("c" compute, "m" comm): single rects plus
+// the ops inside aggregates.
+std::size_t ops_drawn(const std::string& svg, const char* role) {
+  std::size_t n = count(svg, std::string("class=\"op ") + role + "\"");
+  const std::regex agg(std::string(R"(class="agg )") + role + R"X("[^>]*data-n="([0-9]+)")X");
+  for (auto it = std::sregex_iterator(svg.begin(), svg.end(), agg); it != std::sregex_iterator(); ++it)
+    n += std::stoul((*it)[1]);
+  return n;
+}
+
+class HtmlBrowser : public Cli {
+ protected:
+  void SetUp() override {
+    Cli::SetUp();
+    if (!have_chromium()) GTEST_SKIP() << "chromium is not installed";
+    fs::create_directories(dir_);
+  }
+};
+
+TEST_F(HtmlBrowser, AbstractOneFOneBReport) {
+  ASSERT_EQ(v3sim("run " + scenario("1f1b_4x10.json") + " --no-timing --out " + (dir_ / "run").string()).code, 0);
+  const Rendered r = render_checked(dir_ / "run" / "report.html", dir_);
+  const auto tl = timelines(r.dom, "pipeline");
+  ASSERT_EQ(tl.size(), 1u);
+  EXPECT_EQ(ops_drawn(tl[0], "c"), 4u * 2 * 10);  // p ranks x 2m ops (F and B of each micro-batch)
+}
+
+TEST_F(HtmlBrowser, TrainingChunkPairReport) {
+  const std::string sc = std::string(V3SIM_SOURCE_DIR) + "/scenarios/bench/chunk_pair_ep64.json";
+  ASSERT_EQ(v3sim("run " + sc + " --no-timing --out " + (dir_ / "run").string()).code, 0);
+  const Rendered r = render_checked(dir_ / "run" / "report.html", dir_);
+  // The chunk_pair program: F0, [F1&B0], B1 on one rank.
+  const auto tl = timelines(r.dom, "pipeline");
+  ASSERT_EQ(tl.size(), 1u);
+  EXPECT_EQ(ops_drawn(tl[0], "c"), 3u);
+  // The comm lane holds rank 0's comm kernels, the figure the pair's
+  // kernels: both counted from trace.json by thread name.
+  const auto trace = nlohmann::json::parse(slurp(dir_ / "run" / "trace.json"));
+  std::map<int, std::string> thread;
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "M" && e["name"] == "thread_name" && e["pid"] == 0) thread[e["tid"].get<int>()] = e["args"]["name"];
+  std::size_t comm = 0, pair = 0;
+  for (const auto& e : trace["traceEvents"]) {
+    if (e["ph"] != "X" || e["pid"] != 0 || !e.contains("tid")) continue;
+    const std::string name = thread[e["tid"].get<int>()];
+    const bool kernel = name == "comm SMs" || name.starts_with("compute SMs");
+    comm += name == "comm SMs";
+    pair += kernel && e.contains("args") && e["args"].value("op", "") == "[F1&B0]";
+  }
+  EXPECT_GT(comm, 0u);
+  EXPECT_EQ(ops_drawn(tl[0], "m"), comm);
+  const auto fig = timelines(r.dom, "pair");
+  ASSERT_EQ(fig.size(), 1u);
+  EXPECT_GT(pair, 0u);
+  EXPECT_EQ(ops_drawn(fig[0], "c") + ops_drawn(fig[0], "m"), pair);
+}
+
+TEST_F(HtmlBrowser, CompareOnOneScale) {
+  ASSERT_EQ(v3sim("compare " + scenario("dualpipe_8x20.json") + " --schedules 1f1b,zb1p --out " + (dir_ / "cmp").string()).code, 0);
+  const Rendered r = render_checked(dir_ / "cmp" / "compare.html", dir_);
+  const auto tl = timelines(r.dom, "compare");
+  ASSERT_EQ(tl.size(), 2u);
+  const auto doc = nlohmann::json::parse(slurp(dir_ / "cmp" / "compare.json"));
+  std::vector<double> widths, steps;
+  for (std::size_t i = 0; i < 2; ++i) {
+    // 8 ranks x 20 micro-batches x 2 ops (1F1B: F, B) or 3 (ZB1P: F, I, W).
+    EXPECT_EQ(ops_drawn(tl[i], "c"), 8u * 20 * (i == 0 ? 2 : 3));
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(tl[i], m, std::regex(R"X(class="bg" x="0" y="[0-9.]+" width="([0-9.]+)")X")));
+    widths.push_back(std::stod(m[1]));
+    steps.push_back(doc["schedules"][i]["step_time_s"].get<double>());
+  }
+  EXPECT_NE(steps[0], steps[1]);
+  EXPECT_NEAR(widths[0] / widths[1], steps[0] / steps[1], 1e-3);
+  EXPECT_NEAR(std::max(widths[0], widths[1]), 1100, 0.01);  // the longest fills the width
+}
+
+TEST_F(HtmlBrowser, SweepReport) {
+  const std::string study = std::string(V3SIM_SOURCE_DIR) + "/scenarios/studies/schedules.json";
+  ASSERT_EQ(v3sim("sweep " + study + " --out " + (dir_ / "sw").string()).code, 0);
+  const Rendered r = render_checked(dir_ / "sw" / "report.html", dir_);
+  EXPECT_EQ(count(r.dom, "<svg class=\"chart\""), 9u);  // 3 fields x 3 axes
+  EXPECT_EQ(count(r.dom, "<title>best point</title>"), 3u);  // only on the objective's 3 charts
+}
+
+}  // namespace
