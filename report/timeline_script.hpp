@@ -92,6 +92,9 @@ window.addEventListener('mousemove',function(ev){
   else box.style.display='none';
 });
 window.addEventListener('mouseup',function(){drag=null;});
+// Page address ending in #zoom-selftest: show [25%, 35%] of every group's
+// scale at once, so a headless browser can check the re-laid-out axis.
+if(location.hash==='#zoom-selftest'){Object.keys(groups).forEach(function(n){var G=groups[n];view(G,G.scale*0.25,G.scale*0.1);layout(G);});document.body.dataset.zoomed='1';}
 document.body.dataset.timelines=String(document.querySelectorAll('svg.tl').length);
 document.body.dataset.ok='1';
 }catch(e){fail('Uncaught '+e);}

@@ -9,6 +9,7 @@
 #include <nlohmann/json.hpp>
 #include <regex>
 
+#include "report/time_axis.hpp"
 #include "tests/cli/cli_helpers.hpp"
 
 namespace {
@@ -21,11 +22,11 @@ struct Rendered {
 };
 
 // One chromium call, under 30 s even on a loaded 2-core machine.
-Rendered render(const fs::path& page, const fs::path& dir, const std::string& mode) {
+Rendered render(const fs::path& page, const fs::path& dir, const std::string& mode, const std::string& hash = "") {
   const fs::path log = dir / "chromium.log", profile = dir / "chromium-profile";
   const std::string cmd = "timeout 60 chromium --headless --no-sandbox --disable-gpu --enable-logging=stderr --v=0 "
                           "--no-first-run --user-data-dir=" + profile.string() + " " + mode + " file://" +
-                          page.string() + " 2>" + log.string();
+                          page.string() + hash + " 2>" + log.string();
   FILE* pipe = popen(cmd.c_str(), "r");
   std::string out;
   std::array<char, 4096> buf;
@@ -90,6 +91,25 @@ TEST_F(HtmlBrowser, AbstractOneFOneBReport) {
   const auto tl = timelines(r.dom, "pipeline");
   ASSERT_EQ(tl.size(), 1u);
   EXPECT_EQ(ops_drawn(tl[0], "c"), 4u * 2 * 10);  // p ranks x 2m ops (F and B of each micro-batch)
+}
+
+// Zoomed by the page script to [25%, 35%] of the step: the ticks it draws
+// are those the C++ rule gives for that window (two implementations agree).
+TEST_F(HtmlBrowser, ZoomRedrawsTheAxis) {
+  ASSERT_EQ(v3sim("run " + scenario("1f1b_4x10.json") + " --no-timing --out " + (dir_ / "run").string()).code, 0);
+  const Rendered r = render(dir_ / "run" / "report.html", dir_, "--dump-dom", "#zoom-selftest");
+  EXPECT_NE(r.dom.find("data-zoomed=\"1\""), std::string::npos);
+  EXPECT_NE(r.dom.find("<pre id=\"errors\"></pre>"), std::string::npos);
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "run" / "summary.json"));
+  const double step = summary["step_time_ms"].get<double>();
+  const v3sim::report::TimeAxis want = v3sim::report::time_axis(0.25 * step, 0.35 * step);
+  const auto tl = timelines(r.dom, "pipeline");
+  ASSERT_EQ(tl.size(), 1u);
+  const std::string axis = tl[0].substr(tl[0].find("class=\"axis\""));
+  std::size_t labels = 0;
+  for (const double t : want.ticks_ms) labels += axis.find(">" + want.label(t) + "</text>") != std::string::npos;
+  EXPECT_EQ(labels, want.ticks_ms.size()) << axis.substr(0, 2000);
+  EXPECT_GE(want.ticks_ms.size(), 3u);
 }
 
 TEST_F(HtmlBrowser, TrainingChunkPairReport) {
