@@ -24,7 +24,10 @@ nlohmann::json read(const std::string& relative) {
 void BM_SweepAbstractPoints(benchmark::State& state) {
   const models::Study study = models::parse_study(read("scenarios/studies/schedules.json"));
   const nlohmann::json base = read("scenarios/abstract/dualpipe_8x20.json");
-  cli::SweepWork work{&study, &base, {}, models::point_count(study), 0};
+  cli::SweepWork work;
+  work.study = &study;
+  work.base = &base;
+  work.total = models::point_count(study);
   for (std::size_t p = 0; p < work.total; ++p) work.todo.push_back(p);
   const std::string journal = "/tmp/v3sim_sweep_bench.jsonl";
   std::size_t done = 0;
