@@ -5,6 +5,7 @@
 #include <algorithm>
 
 #include "report/html_page.hpp"
+#include "report/inference_timeline.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -84,8 +85,20 @@ std::string inference_compare_html(const std::string& title, const std::vector<I
     }
     html += "</svg>\n";
   }
-  html += "</body></html>\n";
-  return html;
+  // The steps on one time scale: equal times are equal widths.
+  double longest_step = 0;
+  for (const InferenceCompareRow& row : rows)
+    if (row.error.empty()) longest_step = std::max(longest_step, row.result.step_s * 1e3);
+  bool first = true;
+  TimelineStats stats;
+  for (const InferenceCompareRow& row : rows) {
+    if (!row.error.empty()) continue;
+    if (first) html += "<h2>The steps on one time scale</h2>\n" + inference_legend(row.result) + "\n" + timeline_controls("compare") + "\n";
+    first = false;
+    html += "<h3>" + html_escape(row.label) + "</h3>\n" +
+            draw_timeline(inference_timeline(row.result, 0, row.result.step_s * 1e3, longest_step, "compare"), &stats) + "\n";
+  }
+  return html + aggregation_note(stats) + html_page_end();
 }
 
 }  // namespace v3sim::report

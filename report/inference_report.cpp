@@ -8,6 +8,7 @@
 #include <map>
 
 #include "report/html_page.hpp"
+#include "report/inference_timeline.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -15,14 +16,6 @@ namespace {
 using nlohmann::json;
 
 bool prefill(const models::InferenceResult& r) { return r.spec.phase == models::InferencePhase::kPrefill; }
-
-const char* color(const std::string& stage) {
-  static const std::map<std::string, const char*> colors = {
-      {"ATTN", "#f4b183"},   {"ATTN-0", "#f4b183"}, {"ATTN-1", "#f8cbad"}, {"SHARED", "#a9d18e"},
-      {"MLP", "#9dc3e6"},    {"HEAD", "#d9d9d9"},   {"DISPATCH", "#ffd966"}, {"COMBINE", "#c9a0dc"}};
-  auto it = colors.find(stage);
-  return it == colors.end() ? "#ccc" : it->second;
-}
 
 }  // namespace
 
@@ -146,38 +139,25 @@ std::string inference_html_report(const models::Scenario& scenario, const models
     html += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td></tr>\n", st.stage, st.mean_ms, st.max_ms);
   html += "</table>\n";
 
-  // Timelines of one MoE layer window on GPU 0: the compute stream and the
-  // communication, each micro-batch's work labelled, as DeepSeek draws it.
+  // The whole step, then one MoE layer as DeepSeek draws it: the compute
+  // stream over the exchanges, each micro-batch's work labelled.
+  html += "<h2>The step on GPU 0" + std::string(r.slowest_gpu != 0 ? " and the busiest GPU" : "") + "</h2>\n" +
+          inference_legend(r) + "\n" + timeline_controls("step") + "\n";
+  TimelineStats stats;
+  html += draw_timeline(inference_timeline(r, 0, r.step_s * 1e3, 0, "step"), &stats) + "\n" + aggregation_note(stats);
   const int layer = std::min<int>(r.spec.model.dense_layers + 1, static_cast<int>(r.layer_ms.size()) - 1);
-  for (int g : {0, r.slowest_gpu}) {
-    sim::Time lo = -1, hi = 0;
-    for (const models::InferenceTaskRecord& t : r.tasks)
-      if (t.gpu == g && t.layer == layer) {
-        lo = lo < 0 ? t.start : std::min(lo, t.start);
-        hi = std::max(hi, t.end);
-      }
-    if (lo < 0 || hi <= lo) continue;
-    const double width = 1100, scale = width / static_cast<double>(hi - lo);
-    html += fmt::format("<h2>GPU {}{}: layer {}, {:.1f} us</h2>\n", g, g == r.slowest_gpu ? " (busiest)" : "", layer,
-                        static_cast<double>(hi - lo) * 1e-3);
-    html += fmt::format("<svg width=\"{:.0f}\" height=\"90\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"10\">\n", width + 120);
-    html += "<text x=\"0\" y=\"25\">compute</text><text x=\"0\" y=\"65\">" + std::string(prefill(r) ? "comm SMs" : "RDMA") + "</text>\n";
-    for (const models::InferenceTaskRecord& t : r.tasks) {
-      if (t.gpu != g || t.layer != layer || t.end <= t.start) continue;
-      const double x = 110 + static_cast<double>(t.start - lo) * scale, w = static_cast<double>(t.end - t.start) * scale;
-      const double y = t.exchange ? 48 : 8;
-      html += fmt::format("<rect x=\"{:.1f}\" y=\"{:.0f}\" width=\"{:.1f}\" height=\"28\" fill=\"{}\" stroke=\"#333\"/>", x, y,
-                          std::max(0.5, w), color(t.stage));
-      if (w > 40) html += fmt::format("<text x=\"{:.1f}\" y=\"{:.0f}\">{} mb{}</text>", x + 2, y + 18, t.stage, t.micro_batch);
-      html += "\n";
-    }
-    html += "</svg>\n";
-    if (r.slowest_gpu == 0) break;
+  const auto [lo, hi] = inference_layer_window(r, layer);
+  if (hi > lo) {
+    html += fmt::format("<h2>Layer {} (GPU 0's window, {:.1f} us)</h2>\n", layer, (hi - lo) * 1e3) + timeline_controls("layer") +
+            "\n";
+    Timeline window = inference_timeline(r, lo, hi, 0, "layer");
+    window.axis_title = "time from the layer's first task on GPU 0";
+    html += draw_timeline(window) + "\n";
   }
   html += "<h2>Shortcuts</h2><ul>\n";
   for (const std::string& red : r.reductions) html += "<li>" + html_escape(red) + "</li>\n";
-  html += "</ul></body></html>\n";
-  return html;
+  html += "</ul>\n";
+  return html + html_page_end();
 }
 
 }  // namespace v3sim::report

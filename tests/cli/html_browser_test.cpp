@@ -170,4 +170,57 @@ TEST_F(HtmlBrowser, SweepReport) {
   EXPECT_EQ(count(r.dom, "<title>best point</title>"), 3u);  // only on the objective's 3 charts
 }
 
+// The step's tasks (compute lane, exchange lane) per GPU of the trace,
+// counted from trace.json: complete events of positive duration.
+std::pair<std::size_t, std::size_t> trace_tasks(const fs::path& trace_path) {
+  const auto trace = nlohmann::json::parse(slurp(trace_path));
+  std::size_t compute = 0, exchange = 0;
+  for (const auto& e : trace["traceEvents"])
+    if (e["ph"] == "X" && e["dur"].get<double>() > 0) (e["tid"] == 0 ? compute : exchange) += 1;
+  return {compute, exchange};
+}
+
+TEST_F(HtmlBrowser, InferenceDecodeReport) {
+  const std::string sc = std::string(V3SIM_SOURCE_DIR) + "/scenarios/inference/profile_decode_ep128.json";
+  ASSERT_EQ(v3sim("run " + sc + " --no-timing --out " + (dir_ / "run").string()).code, 0);
+  const Rendered r = render_checked(dir_ / "run" / "report.html", dir_);
+  const auto step = timelines(r.dom, "step");
+  ASSERT_EQ(step.size(), 1u);
+  const auto [compute, exchange] = trace_tasks(dir_ / "run" / "trace.json");
+  EXPECT_GT(exchange, 0u);
+  EXPECT_EQ(ops_drawn(step[0], "c"), compute);
+  EXPECT_EQ(ops_drawn(step[0], "m"), exchange);
+  EXPECT_EQ(timelines(r.dom, "layer").size(), 1u);
+}
+
+TEST_F(HtmlBrowser, InferenceCompareOnOneScale) {
+  const std::string sc = std::string(V3SIM_SOURCE_DIR) + "/scenarios/inference/profile_prefill_ep32.json";
+  ASSERT_EQ(v3sim("compare " + sc + " --vary overlap --out " + (dir_ / "cmp").string()).code, 0);
+  const Rendered r = render_checked(dir_ / "cmp" / "compare.html", dir_);
+  const auto tl = timelines(r.dom, "compare");
+  ASSERT_EQ(tl.size(), 2u);
+  const auto doc = nlohmann::json::parse(slurp(dir_ / "cmp" / "compare.json"));
+  std::vector<double> widths, steps;
+  for (std::size_t i = 0; i < 2; ++i) {
+    std::smatch m;
+    ASSERT_TRUE(std::regex_search(tl[i], m, std::regex(R"X(class="bg" x="0" y="[0-9.]+" width="([0-9.]+)")X")));
+    widths.push_back(std::stod(m[1]));
+    steps.push_back(doc["variants"][i]["step_time_s"].get<double>());
+  }
+  EXPECT_NE(steps[0], steps[1]);
+  EXPECT_NEAR(widths[0] / widths[1], steps[0] / steps[1], 1e-3);
+}
+
+TEST_F(HtmlBrowser, CompareTraceReport) {
+  const std::string root = V3SIM_SOURCE_DIR;
+  ASSERT_EQ(v3sim("compare-trace " + root + "/scenarios/bench/chunk_pair_ep64.json " + root +
+                  "/calibration/traces/deepseek-v3-train-ep64-chunk-pair.json.gz --out " + (dir_ / "ct").string())
+                .code,
+            0);
+  const Rendered r = render_checked(dir_ / "ct" / "compare.html", dir_);
+  const auto tl = timelines(r.dom, "trace");
+  ASSERT_EQ(tl.size(), 2u);  // measured above simulated, one scale
+  for (const std::string& t : tl) EXPECT_GT(ops_drawn(t, "c") + ops_drawn(t, "m"), 0u);
+}
+
 }  // namespace
