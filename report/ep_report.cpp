@@ -7,7 +7,7 @@
 #include <array>
 #include <map>
 
-#include "report/html_escape.hpp"
+#include "report/html_page.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -116,15 +116,13 @@ std::string ep_html_report(const models::Scenario& scenario, const models::EpRes
     rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.1f}</td><td>{:.1f}</td><td>{}</td><td>{:.0f}%</td></tr>", name,
                         sim::to_ms(p->time), p->nvlink_logical_gb_per_s, p->rdma_logical_gb_per_s, p->bound_by,
                         100 * p->bound_utilization);
-  const std::string title = html_escape(scenario.name.empty() ? "Expert-parallel dispatch and combine" : scenario.name);
-  return "<!DOCTYPE html><html lang=\"en\"><head><meta charset=\"utf-8\"><title>ep_alltoall</title><style>"
-         "body{font-family:sans-serif;margin:24px}td,th{border:1px solid #ccc;padding:3px 10px}table{border-collapse:collapse}"
-         "</style></head><body><h1>" + title + "</h1><p>" +
-         fmt::format("EP{}, {} tokens per rank, hidden {}, top-{} of {} experts, {} communication SMs.</p>", r.spec.ep,
+  const std::string title = scenario.name.empty() ? "Expert-parallel dispatch and combine" : scenario.name;
+  return html_page_start(title, scenario.description) +
+         fmt::format("<p>EP{}, {} tokens per rank, hidden {}, top-{} of {} experts, {} communication SMs.</p>", r.spec.ep,
                      r.spec.tokens_per_rank, r.spec.hidden, r.spec.topk, r.spec.experts, r.spec.comm_sms) +
          "<table><tr><th>phase</th><th>time ms</th><th>NVLink GB/s (DeepEP accounting)</th><th>RDMA GB/s</th>"
          "<th>bound by</th><th>busiest link</th></tr>" +
-         rows + "</table></body></html>\n";
+         rows + "</table>\n" + html_page_end();
 }
 
 }  // namespace v3sim::report
