@@ -39,8 +39,11 @@ bool numeric_axis(const models::StudyAxis& axis) {
 
 std::string sweep_chart(const models::Study& s, const std::vector<models::PointResult>& rows, std::size_t f,
                         std::size_t a, std::size_t best) {
-  // series key -> (x index, y, row index)
-  std::map<std::string, std::vector<std::tuple<std::size_t, double, std::size_t>>> series;
+  // (series key, its (x index, y, row index) points), in the order the
+  // study lists the other axes' values (rows are in point order), not as
+  // text sorts ("16" would come before "4").
+  std::vector<std::pair<std::string, std::vector<std::tuple<std::size_t, double, std::size_t>>>> series;
+  std::map<std::string, std::size_t> series_of;
   double lo = 1e300, hi = -1e300;
   const auto& vals = s.axes[a].values;
   for (std::size_t i = 0; i < rows.size(); ++i) {
@@ -50,7 +53,10 @@ std::string sweep_chart(const models::Study& s, const std::vector<models::PointR
       if (o != a) key += (key.empty() ? "" : ", ") + s.axes[o].pointer + " = " + rows[i].values[o].dump();
     const std::size_t x = static_cast<std::size_t>(std::find(vals.begin(), vals.end(), rows[i].values[a]) - vals.begin());
     const double y = rows[i].fields[f].get<double>();
-    series[key.empty() ? "all points" : key].push_back({x, y, i});
+    if (key.empty()) key = "all points";
+    auto [at, added] = series_of.try_emplace(key, series.size());
+    if (added) series.push_back({key, {}});
+    series[at->second].second.push_back({x, y, i});
     lo = std::min(lo, y);
     hi = std::max(hi, y);
   }

@@ -179,5 +179,29 @@ TEST(SweepChart, UnitsPaletteAndBestOnlyOnItsObjective) {
   EXPECT_NE(time_chart.find("/step_time_ms (ms)"), std::string::npos);
 }
 
+// Series (and their legend entries) follow the study's listed values, not
+// their text: 4 stages before 16.
+TEST(SweepChart, SeriesInTheListedOrder) {
+  models::Study s;
+  s.axes = {{"/schedule/kind", {"1f1b", "dualpipe"}}, {"/schedule/stages", {4, 16}}};
+  s.fields = {"/step_time_ms"};
+  s.objective = "/step_time_ms";
+  std::vector<models::PointResult> rows;
+  for (const char* kind : {"1f1b", "dualpipe"})
+    for (int stages : {4, 16}) {
+      models::PointResult r;
+      r.index = rows.size();
+      r.ok = true;
+      r.values = {kind, stages};
+      r.fields = {1.0 * stages};
+      rows.push_back(r);
+    }
+  const std::string chart = sweep_chart(s, rows, 0, 0, rows.size());
+  const std::size_t four = chart.find("/schedule/stages = 4<"), sixteen = chart.find("/schedule/stages = 16<");
+  ASSERT_NE(four, std::string::npos);
+  ASSERT_NE(sixteen, std::string::npos);
+  EXPECT_LT(four, sixteen);
+}
+
 }  // namespace
 }  // namespace v3sim::report
