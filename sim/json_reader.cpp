@@ -136,6 +136,13 @@ std::optional<std::string> ObjectReader::optional_string(const std::string& key)
   return string(key);
 }
 
+std::optional<bool> ObjectReader::optional_boolean(const std::string& key) {
+  const nlohmann::json* v = child(key);
+  if (v == nullptr) return std::nullopt;
+  if (!v->is_boolean()) throw InputError(child_pointer(key), "expected true or false");
+  return v->get<bool>();
+}
+
 std::string ObjectReader::one_of(const std::string& key, const std::vector<std::string>& allowed) {
   const std::string s = string(key);
   if (std::find(allowed.begin(), allowed.end(), s) != allowed.end()) return s;

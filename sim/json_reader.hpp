@@ -49,6 +49,7 @@ class ObjectReader {
   std::optional<long long> optional_integer(const std::string& key, long long min, long long max);
   std::string string(const std::string& key);
   std::optional<std::string> optional_string(const std::string& key);
+  std::optional<bool> optional_boolean(const std::string& key);
   std::string one_of(const std::string& key, const std::vector<std::string>& allowed);
   std::optional<std::string> optional_one_of(const std::string& key, const std::vector<std::string>& allowed);
   ObjectReader object(const std::string& key);

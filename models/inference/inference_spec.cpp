@@ -8,10 +8,7 @@ namespace v3sim::models {
 namespace {
 
 bool boolean(sim::ObjectReader& in, const std::string& key, bool fallback) {
-  const nlohmann::json* v = in.child(key);
-  if (v == nullptr) return fallback;
-  if (!v->is_boolean()) throw sim::InputError(in.child_pointer(key), "expected true or false");
-  return v->get<bool>();
+  return in.optional_boolean(key).value_or(fallback);
 }
 
 Deployment parse_deployment(sim::ObjectReader in, InferencePhase phase) {

@@ -134,10 +134,7 @@ EpAllToAllSpec parse_ep_alltoall(const nlohmann::json& value, const std::string&
   s.dispatch_dtype = in.optional_one_of("dispatch_dtype", kDtypes).value_or(s.dispatch_dtype);
   s.combine_dtype = in.optional_one_of("combine_dtype", kDtypes).value_or(s.combine_dtype);
   s.comm_sms = static_cast<int>(in.optional_integer("comm_sms", 1, 1024).value_or(s.comm_sms));
-  if (const nlohmann::json* off = in.child("comm_offload")) {
-    if (!off->is_boolean()) throw sim::InputError(in.child_pointer("comm_offload"), "expected true or false");
-    s.comm_offload = off->get<bool>();
-  }
+  s.comm_offload = in.optional_boolean("comm_offload").value_or(s.comm_offload);
   s.skew = in.optional_number("skew", 0, 10).value_or(0);
   s.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
   if (s.hidden % 128 != 0) throw sim::InputError(in.child_pointer("hidden"), "expected a multiple of 128 (FP8 scales per 128 channels)");

@@ -13,10 +13,7 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
   p.ep = static_cast<int>(in.optional_integer("ep", 1, 1 << 20).value_or(1));
   p.tp = static_cast<int>(in.optional_integer("tp", 1, 64).value_or(1));
   p.zero = static_cast<int>(in.optional_integer("zero", 0, 1).value_or(1));
-  if (const nlohmann::json* sp = in.child("sequence_parallel")) {
-    if (!sp->is_boolean()) throw sim::InputError(in.child_pointer("sequence_parallel"), "expected true or false");
-    p.sequence_parallel = sp->get<bool>();
-  }
+  p.sequence_parallel = in.optional_boolean("sequence_parallel").value_or(p.sequence_parallel);
   if (const nlohmann::json* parts = in.child("layers_per_part")) {
     if (parts->is_string() && parts->get<std::string>() == "balanced") {
       p.balance_layers = true;
@@ -86,10 +83,7 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
     o.only_keys({"comm_sms", "offload"});
     sms_asked = o.has("comm_sms") || o.has("offload");
     t.comm_sms = static_cast<int>(o.optional_integer("comm_sms", 1, 1024).value_or(t.comm_sms));
-    if (const nlohmann::json* off = o.child("offload")) {
-      if (!off->is_boolean()) throw sim::InputError(o.child_pointer("offload"), "expected true or false");
-      t.comm_offload = off->get<bool>();
-    }
+    t.comm_offload = o.optional_boolean("offload").value_or(t.comm_offload);
   }
   // DeepSeek sets SMs aside for its expert-parallel all-to-all; without
   // expert parallelism nothing needs them, so none are held unless asked
@@ -110,12 +104,8 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
     sim::ObjectReader c = in.object("codesign");
     c.only_keys({"fused_fp8_quantization", "transposed_gemm_operands"});
     for (auto [key, field] : {std::pair{"fused_fp8_quantization", &t.fused_fp8_quantization},
-                              std::pair{"transposed_gemm_operands", &t.transposed_gemm_operands}}) {
-      const nlohmann::json* v = c.child(key);
-      if (v == nullptr) continue;
-      if (!v->is_boolean()) throw sim::InputError(c.child_pointer(key), "expected true or false");
-      *field = v->get<bool>();
-    }
+                              std::pair{"transposed_gemm_operands", &t.transposed_gemm_operands}})
+      *field = c.optional_boolean(key).value_or(*field);
   }
   if (auto f = in.optional_one_of("fidelity", {"reduced", "full"})) t.fidelity = *f == "full" ? Fidelity::kFull : Fidelity::kReduced;
 
