@@ -23,17 +23,6 @@ const char* short_name(models::Component c) {
   return "?";
 }
 
-const char* block_word(models::BlockKind b) {
-  switch (b) {
-    case models::BlockKind::kEmbedding: return "embedding";
-    case models::BlockKind::kDenseLayer: return "dense layer";
-    case models::BlockKind::kMoeLayer: return "MoE layer";
-    case models::BlockKind::kHead: return "output head";
-    case models::BlockKind::kMtp: return "MTP module";
-  }
-  return "?";
-}
-
 }  // namespace
 
 int chunk_pair_op(const models::TrainingResult& r) {

@@ -1,12 +1,14 @@
 #pragma once
 // Names and colours of a training step's layer components (attention,
-// dispatch, MLP, combine) in each pass, shared by the training timeline's
-// communication lanes and the chunk-pair figure. Colours follow DeepSeek-V3's
+// dispatch, MLP, combine) in each pass and of its blocks, shared by the
+// training trace, the Chakra export, the training timeline's communication
+// lanes and the chunk-pair figure. Colours follow DeepSeek-V3's
 // Figure 4: forward orange, backward for input green, backward for weights
 // blue; communication in deeper shades of the same hues.
 #include <string>
 
 #include "models/transformer/kernel_op.hpp"
+#include "models/transformer/layer_ops.hpp"
 
 namespace v3sim::report {
 
@@ -25,6 +27,18 @@ inline const char* component_pass_letter(models::Pass p) {
     case models::Pass::kForward: return "F";
     case models::Pass::kInput: return "B";
     case models::Pass::kWeight: return "W";
+  }
+  return "?";
+}
+
+// The block a kernel belongs to, as a reader of the model names it.
+inline const char* block_word(models::BlockKind b) {
+  switch (b) {
+    case models::BlockKind::kEmbedding: return "embedding";
+    case models::BlockKind::kDenseLayer: return "dense layer";
+    case models::BlockKind::kMoeLayer: return "MoE layer";
+    case models::BlockKind::kHead: return "output head";
+    case models::BlockKind::kMtp: return "MTP module";
   }
   return "?";
 }

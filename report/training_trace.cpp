@@ -7,6 +7,7 @@
 #include <map>
 
 #include "models/schedule/notation.hpp"
+#include "report/component_style.hpp"
 #include "report/trace_writer.hpp"
 #include "report/transfer_trace.hpp"
 
@@ -24,46 +25,16 @@ enum Thread : int {
   kFirstP2p = 4,    // pipeline sends and receives, one thread per overlap level
 };
 
-const char* component_name(models::Component c) {
-  switch (c) {
-    case models::Component::kAttention: return "attention";
-    case models::Component::kDispatch: return "dispatch";
-    case models::Component::kMlp: return "MLP";
-    case models::Component::kCombine: return "combine";
-  }
-  return "?";
-}
-
-const char* pass_letter(models::Pass p) {
-  switch (p) {
-    case models::Pass::kForward: return "F";
-    case models::Pass::kInput: return "B";
-    case models::Pass::kWeight: return "W";
-  }
-  return "?";
-}
-
-const char* block_name(BlockKind b) {
-  switch (b) {
-    case BlockKind::kEmbedding: return "embedding";
-    case BlockKind::kDenseLayer: return "dense layer";
-    case BlockKind::kMoeLayer: return "MoE layer";
-    case BlockKind::kHead: return "output head";
-    case BlockKind::kMtp: return "MTP module";
-  }
-  return "?";
-}
-
 // What the component is, as a reader of the model would name it: the
 // embedding and the output head with its loss are not attention or MLP,
 // though the stage plan files their kernels under those components.
 std::string event_name(const models::ComponentRecord& c, int main_layers) {
-  const std::string pass = std::string("(") + pass_letter(c.pass) + ")";
+  const std::string pass = std::string("(") + component_pass_letter(c.pass) + ")";
   switch (c.block) {
     case BlockKind::kEmbedding: return "embedding" + pass;
     case BlockKind::kHead: return (c.unit >= main_layers ? "MTP output head + loss" : "output head + loss") + pass;
-    case BlockKind::kMtp: return std::string("MTP ") + component_name(c.component) + pass;
-    default: return component_name(c.component) + pass;
+    case BlockKind::kMtp: return std::string("MTP ") + component_word(c.component) + pass;
+    default: return component_word(c.component) + pass;
   }
 }
 
@@ -139,7 +110,7 @@ std::string training_chrome_trace(const models::TrainingResult& r) {
                    {"microbatch", std::to_string(ch.microbatch)},
                    {"lane", std::to_string(ch.lane)},
                    {"stage", std::to_string(ch.stage)},
-                   {"pass", TraceWriter::quote(pass_letter(c.pass))}};
+                   {"pass", TraceWriter::quote(component_pass_letter(c.pass))}};
     if (c.block == BlockKind::kDenseLayer || c.block == BlockKind::kMoeLayer || c.block == BlockKind::kMtp)
       a.push_back({"layer", std::to_string(c.unit)});
     a.push_back({"sms", std::to_string(c.comm ? r.comm_sms : r.plan.compute_sms)});
@@ -156,7 +127,7 @@ std::string training_chrome_trace(const models::TrainingResult& r) {
       links[rank][c.start][1] += nic / secs;
       links[rank][c.end][1] -= nic / secs;
     }
-    w.complete(event_name(c, r.spec.model.layers), block_name(c.block), c.rank,
+    w.complete(event_name(c, r.spec.model.layers), block_word(c.block), c.rank,
                c.comm ? kComm : c.second_stream ? kCompute2 : kCompute, c.start, c.end - c.start, a);
     auto& b = busy[rank * 2 + (c.comm ? 1 : 0)];
     b.push_back({c.start, 1});
@@ -168,7 +139,9 @@ std::string training_chrome_trace(const models::TrainingResult& r) {
   for (const models::TrainingRank& k : r.ranks) {
     sim::Time t = k.pipeline_end;
     const std::pair<const char*, sim::Time> tail[] = {
-        {"mirror gradient sum (DualPipe)", k.dp_sync.mirror},
+        {r.spec.schedule == models::ScheduleKind::kDualPipe ? "mirror gradient sum (DualPipe)"
+                                                            : "tied embedding gradient sum",
+         k.dp_sync.mirror},
         {zero ? "reduce-scatter gradients (ZeRO-1)" : "all-reduce gradients", k.dp_sync.reduce_scatter},
         {"optimizer step (AdamW)", k.dp_sync.optimizer},
         {"all-gather parameters (ZeRO-1)", k.dp_sync.all_gather}};

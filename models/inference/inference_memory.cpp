@@ -26,7 +26,8 @@ double weight_bytes(const InferenceSpec& s) {
   const int mtp_layers = s.mtp_depth;
   bytes += (m.moe_layers() + mtp_layers) * (moe_dense / d.attention_tp + d.experts_per_gpu * expert);
   if (mtp_layers > 0) bytes += 2.0 * m.hidden * m.hidden;  // the MTP projection
-  bytes += kBf16 * (block_parameters(m, BlockKind::kEmbedding).dense + block_parameters(m, BlockKind::kHead).dense);
+  bytes += kBf16 * (block_parameters(m, BlockKind::kEmbedding).dense + block_parameters(m, BlockKind::kHead).dense -
+                    tied_head_saving(m));
   return bytes;
 }
 

@@ -16,17 +16,43 @@ constexpr double kOptimizerBytes = 22;
 
 }  // namespace
 
-BlockParameters rank_parameters(const Schedule& schedule, const StagePlan& plan, int rank) {
+namespace {
+
+std::set<int> rank_parts(const Schedule& schedule, int rank) {
   std::set<int> parts;
   for (std::size_t lane = 0; lane < schedule.rank_of.size(); ++lane)
     for (std::size_t st = 0; st < schedule.rank_of[lane].size(); ++st)
       if (schedule.rank_of[lane][st] == rank) parts.insert(schedule.part_of[lane][st]);
+  return parts;
+}
+
+// Whether the rank's parts hold the embedding, and the output head.
+std::pair<bool, bool> rank_ends(const StagePlan& plan, const std::set<int>& parts) {
+  bool embedding = false, head = false;
+  for (int part : parts)
+    for (const BlockPlan& b : plan.parts[static_cast<std::size_t>(part)].blocks) {
+      embedding |= b.kind == BlockKind::kEmbedding;
+      head |= b.kind == BlockKind::kHead;
+    }
+  return {embedding, head};
+}
+
+}  // namespace
+
+BlockParameters rank_parameters(const Schedule& schedule, const StagePlan& plan, int rank) {
+  const std::set<int> parts = rank_parts(schedule, rank);
   BlockParameters p;
   for (int part : parts) {
     p.dense += plan.parts[static_cast<std::size_t>(part)].parameters.dense;
     p.routed += plan.parts[static_cast<std::size_t>(part)].parameters.routed;
   }
+  if (const auto [embedding, head] = rank_ends(plan, parts); embedding && head) p.dense -= plan.tied_head;
   return p;
+}
+
+double tied_copy_parameters(const Schedule& schedule, const StagePlan& plan, int rank) {
+  const auto [embedding, head] = rank_ends(plan, rank_parts(schedule, rank));
+  return embedding != head ? plan.tied_head : 0;
 }
 
 DpSyncModel::DpSyncModel(const topologies::Cluster& cluster, const StepLayout& layout, const TrainingSpec& spec,
@@ -68,11 +94,14 @@ DpSyncModel::Affine DpSyncModel::fit_ring(const std::vector<int>& gpus, bool all
   return a;
 }
 
-DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored) const {
+DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored, double tied_copy) const {
   const int tp = spec_.parallel.tp, ep = spec_.parallel.ep;
   const double dense = params.dense / tp, routed = params.routed / ep;
   DpSyncTimes t;
   if (mirrored) t.mirror = sim::from_seconds(mirror_.seconds(kGradBytes * (dense + routed)));
+  // The first and the last rank's copies of a tied embedding sum their
+  // gradients on the same pair of GPUs (Megatron's embedding group).
+  else if (tied_copy > 0) t.mirror = sim::from_seconds(mirror_.seconds(kGradBytes * tied_copy / tp));
   // Dense and routed-expert groups reduce at the same time on different rings.
   t.reduce_scatter = sim::from_seconds(std::max(dense_.seconds(kGradBytes * dense), routed_.seconds(kGradBytes * routed)));
   const bool zero = spec_.parallel.zero == 1;

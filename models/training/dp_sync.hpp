@@ -1,6 +1,7 @@
 #pragma once
 // The end of a step, after a rank's last backward: DualPipe's gradient sum
-// between mirrored ranks (both hold the same two parts), the data-parallel
+// between mirrored ranks (both hold the same two parts) or, with tied
+// embeddings split over the first and last stage, the sum of their copies, the data-parallel
 // reduce-scatter of gradients (ZeRO-1; all-reduce without it), the optimizer
 // step on the local shard, and the all-gather of updated parameters.
 // Collectives are ring algorithms: one ring step (all its flows sharing the
@@ -17,10 +18,14 @@
 namespace v3sim::models {
 
 // Parameters a rank holds (before sharding), from the parts it runs.
+// A tied embedding counts once on a rank holding both the embedding and the head.
 BlockParameters rank_parameters(const Schedule& schedule, const StagePlan& plan, int rank);
+// Tied embeddings on a rank holding one end only (the first or the last
+// stage): the matrix it keeps as one of two copies; 0 otherwise.
+double tied_copy_parameters(const Schedule& schedule, const StagePlan& plan, int rank);
 
 struct DpSyncTimes {
-  sim::Time mirror = 0;          // DualPipe: sum with the mirrored rank
+  sim::Time mirror = 0;          // DualPipe: sum with the mirrored rank; else a tied embedding's two copies
   sim::Time reduce_scatter = 0;  // or all-reduce without ZeRO
   sim::Time optimizer = 0;
   sim::Time all_gather = 0;
@@ -31,7 +36,7 @@ class DpSyncModel {
  public:
   DpSyncModel(const topologies::Cluster& cluster, const StepLayout& layout, const TrainingSpec& spec,
               const GpuPreset& gpu, topologies::Router* router = nullptr);
-  DpSyncTimes times(const BlockParameters& params, bool mirrored) const;
+  DpSyncTimes times(const BlockParameters& params, bool mirrored, double tied_copy = 0) const;
 
  private:
   struct Affine {

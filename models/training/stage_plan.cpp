@@ -285,6 +285,7 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
   StagePlan plan;
   plan.compute_sms = t.comm_offload ? gpu.sms : gpu.sms - t.comm_sms;
   plan.pair_compute_slowdown = t.comm_offload ? 1 : t.profile.overlap_compute_slowdown;
+  plan.tied_head = tied_head_saving(t.model);
   BlockCoster coster(t, gpu, plan.compute_sms);
   std::map<BlockKind, BlockPlan> memo;
   std::map<BlockKind, std::pair<double, double>> saved_and_flops;

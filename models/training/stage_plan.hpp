@@ -57,6 +57,9 @@ struct StagePlan {
   // Compute kernels of an overlapped pair run this much longer (the profile's
   // measured interference of the communication kernel beside them).
   double pair_compute_slowdown = 1;
+  // Tied embeddings: the head's matrix is the embedding's. A rank holding
+  // both holds it once; ranks holding one end each keep a copy (rank_parameters).
+  double tied_head = 0;
 };
 
 // Layer counts per model part: the spec's, or an even split of layers plus

@@ -147,7 +147,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     tr.compute = g.ranks[static_cast<std::size_t>(rank)].compute;
     tr.exposed_comm = g.ranks[static_cast<std::size_t>(rank)].exposed_comm;
     if (!spec.chunk_pair)
-      tr.dp_sync = dp_sync->times(rank_parameters(schedule, r.plan, rank), mirrored);
+      tr.dp_sync = dp_sync->times(rank_parameters(schedule, r.plan, rank), mirrored,
+                                  tied_copy_parameters(schedule, r.plan, rank));
     step = std::max(step, tr.pipeline_end + tr.dp_sync.total());
     r.ranks.push_back(tr);
   }

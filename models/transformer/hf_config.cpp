@@ -190,6 +190,10 @@ ModelConfig model_from_hf_config(const nlohmann::json& config, const std::string
   m.layers = required(in, "num_hidden_layers", 1);
   m.heads = required(in, "num_attention_heads", 1);
   m.vocab = required(in, "vocab_size", 1);
+  // The five families' config classes default to untied (Llama 3.2 1B and 3B
+  // tie); null reads as absent.
+  if (const nlohmann::json* tied = in.child("tie_word_embeddings"); tied && !tied->is_null())
+    m.tied_embeddings = in.optional_boolean("tie_word_embeddings").value_or(false);
   // Defaults of a model without MoE routing groups or MTP modules.
   m.expert_groups = m.group_limit = 1;
   if (type == "deepseek_v3" || type == "deepseek_v2") {

@@ -47,7 +47,7 @@ const Field kFields[] = {
 };
 
 std::vector<std::string> field_keys() {
-  std::vector<std::string> keys{"attention"};
+  std::vector<std::string> keys{"attention", "tied_embeddings"};
   for (const Field& f : kFields) keys.push_back(f.key);
   return keys;
 }
@@ -62,6 +62,7 @@ void read_fields(ModelConfig& m, const nlohmann::json& value, const std::string&
     m.attention = in.one_of("attention", {"mla", "gqa"}) == "mla" ? AttentionKind::kMla : AttentionKind::kGqa;
   for (const Field& f : kFields)
     if (all_required || in.has(f.key)) m.*f.member = static_cast<int>(in.integer(f.key, f.min, 1 << 24));
+  m.tied_embeddings = in.optional_boolean("tied_embeddings").value_or(m.tied_embeddings);
 }
 
 // Consistency a single field's range cannot express.

@@ -34,6 +34,7 @@ struct ModelConfig {
   int expert_groups = 1;
   int group_limit = 1;
   int mtp_depth = 0;  // multi-token-prediction modules, sharing embedding and head
+  bool tied_embeddings = false;  // the output head reuses the embedding matrix (one copy per rank holding both)
 
   bool is_moe() const { return routed_experts > 0; }
   int moe_layers() const { return is_moe() ? layers - dense_layers : 0; }

@@ -51,8 +51,11 @@ BlockParameters block_parameters(const ModelConfig& m, BlockKind block) {
   return p;
 }
 
+double tied_head_saving(const ModelConfig& m) { return m.tied_embeddings ? static_cast<double>(m.vocab) * m.hidden : 0; }
+
 double total_parameters(const ModelConfig& m) {
-  return block_parameters(m, BlockKind::kEmbedding).total() + block_parameters(m, BlockKind::kHead).total() +
+  return block_parameters(m, BlockKind::kEmbedding).total() + block_parameters(m, BlockKind::kHead).total() -
+         tied_head_saving(m) +
          m.dense_layers * block_parameters(m, BlockKind::kDenseLayer).total() +
          m.moe_layers() * block_parameters(m, BlockKind::kMoeLayer).total();
 }

@@ -15,6 +15,10 @@ struct BlockParameters {
 
 BlockParameters block_parameters(const ModelConfig& m, BlockKind block);
 
+// The head's matrix when it is the embedding's (tied): counted once where
+// one rank holds both; 0 when untied.
+double tied_head_saving(const ModelConfig& m);
+
 // Whole model, MTP modules excluded (as published totals count them).
 double total_parameters(const ModelConfig& m);
 // Parameters one token passes through: topk of the routed experts.

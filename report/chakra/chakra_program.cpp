@@ -11,6 +11,7 @@
 
 #include "models/moe/ep_alltoall.hpp"
 #include "models/schedule/notation.hpp"
+#include "report/component_style.hpp"
 #include "models/training/dp_sync.hpp"
 
 namespace v3sim::report {
@@ -30,36 +31,6 @@ constexpr double kParamBytes = 2;
 // run beside the dense ones, on a stream of their own.
 enum Stream { kCompute, kComm, kCompute2, kTail, kTail2, kStreams };
 constexpr const char* kStreamNames[kStreams] = {"compute", "comm", "compute 2", "tail", "tail 2"};
-
-const char* component_name(models::Component c) {
-  switch (c) {
-    case models::Component::kAttention: return "attention";
-    case models::Component::kDispatch: return "dispatch";
-    case models::Component::kMlp: return "MLP";
-    case models::Component::kCombine: return "combine";
-  }
-  return "?";
-}
-
-const char* pass_letter(models::Pass p) {
-  switch (p) {
-    case models::Pass::kForward: return "F";
-    case models::Pass::kInput: return "B";
-    case models::Pass::kWeight: return "W";
-  }
-  return "?";
-}
-
-const char* block_name(models::BlockKind b) {
-  switch (b) {
-    case models::BlockKind::kEmbedding: return "embedding";
-    case models::BlockKind::kDenseLayer: return "dense layer";
-    case models::BlockKind::kMoeLayer: return "MoE layer";
-    case models::BlockKind::kHead: return "output head";
-    case models::BlockKind::kMtp: return "MTP module";
-  }
-  return "?";
-}
 
 // Simulated nanoseconds as Chakra's whole microseconds, rounded to nearest.
 std::uint64_t micros(sim::Time ns) { return static_cast<std::uint64_t>(std::llround(static_cast<double>(ns) / 1e3)); }
@@ -177,8 +148,9 @@ std::string component_node_name(const models::Schedule& s, const ComponentRecord
   const std::string op = c.op >= 0 ? models::format_op(s, s.programs[static_cast<std::size_t>(c.rank)][static_cast<std::size_t>(c.op)]) : "?";
   const bool layer = c.block == models::BlockKind::kDenseLayer || c.block == models::BlockKind::kMoeLayer ||
                      c.block == models::BlockKind::kMtp;
-  return layer ? fmt::format("{} {} {} {}({})", op, block_name(c.block), c.unit, component_name(c.component), pass_letter(c.pass))
-               : fmt::format("{} {} {}({})", op, block_name(c.block), component_name(c.component), pass_letter(c.pass));
+  const std::string what = component_pass_label(c.component, c.pass);
+  return layer ? fmt::format("{} {} {} {}", op, block_word(c.block), c.unit, what)
+               : fmt::format("{} {} {}", op, block_word(c.block), what);
 }
 
 }  // namespace
@@ -269,8 +241,13 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
         if (std::find(n.ctrl_deps().begin(), n.ctrl_deps().end(), d) == n.ctrl_deps().end()) n.add_data_deps(d);
     };
     if (tr.dp_sync.mirror > 0) {
-      Node& n = rb.collective("gradient sum with the mirrored rank", ChakraProtoMsg::ALL_REDUCE, kGradBytes * (dense + routed),
-                              "mirror", 2, t, tr.dp_sync.mirror, kTail);
+      // DualPipe's mirrored ranks sum all their gradients; otherwise the
+      // first and last rank sum their copies of a tied embedding.
+      const bool dualpipe = spec.schedule == models::ScheduleKind::kDualPipe;
+      const double bytes =
+          kGradBytes * (dualpipe ? dense + routed : models::tied_copy_parameters(schedule, r.plan, rank) / tp);
+      Node& n = rb.collective(dualpipe ? "gradient sum with the mirrored rank" : "tied embedding gradient sum",
+                              ChakraProtoMsg::ALL_REDUCE, bytes, "mirror", 2, t, tr.dp_sync.mirror, kTail);
       attr32(n, "comm_peer", schedule.ranks - 1 - rank);
       after_before(n);
       phase({n.id()});

@@ -87,6 +87,27 @@ TEST(HfConfig, LlamaParameterCountsAreThePublishedOnes) {
   EXPECT_DOUBLE_EQ(total_parameters(map(published::llama3_70b_config())), 70'553'706'496.0);
 }
 
+// Llama-3.2-1B ties its head to the embedding: the Hub's 1,235,814,400 is,
+// by hand, the embedding 128256 x 2048 = 262,668,288 once, 16 layers of q,o
+// 2 x 2048^2 + k,v 2 x 2048 x 512 + SwiGLU 3 x 2048 x 8192 + two norms =
+// 60,821,504, and the final norm 2048.
+TEST(HfConfig, TiedEmbeddingsCountTheMatrixOnce) {
+  nlohmann::json c = published::llama32_1b_config();
+  const ModelConfig tied = map(c);
+  EXPECT_TRUE(tied.tied_embeddings);
+  EXPECT_EQ(tied.head_dim, 64);
+  EXPECT_DOUBLE_EQ(total_parameters(tied), 1'235'814'400.0);
+  c["tie_word_embeddings"] = nullptr;  // null reads as absent: untied
+  EXPECT_DOUBLE_EQ(total_parameters(map(c)), 1'235'814'400.0 + 128256.0 * 2048);
+  c["tie_word_embeddings"] = "yes";
+  try {
+    map(c);
+    FAIL();
+  } catch (const sim::InputError& e) {
+    EXPECT_EQ(e.pointer(), "/tie_word_embeddings");
+  }
+}
+
 // Mixtral of Experts (arXiv 2401.04088) and the model card: 46.7B parameters,
 // 12.9B active (published to 3 significant figures, so within 0.11% and
 // 0.39%). By hand: per layer attention 41,943,040 + 8 experts x 176,160,768 +

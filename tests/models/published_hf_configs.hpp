@@ -60,6 +60,19 @@ inline nlohmann::json llama3_config(int hidden, int intermediate, int layers, in
 inline nlohmann::json llama3_8b_config() { return llama3_config(4096, 14336, 32, 32); }
 inline nlohmann::json llama3_70b_config() { return llama3_config(8192, 28672, 80, 64); }
 
+// meta-llama/Llama-3.2-1B: head_dim 64 set, and the head tied to the embedding.
+inline nlohmann::json llama32_1b_config() {
+  return nlohmann::json::parse(R"({
+  "architectures": ["LlamaForCausalLM"], "attention_bias": false, "attention_dropout": 0.0, "bos_token_id": 128000,
+  "eos_token_id": 128001, "head_dim": 64, "hidden_act": "silu", "hidden_size": 2048, "initializer_range": 0.02,
+  "intermediate_size": 8192, "max_position_embeddings": 131072, "mlp_bias": false, "model_type": "llama",
+  "num_attention_heads": 32, "num_hidden_layers": 16, "num_key_value_heads": 8, "pretraining_tp": 1,
+  "rms_norm_eps": 1e-05, "rope_scaling": {"factor": 32.0, "high_freq_factor": 4.0, "low_freq_factor": 1.0,
+  "original_max_position_embeddings": 8192, "rope_type": "llama3"}, "rope_theta": 500000.0,
+  "tie_word_embeddings": true, "torch_dtype": "bfloat16", "transformers_version": "4.45.0.dev0", "use_cache": true,
+  "vocab_size": 128256})");
+}
+
 inline nlohmann::json mixtral_8x7b_config() {
   return nlohmann::json::parse(R"({
   "architectures": ["MixtralForCausalLM"], "attention_dropout": 0.0, "bos_token_id": 1, "eos_token_id": 2,
