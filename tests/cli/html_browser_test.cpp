@@ -76,12 +76,36 @@ std::size_t ops_drawn(const std::string& svg, const char* role) {
   return n;
 }
 
+// The drawn width of a timeline's run (its first lane's background), px.
+double run_width(const std::string& svg) {
+  std::smatch m;
+  if (!std::regex_search(svg, m, std::regex(R"X(class="bg" x="0" y="[0-9.]+" width="([0-9.]+)")X"))) return -1;
+  return std::stod(m[1]);
+}
+
+// Two runs of a comparison drawn on one scale: widths in proportion to
+// their step times (read from compare.json's `rows`).
+void expect_one_scale(const std::vector<std::string>& tl, const nlohmann::json& rows) {
+  ASSERT_EQ(tl.size(), 2u);
+  const double w0 = run_width(tl[0]), w1 = run_width(tl[1]);
+  const double s0 = rows[0]["step_time_s"].get<double>(), s1 = rows[1]["step_time_s"].get<double>();
+  EXPECT_NE(s0, s1);
+  EXPECT_NEAR(w0 / w1, s0 / s1, 1e-3);
+  EXPECT_NEAR(std::max(w0, w1), 1100, 0.01);  // the longest fills the width
+}
+
 class HtmlBrowser : public Cli {
  protected:
   void SetUp() override {
     Cli::SetUp();
     if (!have_chromium()) GTEST_SKIP() << "chromium is not installed";
     fs::create_directories(dir_);
+  }
+  // Runs a scenario of the source tree into dir_/run and renders its report.html.
+  Rendered run_and_render(const std::string& relative) {
+    const std::string sc = std::string(V3SIM_SOURCE_DIR) + "/" + relative;
+    EXPECT_EQ(v3sim("run " + sc + " --no-timing --out " + (dir_ / "run").string()).code, 0);
+    return render_checked(dir_ / "run" / "report.html", dir_);
   }
 };
 
@@ -113,9 +137,7 @@ TEST_F(HtmlBrowser, ZoomRedrawsTheAxis) {
 }
 
 TEST_F(HtmlBrowser, TrainingChunkPairReport) {
-  const std::string sc = std::string(V3SIM_SOURCE_DIR) + "/scenarios/bench/chunk_pair_ep64.json";
-  ASSERT_EQ(v3sim("run " + sc + " --no-timing --out " + (dir_ / "run").string()).code, 0);
-  const Rendered r = render_checked(dir_ / "run" / "report.html", dir_);
+  const Rendered r = run_and_render("scenarios/bench/chunk_pair_ep64.json");
   // The chunk_pair program: F0, [F1&B0], B1 on one rank.
   const auto tl = timelines(r.dom, "pipeline");
   ASSERT_EQ(tl.size(), 1u);
@@ -147,19 +169,9 @@ TEST_F(HtmlBrowser, CompareOnOneScale) {
   const Rendered r = render_checked(dir_ / "cmp" / "compare.html", dir_);
   const auto tl = timelines(r.dom, "compare");
   ASSERT_EQ(tl.size(), 2u);
-  const auto doc = nlohmann::json::parse(slurp(dir_ / "cmp" / "compare.json"));
-  std::vector<double> widths, steps;
-  for (std::size_t i = 0; i < 2; ++i) {
-    // 8 ranks x 20 micro-batches x 2 ops (1F1B: F, B) or 3 (ZB1P: F, I, W).
+  for (std::size_t i = 0; i < 2; ++i)  // 8 ranks x 20 micro-batches x 2 ops (1F1B: F, B) or 3 (ZB1P: F, I, W)
     EXPECT_EQ(ops_drawn(tl[i], "c"), 8u * 20 * (i == 0 ? 2 : 3));
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(tl[i], m, std::regex(R"X(class="bg" x="0" y="[0-9.]+" width="([0-9.]+)")X")));
-    widths.push_back(std::stod(m[1]));
-    steps.push_back(doc["schedules"][i]["step_time_s"].get<double>());
-  }
-  EXPECT_NE(steps[0], steps[1]);
-  EXPECT_NEAR(widths[0] / widths[1], steps[0] / steps[1], 1e-3);
-  EXPECT_NEAR(std::max(widths[0], widths[1]), 1100, 0.01);  // the longest fills the width
+  expect_one_scale(tl, nlohmann::json::parse(slurp(dir_ / "cmp" / "compare.json"))["schedules"]);
 }
 
 TEST_F(HtmlBrowser, SweepReport) {
@@ -181,9 +193,7 @@ std::pair<std::size_t, std::size_t> trace_tasks(const fs::path& trace_path) {
 }
 
 TEST_F(HtmlBrowser, InferenceDecodeReport) {
-  const std::string sc = std::string(V3SIM_SOURCE_DIR) + "/scenarios/inference/profile_decode_ep128.json";
-  ASSERT_EQ(v3sim("run " + sc + " --no-timing --out " + (dir_ / "run").string()).code, 0);
-  const Rendered r = render_checked(dir_ / "run" / "report.html", dir_);
+  const Rendered r = run_and_render("scenarios/inference/profile_decode_ep128.json");
   const auto step = timelines(r.dom, "step");
   ASSERT_EQ(step.size(), 1u);
   const auto [compute, exchange] = trace_tasks(dir_ / "run" / "trace.json");
@@ -198,17 +208,7 @@ TEST_F(HtmlBrowser, InferenceCompareOnOneScale) {
   ASSERT_EQ(v3sim("compare " + sc + " --vary overlap --out " + (dir_ / "cmp").string()).code, 0);
   const Rendered r = render_checked(dir_ / "cmp" / "compare.html", dir_);
   const auto tl = timelines(r.dom, "compare");
-  ASSERT_EQ(tl.size(), 2u);
-  const auto doc = nlohmann::json::parse(slurp(dir_ / "cmp" / "compare.json"));
-  std::vector<double> widths, steps;
-  for (std::size_t i = 0; i < 2; ++i) {
-    std::smatch m;
-    ASSERT_TRUE(std::regex_search(tl[i], m, std::regex(R"X(class="bg" x="0" y="[0-9.]+" width="([0-9.]+)")X")));
-    widths.push_back(std::stod(m[1]));
-    steps.push_back(doc["variants"][i]["step_time_s"].get<double>());
-  }
-  EXPECT_NE(steps[0], steps[1]);
-  EXPECT_NEAR(widths[0] / widths[1], steps[0] / steps[1], 1e-3);
+  expect_one_scale(tl, nlohmann::json::parse(slurp(dir_ / "cmp" / "compare.json"))["variants"]);
 }
 
 TEST_F(HtmlBrowser, CompareTraceReport) {
