@@ -51,13 +51,13 @@ std::string inference_compare_table(const std::vector<InferenceCompareRow>& rows
                      r.tokens_per_s_per_gpu, r.tokens_per_s_per_node, latency_ms(r), r.memory.total() / 1e9,
                      r.load_imbalance_after);
   }
-  return s;
+  return s + "(mem GB: memory per GPU, GB = 1e9 B; load: expert load max/mean after placement)\n";
 }
 
 std::string inference_compare_html(const std::string& title, const std::vector<InferenceCompareRow>& rows) {
   std::string html = html_page_start(title, "Serving variants on the same engine, cluster and calibration.");
   html += "<table><tr><th>variant</th><th>step ms</th><th>tokens/s per GPU</th><th>tokens/s per node</th>"
-          "<th>TTFT contribution or TPOT, ms</th><th>memory per GPU, GB</th><th>expert load max/mean</th></tr>\n";
+          "<th>TTFT contribution or TPOT, ms</th><th>memory per GPU, GB (10^9 B)</th><th>expert load max/mean</th></tr>\n";
   double longest = 0;
   for (const InferenceCompareRow& row : rows) {
     if (!row.error.empty()) {

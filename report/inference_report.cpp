@@ -90,7 +90,7 @@ std::string inference_terminal_summary(const models::Scenario& scenario, const m
                    prefill(r) ? "input" : "output", r.tokens_per_s_per_node);
   if (!prefill(r))
     s += fmt::format("  TPOT {:.2f} ms; without MTP {:.0f} tokens/s per GPU\n", r.tpot_s * 1e3, r.tokens_per_s_per_gpu_without_mtp);
-  s += fmt::format("  memory per GPU {:.1f} of {:.1f} GB (KV cache {:.1f}); at most {} {} fit\n", r.memory.total() / 1e9,
+  s += fmt::format("  memory per GPU {:.1f} of {:.1f} GB = 1e9 B (KV cache {:.1f}); at most {} {} fit\n", r.memory.total() / 1e9,
                    r.memory.hbm / 1e9, r.memory.kv_cache / 1e9, r.memory.max_batch, prefill(r) ? "tokens" : "requests");
   s += fmt::format("  expert load max/mean {:.3f} before placement, {:.3f} after\n", r.load_imbalance_before,
                    r.load_imbalance_after);
@@ -132,7 +132,7 @@ std::string inference_html_report(const models::Scenario& scenario, const models
   row(prefill(r) ? "input tokens/s per GPU" : "output tokens/s per GPU", fmt::format("{:.0f}", r.tokens_per_s_per_gpu));
   row("tokens/s per node", fmt::format("{:.0f}", r.tokens_per_s_per_node));
   if (!prefill(r)) row("TPOT", fmt::format("{:.2f} ms", r.tpot_s * 1e3));
-  row("memory per GPU", fmt::format("{:.1f} / {:.1f} GB", r.memory.total() / 1e9, r.memory.hbm / 1e9));
+  row("memory per GPU (GB = 10^9 B)", fmt::format("{:.1f} / {:.1f} GB", r.memory.total() / 1e9, r.memory.hbm / 1e9));
   row("expert load max/mean (before, after placement)", fmt::format("{:.3f}, {:.3f}", r.load_imbalance_before, r.load_imbalance_after));
   html += "</table>\n<h2>Stage time per GPU over the step</h2><table><tr><th>stage</th><th>mean ms</th><th>max ms</th></tr>\n";
   for (const models::StageTotal& st : r.stages)
