@@ -106,13 +106,13 @@ std::string timeline_controls(const std::string& group) {
                      html_escape(group));
 }
 
-std::string aggregation_note(const TimelineStats& s) {
+std::string aggregation_note(const TimelineStats& s, const std::string& full_record) {
   if (s.aggregated_ops == 0) return "";
   return fmt::format("<p class=\"note\">{} of the {} ops drawn were narrower than a pixel at this scale; runs of them are "
                      "merged into {} rects (shaded by the share of the run they keep busy, coloured by the kind that "
                      "takes most of their time; hover one for its count). Zooming widens them but does not split them: "
-                     "trace.json holds every op.</p>",
-                     s.aggregated_ops, s.ops, s.aggregate_rects);
+                     "{}.</p>",
+                     s.aggregated_ops, s.ops, s.aggregate_rects, html_escape(full_record));
 }
 
 }  // namespace v3sim::report

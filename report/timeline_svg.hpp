@@ -57,7 +57,8 @@ std::string draw_timeline(const Timeline& t, TimelineStats* stats = nullptr);
 // The zoom buttons of a group, placed above its first timeline.
 std::string timeline_controls(const std::string& group);
 
-// "N of M ops were narrower than a pixel ..." for the page; empty when none.
-std::string aggregation_note(const TimelineStats& stats);
+// "N of M ops were narrower than a pixel ..." for the page, ending with
+// where every op can be seen; empty when none.
+std::string aggregation_note(const TimelineStats& stats, const std::string& full_record = "trace.json holds every op");
 
 }  // namespace v3sim::report

@@ -89,7 +89,8 @@ std::string trace_compare_html(const TraceComparison& c) {
   TimelineStats stats;
   html += "<h3>measured (profiler trace)</h3>\n" + draw_timeline(bars_timeline(c.measured, end), &stats) + "\n";
   html += "<h3>simulated (v3sim)</h3>\n" + draw_timeline(bars_timeline(c.simulated, end), &stats) + "\n";
-  html += aggregation_note(stats);
+  html += aggregation_note(stats, "the profiler trace holds every measured kernel, and v3sim run on the scenario "
+                                 "writes every simulated one to trace.json");
   html += "<table><tr><th>group</th><th>quantity</th><th>measured ms</th><th>simulated ms</th><th>error</th></tr>\n";
   for (const ComparedQuantity& q : c.quantities)
     html += fmt::format("<tr><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>\n", html_escape(q.group),
