@@ -6,11 +6,14 @@
 
 #include "models/schedule/notation.hpp"
 #include "report/component_style.hpp"
+#include "report/dp_tail.hpp"
 
 namespace v3sim::report {
 namespace {
 
 using models::OpKind;
+
+constexpr const char* kTailColour = "#8c8c8c";
 
 const char* kind_word(OpKind k) {
   switch (k) {
@@ -77,7 +80,7 @@ std::string op_tip(const models::Schedule& s, const models::OpRecord& rec) {
   return t + fmt::format("start {:.4f} ms, duration {:.4f} ms", ms(rec.start), ms(rec.end - rec.start));
 }
 
-std::string pipeline_legend(bool sends, bool all_to_all) {
+std::string pipeline_legend(bool sends, bool all_to_all, bool tail) {
   std::string out = R"(<p class="legend">)";
   const std::pair<const char*, OpKind> items[] = {{"F forward", OpKind::kF},
                                                   {"B full backward", OpKind::kB},
@@ -98,6 +101,10 @@ std::string pipeline_legend(bool sends, bool all_to_all) {
                        "dispatch or combine</span>",
                        pass_colour(models::Pass::kForward, true), pass_colour(models::Pass::kInput, true),
                        pass_colour(models::Pass::kWeight, true));
+  if (tail)
+    out += fmt::format(R"( <span><i style="background:{}"></i>data-parallel tail (gradient sums, optimizer step, )"
+                       "all-gather)</span>",
+                       kTailColour);
   return out + "</p>";
 }
 
@@ -132,7 +139,18 @@ Timeline pipeline_timeline(const models::PipelineResult& r, double scale_ms, con
 }
 
 Timeline training_timeline(const models::TrainingResult& r, double scale_ms, const std::string& group) {
-  return training_timeline(r.pipeline, r.components, r.step_time_s * 1000, scale_ms, group);
+  Timeline t = training_timeline(r.pipeline, r.components, r.step_time_s * 1000, scale_ms, group);
+  // The data-parallel tail closes each rank's comm lane (not counted as ops).
+  for (const models::TrainingRank& k : r.ranks) {
+    const auto lane = 2 * static_cast<std::size_t>(k.rank) + 1;
+    if (lane >= t.lanes.size()) continue;
+    for (const TailPhase& p : dp_tail(r, k))
+      t.lanes[lane].items.push_back({ms(p.start), ms(p.start + p.duration), "data-parallel tail", kTailColour, "",
+                                     fmt::format("{} (data-parallel tail)\nstart {:.4f} ms, duration {:.4f} ms", p.name,
+                                                 ms(p.start), ms(p.duration)),
+                                     0, false});
+  }
+  return t;
 }
 
 Timeline training_timeline(const models::PipelineResult& pipeline, const std::vector<models::ComponentRecord>& components,

@@ -2,7 +2,8 @@
 // A pipeline step as a Timeline (report/timeline_svg): one compute lane per
 // rank holding its program's ops (coloured after the DualPipe figure), and
 // under it the rank's communication: the point-to-point sends of an abstract
-// run, the all-to-all kernels on the comm SMs of a training run.
+// run, the all-to-all kernels on the comm SMs of a training run and, after
+// the pipeline, its data-parallel tail.
 #include <string>
 
 #include "models/pipeline/pipeline_result.hpp"
@@ -14,7 +15,8 @@ namespace v3sim::report {
 std::string op_colour(models::OpKind kind, int chunk);
 
 // The colour key of pipeline_timeline / training_timeline.
-std::string pipeline_legend(bool sends, bool all_to_all);
+// `tail`: the comm lanes end with the data-parallel tail (a training run's page).
+std::string pipeline_legend(bool sends, bool all_to_all, bool tail = false);
 
 // `scale_ms`: the time the full width shows (0: this step), the longest
 // step when timelines are compared.

@@ -129,7 +129,7 @@ std::string training_html_report(const models::Scenario& scenario, const models:
   const std::string timeline = draw_timeline(training_timeline(r), &stats);
   html += "<h2>Pipeline timeline (replica 0)</h2>\n<p>Each rank's program ops on its compute stream, and under it the "
           "all-to-all kernels on its communication SMs. The step ends after the data-parallel tail.</p>\n" +
-          pipeline_legend(false, true) + "\n" + timeline_controls("pipeline") + "\n" + timeline + "\n" +
+          pipeline_legend(false, true, true) + "\n" + timeline_controls("pipeline") + "\n" + timeline + "\n" +
           aggregation_note(stats);
   html += chunk_pair_figure(r);
 

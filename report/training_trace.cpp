@@ -8,6 +8,7 @@
 
 #include "models/schedule/notation.hpp"
 #include "report/component_style.hpp"
+#include "report/dp_tail.hpp"
 #include "report/trace_writer.hpp"
 #include "report/transfer_trace.hpp"
 
@@ -135,22 +136,8 @@ std::string training_chrome_trace(const models::TrainingResult& r) {
   }
 
   // The data-parallel tail, from the rank's last pipeline kernel to its step end.
-  const bool zero = r.spec.parallel.zero;
-  for (const models::TrainingRank& k : r.ranks) {
-    sim::Time t = k.pipeline_end;
-    const std::pair<const char*, sim::Time> tail[] = {
-        {r.spec.schedule == models::ScheduleKind::kDualPipe ? "mirror gradient sum (DualPipe)"
-                                                            : "tied embedding gradient sum",
-         k.dp_sync.mirror},
-        {zero ? "reduce-scatter gradients (ZeRO-1)" : "all-reduce gradients", k.dp_sync.reduce_scatter},
-        {"optimizer step (AdamW)", k.dp_sync.optimizer},
-        {"all-gather parameters (ZeRO-1)", k.dp_sync.all_gather}};
-    for (const auto& [name, d] : tail) {
-      if (d <= 0) continue;
-      w.complete(name, "data parallel", k.rank, kDpTail, t, d);
-      t += d;
-    }
-  }
+  for (const models::TrainingRank& k : r.ranks)
+    for (const TailPhase& p : dp_tail(r, k)) w.complete(p.name, "data parallel", k.rank, kDpTail, p.start, p.duration);
 
   write_pipeline_transfers(w, r.pipeline, kFirstP2p, r.p2p_bytes);
   for (const models::RankResult& rr : r.pipeline.ranks)

@@ -164,6 +164,23 @@ TEST_F(HtmlBrowser, TrainingChunkPairReport) {
   EXPECT_EQ(ops_drawn(fig[0], "c") + ops_drawn(fig[0], "m"), pair);
 }
 
+// A training step's comm lanes end with the data-parallel tail: one rect
+// per tail phase of trace.json (category "data parallel").
+TEST_F(HtmlBrowser, TrainingStepEndsWithTheTail) {
+  const std::string sc = std::string(V3SIM_SOURCE_DIR) +
+                         "/scenarios/deepseek_v3_pretrain_2048xh800.json --set /cluster/nodes=4 --set /parallelism/pp=4 "
+                         "--set /parallelism/ep=8 --set /schedule/kind=\\\"1f1b\\\" --set /training/global_batch=64";
+  ASSERT_EQ(v3sim("run " + sc + " --no-timing --out " + (dir_ / "run").string()).code, 0);
+  const Rendered r = render_checked(dir_ / "run" / "report.html", dir_);
+  const auto tl = timelines(r.dom, "pipeline");
+  ASSERT_EQ(tl.size(), 1u);
+  const auto trace = nlohmann::json::parse(slurp(dir_ / "run" / "trace.json"));
+  std::size_t phases = 0;
+  for (const auto& e : trace["traceEvents"]) phases += e["ph"] == "X" && e.value("cat", "") == "data parallel";
+  EXPECT_GE(phases, 4u * 3);  // reduce-scatter, optimizer step, all-gather on each of 4 ranks
+  EXPECT_EQ(count(tl[0], "(data-parallel tail)"), phases);
+}
+
 TEST_F(HtmlBrowser, CompareOnOneScale) {
   ASSERT_EQ(v3sim("compare " + scenario("dualpipe_8x20.json") + " --schedules 1f1b,zb1p --out " + (dir_ / "cmp").string()).code, 0);
   const Rendered r = render_checked(dir_ / "cmp" / "compare.html", dir_);
