@@ -86,18 +86,17 @@ std::string inference_compare_html(const std::string& title, const std::vector<I
     html += "</svg>\n";
   }
   // The steps on one time scale: equal times are equal widths.
+  const auto ok = std::find_if(rows.begin(), rows.end(), [](const InferenceCompareRow& row) { return row.error.empty(); });
+  if (ok == rows.end()) return html + html_page_end();
   double longest_step = 0;
   for (const InferenceCompareRow& row : rows)
     if (row.error.empty()) longest_step = std::max(longest_step, row.result.step_s * 1e3);
-  bool first = true;
+  html += "<h2>The steps on one time scale</h2>\n" + inference_legend(ok->result) + "\n" + timeline_controls("compare") + "\n";
   TimelineStats stats;
-  for (const InferenceCompareRow& row : rows) {
-    if (!row.error.empty()) continue;
-    if (first) html += "<h2>The steps on one time scale</h2>\n" + inference_legend(row.result) + "\n" + timeline_controls("compare") + "\n";
-    first = false;
-    html += "<h3>" + html_escape(row.label) + "</h3>\n" +
-            draw_timeline(inference_timeline(row.result, 0, row.result.step_s * 1e3, longest_step, "compare"), &stats) + "\n";
-  }
+  for (const InferenceCompareRow& row : rows)
+    if (row.error.empty())
+      html += "<h3>" + html_escape(row.label) + "</h3>\n" +
+              draw_timeline(inference_timeline(row.result, 0, row.result.step_s * 1e3, longest_step, "compare"), &stats) + "\n";
   return html + aggregation_note(stats) + html_page_end();
 }
 

@@ -5,7 +5,6 @@
 #include <fmt/format.h>
 
 #include <algorithm>
-#include <map>
 
 #include "report/html_page.hpp"
 #include "report/inference_timeline.hpp"

@@ -1,7 +1,6 @@
 #include "report/trace_compare_report.hpp"
 
 #include <algorithm>
-#include <cmath>
 #include <fmt/format.h>
 
 #include "report/html_page.hpp"

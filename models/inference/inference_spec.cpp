@@ -7,10 +7,6 @@
 namespace v3sim::models {
 namespace {
 
-bool boolean(sim::ObjectReader& in, const std::string& key, bool fallback) {
-  return in.optional_boolean(key).value_or(fallback);
-}
-
 Deployment parse_deployment(sim::ObjectReader in, InferencePhase phase) {
   in.only_keys({"attention_tp", "dense_mlp_tp", "ep", "experts_per_gpu", "redundant_experts", "placement",
                 "shared_expert", "comm_sms", "two_micro_batch", "low_latency_nvlink"});
@@ -30,8 +26,8 @@ Deployment parse_deployment(sim::ObjectReader in, InferencePhase phase) {
     throw sim::InputError(in.child_pointer("comm_sms"), "expected 0: decode's low-latency kernels hold no SMs");
   if (phase == InferencePhase::kPrefill && d.comm_sms == 0)
     throw sim::InputError(in.child_pointer("comm_sms"), "expected at least 1: prefill's normal kernels run on SMs");
-  d.two_micro_batch = boolean(in, "two_micro_batch", true);
-  d.low_latency_nvlink = boolean(in, "low_latency_nvlink", false);
+  d.two_micro_batch = in.optional_boolean("two_micro_batch").value_or(true);
+  d.low_latency_nvlink = in.optional_boolean("low_latency_nvlink").value_or(false);
   return d;
 }
 
@@ -80,7 +76,7 @@ ExpertLoadSpec parse_load(sim::ObjectReader in, const ModelConfig& m) {
       throw sim::InputError(in.child_pointer("file"), "load file '" + l.file + "' /layers: expected 1 or " +
                                                           std::to_string(m.moe_layers()) + " rows (the MoE layers)");
   }
-  l.noise = boolean(in, "noise", true);
+  l.noise = in.optional_boolean("noise").value_or(true);
   l.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
   l.plan_seed = static_cast<std::uint64_t>(in.optional_integer("plan_seed", 0, 1LL << 62).value_or(2));
   return l;

@@ -98,10 +98,11 @@ DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored, dou
   const int tp = spec_.parallel.tp, ep = spec_.parallel.ep;
   const double dense = params.dense / tp, routed = params.routed / ep;
   DpSyncTimes t;
-  if (mirrored) t.mirror = sim::from_seconds(mirror_.seconds(kGradBytes * (dense + routed)));
-  // The first and the last rank's copies of a tied embedding sum their
-  // gradients on the same pair of GPUs (Megatron's embedding group).
-  else if (tied_copy > 0) t.mirror = sim::from_seconds(mirror_.seconds(kGradBytes * tied_copy / tp));
+  // DualPipe's mirrored ranks sum all their gradients; otherwise the first
+  // and the last rank's copies of a tied embedding sum theirs, on the same
+  // pair of GPUs (Megatron's embedding group).
+  t.mirror_bytes = kGradBytes * (mirrored ? dense + routed : tied_copy / tp);
+  t.mirror = sim::from_seconds(mirror_.seconds(t.mirror_bytes));
   // Dense and routed-expert groups reduce at the same time on different rings.
   t.reduce_scatter = sim::from_seconds(std::max(dense_.seconds(kGradBytes * dense), routed_.seconds(kGradBytes * routed)));
   const bool zero = spec_.parallel.zero == 1;

@@ -26,6 +26,7 @@ double tied_copy_parameters(const Schedule& schedule, const StagePlan& plan, int
 
 struct DpSyncTimes {
   sim::Time mirror = 0;          // DualPipe: sum with the mirrored rank; else a tied embedding's two copies
+  double mirror_bytes = 0;       // the FP32 gradients that sum moves, per GPU
   sim::Time reduce_scatter = 0;  // or all-reduce without ZeRO
   sim::Time optimizer = 0;
   sim::Time all_gather = 0;

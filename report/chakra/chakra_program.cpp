@@ -244,10 +244,8 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
       // DualPipe's mirrored ranks sum all their gradients; otherwise the
       // first and last rank sum their copies of a tied embedding.
       const bool dualpipe = spec.schedule == models::ScheduleKind::kDualPipe;
-      const double bytes =
-          kGradBytes * (dualpipe ? dense + routed : models::tied_copy_parameters(schedule, r.plan, rank) / tp);
       Node& n = rb.collective(dualpipe ? "gradient sum with the mirrored rank" : "tied embedding gradient sum",
-                              ChakraProtoMsg::ALL_REDUCE, bytes, "mirror", 2, t, tr.dp_sync.mirror, kTail);
+                              ChakraProtoMsg::ALL_REDUCE, tr.dp_sync.mirror_bytes, "mirror", 2, t, tr.dp_sync.mirror, kTail);
       attr32(n, "comm_peer", schedule.ranks - 1 - rank);
       after_before(n);
       phase({n.id()});
