@@ -391,6 +391,7 @@ TraceSummary summarize(const ProfilerTrace& trace) {
   for (const TraceAnnotation& a : trace.annotations)
     if (!a.component.empty()) s.layer_pairs = std::max(s.layer_pairs, ++occurrences[a.name]);
   std::vector<std::pair<double, double>> compute, comm;
+  std::vector<double> tiny;
   double first = 0, last = 0;
   for (std::size_t i = 0; i < trace.kernels.size(); ++i) {
     const TraceKernel& k = trace.kernels[i];
@@ -402,17 +403,24 @@ TraceSummary summarize(const ProfilerTrace& trace) {
     if (r == StreamRole::kCompute || r == StreamRole::kSecondCompute) compute.emplace_back(k.start_us, end);
     if (r == StreamRole::kComm) comm.emplace_back(k.start_us, end);
     const double ms = k.dur_us / 1e3;
+    s.class_examples.emplace(k.kernel_class, k.name);
+    if (static_cast<long long>(k.grid[0]) * k.grid[1] * k.grid[2] <= 32) tiny.push_back(k.dur_us);
     s.kernel_classes[k.kernel_class] += ms;
     ++s.class_launches[k.kernel_class];
     const TraceAnnotation* a = k.annotation >= 0 ? &trace.annotations[k.annotation] : nullptr;
-    if (a && !a->component.empty())
+    if (a && !a->component.empty()) {
       s.components[a->component + "(" + a->pass + ")"] += ms;
-    else
+      if (k.kernel_class == "elementwise") ++s.elementwise_launches[a->component + "(" + a->pass + ")"];
+    } else
       s.unattributed_ms += ms;
   }
   s.span_ms = (last - first) / 1e3;
   s.compute_busy_ms = union_us(std::move(compute)) / 1e3;
   s.comm_busy_ms = union_us(std::move(comm)) / 1e3;
+  if (!tiny.empty()) {
+    std::sort(tiny.begin(), tiny.end());
+    s.tiny_kernel_us = tiny[tiny.size() / 2];
+  }
   return s;
 }
 

@@ -95,6 +95,9 @@ struct TraceSummary {
   std::map<std::string, double> kernel_classes; // class -> summed kernel time
   std::map<std::string, int> class_launches;    // class -> kernel count
   double unattributed_ms = 0;                   // kernels with no component annotation
+  double tiny_kernel_us = 0;  // median duration of kernels with <= 32 blocks: what a launch costs once queued
+  std::map<std::string, std::string> class_examples;  // class -> its first kernel's name
+  std::map<std::string, int> elementwise_launches;    // "mlp(F)" -> the framework's element-wise kernels in it
 };
 
 TraceSummary summarize(const ProfilerTrace& trace);

@@ -7,27 +7,15 @@
 namespace v3sim::calibration {
 namespace {
 
-// The common per-launch time: the median duration of the trace's kernels
-// that do almost no work (grids of at most 32 blocks), i.e. what a launch
-// costs on the GPU once queued.
-double tiny_kernel_us(const ProfilerTrace& t) {
-  std::vector<double> d;
-  for (const TraceKernel& k : t.kernels)
-    if (static_cast<long long>(k.grid[0]) * k.grid[1] * k.grid[2] <= 32) d.push_back(k.dur_us);
-  if (d.empty()) return 0;
-  std::sort(d.begin(), d.end());
-  return d[d.size() / 2];
-}
-
 constexpr double kLaunchBound = 1e6;  // GB/s standing for "no byte-bound term"
 
 }  // namespace
 
-TraceFit fit_trace(const ProfilerTrace& trace, const TraceSummary& summary, const std::vector<ClassDemand>& demand,
+TraceFit fit_trace(const TraceSummary& summary, const std::vector<ClassDemand>& demand,
                    const std::map<std::string, double>& base_ms, const std::string& source) {
   TraceFit fit;
   const double pairs = std::max(1, summary.layer_pairs);
-  fit.launch_us = tiny_kernel_us(trace);
+  fit.launch_us = summary.tiny_kernel_us;
   fit.notes.push_back(fmt::format("common per-launch time {:.2f} us: median of the trace's kernels with <= 32 blocks",
                                   fit.launch_us));
   std::map<std::string, bool> seen;
@@ -72,31 +60,26 @@ TraceFit fit_trace(const ProfilerTrace& trace, const TraceSummary& summary, cons
         k.provenance.note = fmt::format("trace time over the model's {:.3f} ms per layer pair", d.model_seconds * 1e3);
         c.fitted_ms = d.model_seconds * k.time_scale * 1e3;
         break;
+      case ClassForm::kMechanism:
+        k.launch_us = fit.launch_us;
+        k.provenance.note = "not fitted: a launch at the trace's common launch time; the rest of the class's time is "
+                            "simulated (docs/ep-communication.md)";
+        c.fitted_ms = d.launches * k.launch_us / 1e3;
+        break;
       case ClassForm::kLaunch:
         k.launch_us = measured_us / std::max(1.0, d.launches);
         k.provenance.note = fmt::format("trace time over the model's {} launches per layer pair", d.launches);
         c.fitted_ms = d.launches * k.launch_us / 1e3;
         break;
     }
-    c.status = "fitted";
+    c.status = d.form == ClassForm::kMechanism ? "mechanism" : "fitted";
     fit.classes.push_back(c);
   }
   // The framework's element-wise kernels: counted per component, costed per launch.
-  std::map<std::string, int> count;
-  double total = 0;
-  int n = 0;
-  for (const TraceKernel& k : trace.kernels) {
-    if (k.kernel_class != "elementwise") continue;
-    total += k.dur_us;
-    ++n;
-    if (k.annotation >= 0) {
-      const TraceAnnotation& a = trace.annotations[static_cast<std::size_t>(k.annotation)];
-      if (!a.component.empty()) ++count[a.component + "(" + a.pass + ")"];
-    }
-  }
-  if (n > 0) {
-    fit.elementwise_launch_us = total / n;
-    for (const auto& [key, c] : count) fit.framework_launches[key] = static_cast<int>(std::lround(c / pairs));
+  if (const auto n = summary.class_launches.find("elementwise"); n != summary.class_launches.end() && n->second > 0) {
+    fit.elementwise_launch_us = summary.kernel_classes.at("elementwise") * 1e3 / n->second;
+    for (const auto& [key, c] : summary.elementwise_launches)
+      fit.framework_launches[key] = static_cast<int>(std::lround(c / pairs));
   }
   // What the trace has that the model does not.
   for (const auto& [cls, ms] : summary.kernel_classes) {
@@ -113,7 +96,7 @@ TraceFit fit_trace(const ProfilerTrace& trace, const TraceSummary& summary, cons
 
 void apply_trace_fit(const TraceFit& fit, Profile& p, const std::string& source) {
   for (const ClassFit& c : fit.classes)
-    if (c.status == "fitted") p.kernel_classes[c.cls] = c.params;
+    if (c.status == "fitted" || c.status == "mechanism") p.kernel_classes[c.cls] = c.params;
   if (!fit.framework_launches.empty()) {
     KernelClassParams e;
     e.launch_us = fit.elementwise_launch_us;

@@ -20,6 +20,8 @@ enum class ClassForm {
   kBandwidth,  // bytes over an achieved bandwidth, plus the common per-launch time
   kScale,      // a multiple of the model's time for the shape (GEMMs, attention, all-to-alls)
   kLaunch,     // a fixed time per launch (kernels whose work the model does not size)
+  kMechanism,  // not fitted: one launch at the common launch time; the engine simulates the rest
+               // (DeepEP's notify: its round of messages and its wait for the last peer)
 };
 
 // The model's kernels of one class over one layer pair.
@@ -55,7 +57,7 @@ struct TraceFit {
 // `base_ms` of each demand is what the uncalibrated profile predicts
 // (model_seconds for kScale, the profile's memory default for kBandwidth).
 // `source` is written into each fitted parameter's provenance.
-TraceFit fit_trace(const ProfilerTrace& trace, const TraceSummary& summary, const std::vector<ClassDemand>& demand,
+TraceFit fit_trace(const TraceSummary& summary, const std::vector<ClassDemand>& demand,
                    const std::map<std::string, double>& base_ms, const std::string& source);
 
 // The fitted parameters written into `p` (kernel_classes, framework_launches).

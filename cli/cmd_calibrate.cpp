@@ -27,6 +27,7 @@ struct CalibrateArgs {
   std::string scenario;
   std::vector<std::string> sets;
   std::string out;
+  std::string figures;  // with --trace: where to write the trace's figures
   std::string name;  // default: h100-measured for probe files, the base's name for a trace alone
   std::string hardware = "h100";
   std::string base = "h800-published";
@@ -62,6 +63,7 @@ const char* form_name(calibration::ClassForm f) {
     case calibration::ClassForm::kBandwidth: return "bandwidth";
     case calibration::ClassForm::kScale: return "scale";
     case calibration::ClassForm::kLaunch: return "per launch";
+    case calibration::ClassForm::kMechanism: return "mechanism";
   }
   return "";
 }
@@ -99,8 +101,8 @@ std::string trace_table(const calibration::TraceFit& f) {
 // Fits the kernel classes a profiler trace covers into `p`, on the shapes
 // of `scenario_path`.
 void fit_from_trace(const CalibrateArgs& a, calibration::Profile& p) {
-  const calibration::ProfilerTrace trace = load_trace(a.trace);
-  const calibration::TraceSummary summary = calibration::summarize(trace);
+  const TraceInput trace = load_trace_input(a.trace);
+  const calibration::TraceSummary& summary = trace.figures.summary;
   models::Scenario s = load_training_scenario(a.scenario, a.sets, false);
   s.training->profile = p;
   s.training->profile.kernel_classes.clear();
@@ -108,16 +110,38 @@ void fit_from_trace(const CalibrateArgs& a, calibration::Profile& p) {
   const models::TrainingResult base = models::simulate_training(*s.cluster, *s.training);
   const models::LayerDemand demand = models::layer_pair_demand(*s.training, s.cluster->gpu, base.phase_time);
   const std::string source =
-      fmt::format("fit of profiler trace {} ({} kernels, {} layer pairs) on the shapes of {}", a.trace,
-                  trace.kernels.size(), summary.layer_pairs, a.scenario);
-  const calibration::TraceFit fit = calibration::fit_trace(trace, summary, demand.classes, demand.base_ms, source);
+      trace.trace ? fmt::format("fit of profiler trace {} ({} kernels, {} layer pairs) on the shapes of {}", a.trace,
+                                trace.kernels, summary.layer_pairs, a.scenario)
+                  : fmt::format("fit of the figures of {} ({} layer pairs) on the shapes of {}", trace.figures.source,
+                                summary.layer_pairs, a.scenario);
+  const calibration::TraceFit fit = calibration::fit_trace(summary, demand.classes, demand.base_ms, source);
   calibration::apply_trace_fit(fit, p, source);
-  for (const std::string& w : trace.warnings) std::cout << "warning: " << w << "\n";
+  if (trace.trace)
+    for (const std::string& w : trace.trace->warnings) std::cout << "warning: " << w << "\n";
   std::cout << trace_table(fit);
+}
+
+// The figures calibration keeps of a trace, written where a user can keep
+// them instead of the trace.
+void write_figures(const CalibrateArgs& a) {
+  const TraceInput trace = load_trace_input(a.trace);
+  calibration::TraceFigures f = trace.figures;
+  if (trace.trace) f.source = fmt::format("figures of profiler trace {} ({} kernels)", a.trace, trace.kernels);
+  try {
+    report::write_file_atomically(std::filesystem::path(a.figures),
+                                  calibration::trace_figures_to_json(f).dump(2) + "\n");
+  } catch (const std::runtime_error& e) {
+    throw InputFailure(e.what());
+  }
+  std::cout << "wrote " << a.figures << "\n";
 }
 
 void calibrate(const CalibrateArgs& a) {
   if (a.inputs.empty() && a.trace.empty()) throw InputFailure("calibrate: expected --inputs PROBE.json... or --trace");
+  if (!a.figures.empty() && a.trace.empty()) throw InputFailure("calibrate: --figures needs --trace");
+  if (a.out.empty() && a.figures.empty()) throw InputFailure("calibrate: expected --out PROFILE.json");
+  if (!a.figures.empty()) write_figures(a);
+  if (a.out.empty()) return;
   if (!a.trace.empty() && a.scenario.empty())
     throw InputFailure("calibrate: --trace needs --scenario (the scenario whose shapes the trace ran)");
   std::vector<calibration::ProbeFile> files;
@@ -163,7 +187,9 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--trace", args->trace, "PyTorch profiler (Kineto) trace, JSON or gzip: fits its kernel classes");
   cmd->add_option("--scenario", args->scenario, "With --trace: the training scenario whose shapes the trace ran");
   cmd->add_option("--set", args->sets, "With --scenario: override a field, /json/pointer=value (repeatable)")->allow_extra_args(false);
-  cmd->add_option("--out", args->out, "Profile JSON to write")->required();
+  cmd->add_option("--out", args->out, "Profile JSON to write");
+  cmd->add_option("--figures", args->figures,
+                  "With --trace: write the figures calibration keeps of the trace (span, busy, components, classes)");
   cmd->add_option("--name", args->name, "Profile name")->capture_default_str();
   cmd->add_option("--hardware", args->hardware, "GPU preset the probes ran on (its peaks)")->capture_default_str();
   cmd->add_option("--base", args->base, "Profile whose values stand where the probes measure nothing")->capture_default_str();

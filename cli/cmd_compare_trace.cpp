@@ -45,20 +45,23 @@ int row_of(calibration::StreamRole r) {
 
 }  // namespace
 
-report::TraceComparison compare_with_trace(const models::Scenario& s, const calibration::ProfilerTrace& trace,
+report::TraceComparison compare_with_trace(const models::Scenario& s, const TraceInput& in,
                                            const std::string& scenario_label) {
   const models::TrainingResult r = models::simulate_training(*s.cluster, *s.training);
   const models::ChunkPairSummary sim = models::summarize_chunk_pair(r);
-  const calibration::TraceSummary real = calibration::summarize(trace);
+  const calibration::TraceSummary& real = in.figures.summary;
   report::TraceComparison c;
   c.scenario = scenario_label;
-  c.trace = trace.file;
+  c.trace = in.figures.source;
   c.quantities.push_back({"pair", "span", real.span_ms, sim.span_ms});
   c.quantities.push_back({"pair", "compute busy", real.compute_busy_ms, sim.compute_busy_ms});
   c.quantities.push_back({"pair", "comm busy", real.comm_busy_ms, sim.comm_busy_ms});
   c.quantities.push_back({"pair", "layer pairs", static_cast<double>(real.layer_pairs), static_cast<double>(sim.layer_pairs)});
   add_maps(c, "component", real.components, sim.components);
   add_maps(c, "kernel class", real.kernel_classes, sim.kernel_classes);
+  // A figures file has no kernels: the measured timeline stays empty.
+  static const calibration::ProfilerTrace kNoKernels;
+  const calibration::ProfilerTrace& trace = in.trace ? *in.trace : kNoKernels;
   const double t0 = trace.kernels.empty() ? 0 : trace.kernels.front().start_us;
   for (const calibration::TraceKernel& k : trace.kernels) {
     const auto role = trace.streams.count(k.stream) ? trace.streams.at(k.stream) : calibration::StreamRole::kOther;
@@ -85,9 +88,10 @@ namespace {
 
 void compare_trace(const CompareTraceArgs& a) {
   const models::Scenario s = load_training_scenario(a.scenario, a.sets, true);
-  const calibration::ProfilerTrace trace = load_trace(a.trace);
+  const TraceInput trace = load_trace_input(a.trace);
   const report::TraceComparison c = compare_with_trace(s, trace, a.scenario);
-  for (const std::string& w : trace.warnings) std::cout << "warning: " << w << "\n";
+  if (trace.trace)
+    for (const std::string& w : trace.trace->warnings) std::cout << "warning: " << w << "\n";
   std::cout << report::trace_compare_table(c);
   if (a.out.empty()) return;
   try {
@@ -106,7 +110,7 @@ void add_compare_trace_command(CLI::App& app) {
   CLI::App* cmd = app.add_subcommand(
       "compare-trace", "Simulate a chunk_pair scenario and compare it with a profiler trace of the real pair");
   cmd->add_option("scenario", args->scenario, "Scenario JSON file (schedule kind chunk_pair)")->required();
-  cmd->add_option("trace", args->trace, "PyTorch profiler (Kineto) trace, JSON or gzip")->required();
+  cmd->add_option("trace", args->trace, "PyTorch profiler (Kineto) trace, JSON or gzip, or its figures (calibrate --figures)")->required();
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--out", args->out, "Directory for compare.json and compare.html");
   cmd->callback([args] { compare_trace(*args); });

@@ -12,7 +12,6 @@
 #include "sim/json_text.hpp"
 
 namespace v3sim::cli {
-namespace {
 
 std::string read_file(const std::string& path) {
   std::error_code ec;
@@ -25,6 +24,8 @@ std::string read_file(const std::string& path) {
   if (in.bad()) throw InputFailure(path + ": cannot read the file: " + std::strerror(errno ? errno : EIO));
   return ss.str();
 }
+
+namespace {
 
 struct Override {
   std::string pointer;

@@ -18,6 +18,10 @@ class InputFailure : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
+// A file's whole text; a directory or an unreadable file is an InputFailure
+// naming the file and the reason.
+std::string read_file(const std::string& path);
+
 // Reads and parses a JSON file; a missing file or a syntax error becomes an
 // InputFailure naming the file (and line). `text` receives the file's text.
 nlohmann::json read_json_file(const std::string& path, std::string& text);

@@ -71,6 +71,8 @@ json training_summary_json(const models::Scenario& scenario, const models::Train
                          {"to_experts_bf16", sim::to_seconds(r.phase_time[1])},
                          {"from_experts_bf16", sim::to_seconds(r.phase_time[2])}};
   out["pipeline_transfer_s"] = sim::to_seconds(r.p2p_time);
+  out["ep_notify"] = {{"notify_round_us", sim::to_seconds(r.notify_round) * 1e6},
+                      {"slowest_expert_scale", r.slowest_expert_scale}};
   if (t.chunk_pair) {
     out["chunk_pair_s"] = sim::to_seconds(r.chunk_pair_time);
     const models::ChunkPairSummary p = models::summarize_chunk_pair(r);

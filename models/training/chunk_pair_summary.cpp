@@ -30,6 +30,9 @@ ChunkPairSummary summarize_chunk_pair(const TrainingResult& r) {
     if (rec.op != kPairOp || rec.rank != 0 || rec.end <= rec.start) continue;
     (rec.comm ? comm : compute).push_back({rec.start, rec.end});
     s.components[component_label(rec.component, rec.pass)] += ms(rec.end - rec.start);
+    // The notify kernel's round of messages and wait for the last peer are
+    // the engine's, not the plan's: they join its class here.
+    if (rec.notify_wait > 0) s.kernel_classes[kNotifyClass] += ms(rec.notify_wait);
   }
   s.compute_busy_ms = ms(uncovered_time(compute, {}));
   s.comm_busy_ms = ms(uncovered_time(comm, {}));

@@ -53,8 +53,9 @@ LayerDemand layer_pair_demand(const TrainingSpec& spec, const GpuPreset& gpu,
       default: {
         // Bytes moved on fewer SMs count as more bytes on the class's SMs
         // (a memory-bound kernel's rate scales with the SMs it holds).
-        calibration::ClassDemand& d = entry(op.kernel_class, op.bytes > 0 ? calibration::ClassForm::kBandwidth
-                                                                          : calibration::ClassForm::kLaunch);
+        calibration::ClassDemand& d = entry(op.kernel_class, op.kernel_class == kNotifyClass ? calibration::ClassForm::kMechanism
+                                                             : op.bytes > 0 ? calibration::ClassForm::kBandwidth
+                                                                            : calibration::ClassForm::kLaunch);
         if (op.bytes > 0) d.form = calibration::ClassForm::kBandwidth;
         d.bytes += op.bytes * compute_sms / std::max(1, sms);
         d.launches += op.launches;

@@ -160,7 +160,7 @@ class BlockCoster {
       // Layout, notify and cast kernels on the comm SMs.
       const int sms = t_.comm_offload || t_.comm_sms <= 0 ? sms_ : t_.comm_sms;
       const sim::Time d = sim::from_seconds(kernel_seconds(op, profile_, rates_, sms));
-      s.fixed += d;
+      (op.kernel_class == kNotifyClass ? s.notify : s.fixed) += d;
       add_class(s, op.kernel_class, d);
     } else {
       const sim::Time d = sim::from_seconds(kernel_seconds(op, profile_, rates_, sms_));

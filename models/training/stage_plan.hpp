@@ -31,7 +31,12 @@ struct Segment {
   int phase = -1;         // comm: the EpPhase of an all-to-all, -1 for none
   double phase_scale = 1; // comm: the all-to-all kernel's in-training time over its simulated standalone time
   std::string phase_class;  // comm: the all-to-all's kernel class
-  sim::Time fixed = 0;    // comm: kernels beside the all-to-all (layout, notify, cast) and tensor-parallel all-reduces
+  sim::Time fixed = 0;    // comm: kernels beside the all-to-all (layout, cast) and tensor-parallel all-reduces
+  // comm: DeepEP's notify kernel alone (its launch). The round of small
+  // messages it exchanges and its wait for the last peer of the EP group are
+  // the step's (models/training/step_graph.hpp: StepNetwork::notify_round,
+  // the peer wait), not the plan's.
+  sim::Time notify = 0;
   // Time per kernel class of the kernels in this segment (the all-to-all's
   // own time is the step's: phase time x phase_scale).
   std::vector<std::pair<std::string, sim::Time>> classes;

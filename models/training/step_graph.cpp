@@ -39,23 +39,28 @@ struct ChunkSpans {
   Span forward, backward;
 };
 
+// A full-fidelity all-to-all call: the kernel launches, its notify waits
+// for every peer of the EP group (the barrier) and exchanges the counts,
+// its flows run, it completes.
 struct CommCall {
-  sim::TaskId launch, done;
+  sim::TaskId launch, notified, done;
   int phase;
+  bool barrier;  // a notify precedes the flows
 };
 
 struct Gpu {
   int rank, replica;
   sim::ResourceId compute, comm, compute2;
   double expert_scale = 1;
-  std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity)
+  std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity; reduced with a slowest member)
 };
 
 class Builder {
  public:
   Builder(const Schedule& s, const StagePlan& plan, const StepLayout& layout, const StepNetwork& net)
       : s_(s), plan_(plan), layout_(layout), net_(net),
-        replicas_(layout.fidelity == Fidelity::kFull ? layout.dp : 1) {
+        slowest_member_(layout.fidelity == Fidelity::kReduced && layout.ep > 1 && net.slowest_expert_scale > 1),
+        replicas_(layout.fidelity == Fidelity::kFull ? layout.dp : slowest_member_ ? 2 : 1) {
     for (int lane = 0; lane < static_cast<int>(s.rank_of.size()); ++lane) {
       base_.push_back(chunk_count_);
       chunk_count_ += static_cast<std::size_t>(s.lane_stages(lane)) * s.lane_microbatches[lane];
@@ -66,6 +71,8 @@ class Builder {
   sim::TaskGraph graph;
   std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
   std::vector<sim::TaskId> record_task;
+  std::vector<sim::TaskId> record_start;       // the task whose start is the record's (a comm kernel's launch)
+  std::vector<std::pair<std::size_t, CommCall>> notify_records;  // full fidelity: record index, its call
   std::vector<std::pair<sim::TaskId, int>> other_replicas;  // full fidelity: (task, rank) of replicas 1..
   std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range
   std::vector<ChunkSpans> spans0;  // replica 0's chunks
@@ -80,6 +87,7 @@ class Builder {
               graph.add_resource(name + " comm", sim::ResourceOrder::kProgram, 1),
               graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 1, {}};
         if (layout_.fidelity == Fidelity::kFull && net_.routing != nullptr) g.expert_scale = expert_scale(d % layout_.ep);
+        if (slowest_member_ && d == 1) g.expert_scale = net_.slowest_expert_scale;
         gpus_.push_back(g);
       }
     op_range.resize(s_.ranks);
@@ -90,6 +98,7 @@ class Builder {
       if (d == 0) spans0 = spans;
     }
     if (layout_.fidelity == Fidelity::kFull) add_all_to_all_flows();
+    if (slowest_member_) add_notify_barriers();
   }
 
   std::size_t chunk(const Chunk& c) const {
@@ -111,14 +120,16 @@ class Builder {
     return total > 0 ? mine * r.ranks / total : 1;
   }
 
-  void record(const Gpu& g, sim::TaskId t, bool comm, const Segment& seg, Pass pass, const BlockPlan& block) {
+  void record(const Gpu& g, sim::TaskId start, sim::TaskId t, bool comm, const Segment& seg, Pass pass,
+              const BlockPlan& block, sim::Time notify_wait = 0) {
     if (g.replica != 0) {
       other_replicas.push_back({t, g.rank});  // only their end times matter
       return;
     }
     records.push_back(ComponentRecord{g.rank, comm, seg.second_stream, seg.component, pass, block.kind, 0, 0, current_op_,
-                                      block.unit, comm ? seg.phase : -1});
+                                      block.unit, comm ? seg.phase : -1, notify_wait});
     record_task.push_back(t);
+    record_start.push_back(start);
   }
 
   // `factor` times the standalone time of the segment's all-to-all phase.
@@ -128,30 +139,58 @@ class Builder {
         std::llround(static_cast<double>(net_.phase_time[static_cast<std::size_t>(seg.phase)]) * factor));
   }
 
+  static sim::Time scaled(sim::Time t, double f) {
+    return static_cast<sim::Time>(std::llround(static_cast<double>(t) * f));
+  }
+
   Span run(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
     if (!seg.comm) {
-      sim::Time d = seg.compute + static_cast<sim::Time>(std::llround(static_cast<double>(seg.expert) * g.expert_scale));
-      if (in_pair_) d = static_cast<sim::Time>(std::llround(static_cast<double>(d) * plan_.pair_compute_slowdown));
-      const sim::TaskId t = graph.add_task(seg.second_stream ? g.compute2 : g.compute, d);
-      record(g, t, false, seg, pass, block);
+      const double slowdown = in_pair_ ? plan_.pair_compute_slowdown : 1;
+      const sim::Time expert = scaled(scaled(seg.expert, g.expert_scale), slowdown);
+      const sim::TaskId t = graph.add_task(seg.second_stream ? g.compute2 : g.compute,
+                                           scaled(seg.compute, slowdown) + expert);
+      record(g, t, t, false, seg, pass, block);
       return {t, t};
     }
-    if (layout_.fidelity == Fidelity::kReduced || seg.phase < 0) {
+    const bool notifies = seg.phase >= 0 && seg.notify > 0;
+    if (seg.phase < 0 || (layout_.fidelity == Fidelity::kReduced && !(notifies && slowest_member_))) {
       // The all-to-all at its in-training rate: the standalone phase time
-      // scaled by its class's calibration.
-      const sim::Time d = seg.fixed + phase_share(seg, seg.phase_scale);
-      const sim::TaskId t = graph.add_task(g.comm, d);
-      record(g, t, true, seg, pass, block);
+      // scaled by its class's calibration; members alike, so its notify
+      // waits for nobody, only for its round of messages.
+      const sim::Time round = notifies ? net_.notify_round : 0;
+      const sim::TaskId t = graph.add_task(g.comm, seg.fixed + seg.notify + round + phase_share(seg, seg.phase_scale));
+      record(g, t, t, true, seg, pass, block, round);
       return {t, t};
     }
-    // Full fidelity: the kernel launches, its flows run, it completes.
+    if (layout_.fidelity == Fidelity::kReduced) {
+      // The typical and the slowest member: the kernel launches, its notify
+      // waits at the barrier for the other (add_notify_barriers) and
+      // exchanges its round, then the all-to-all runs at its in-training rate.
+      const sim::TaskId launch = graph.add_task(g.comm, 0);
+      const sim::TaskId notified = graph.add_task(g.comm, seg.notify + net_.notify_round);
+      const sim::TaskId done = graph.add_task(g.comm, seg.fixed + phase_share(seg, seg.phase_scale));
+      graph.add_edge(launch, notified);
+      graph.add_edge(notified, done);
+      const CommCall call{launch, notified, done, seg.phase, true};
+      g.calls.push_back(call);
+      if (g.replica == 0) notify_records.push_back({records.size(), call});
+      record(g, launch, done, true, seg, pass, block);
+      return {launch, done};
+    }
+    // Full fidelity: the kernel launches; its notify waits for every member
+    // of the EP group to launch (add_all_to_all_flows adds that barrier) and
+    // exchanges its round of messages; its flows run; it completes.
     const sim::TaskId launch = graph.add_task(g.comm, 0);
+    const sim::TaskId notified = graph.add_task(g.comm, notifies ? seg.notify + net_.notify_round : 0);
     // The in-training slowdown of the kernel (its class's time_scale) as
     // time added after its flows, sized on the standalone phase time.
     const sim::TaskId done = graph.add_task(g.comm, seg.fixed + phase_share(seg, std::max(0.0, seg.phase_scale - 1)));
-    graph.add_edge(launch, done);
-    g.calls.push_back(CommCall{launch, done, seg.phase});
-    record(g, done, true, seg, pass, block);
+    graph.add_edge(launch, notified);
+    graph.add_edge(notified, done);
+    const CommCall call{launch, notified, done, seg.phase, notifies};
+    g.calls.push_back(call);
+    if (g.replica == 0 && notifies) notify_records.push_back({records.size(), call});
+    record(g, launch, done, true, seg, pass, block);
     return {launch, done};
   }
 
@@ -295,6 +334,22 @@ class Builder {
     if (replica == 0) transfers0.push_back({TransferRecord{rf, rt, from_chunk, to_chunk.stage < from_chunk.stage, 0, 0}, x});
   }
 
+  // Reduced fidelity with a slowest member: each all-to-all's notify is a
+  // barrier between the typical member (replica 0) and the slowest (1).
+  void add_notify_barriers() {
+    for (int r = 0; r < s_.ranks; ++r) {
+      const Gpu& typical = gpus_[static_cast<std::size_t>(r)];
+      const Gpu& slowest = gpus_[static_cast<std::size_t>(s_.ranks + r)];
+      for (std::size_t k = 0; k < typical.calls.size(); ++k) {
+        const sim::TaskId barrier = graph.add_task(net_resource_, 0);
+        for (const CommCall& c : {typical.calls[k], slowest.calls[k]}) {
+          graph.add_edge(c.launch, barrier);
+          graph.add_edge(barrier, c.notified);
+        }
+      }
+    }
+  }
+
   // Full fidelity: each EP group's kernels of one all-to-all exchange their
   // flows; a kernel completes when everything it sends and receives has.
   void add_all_to_all_flows() {
@@ -330,15 +385,21 @@ class Builder {
           templ[static_cast<std::size_t>(ph)] = graph.add_exchange_template(static_cast<std::uint32_t>(layout_.ep), std::move(flows));
         }
         const std::size_t calls = gpus_[static_cast<std::size_t>(slots[0])].calls.size();
-        std::vector<sim::TaskId> launch(static_cast<std::size_t>(layout_.ep)), done(static_cast<std::size_t>(layout_.ep));
+        std::vector<sim::TaskId> notified(static_cast<std::size_t>(layout_.ep)), done(static_cast<std::size_t>(layout_.ep));
         for (std::size_t k = 0; k < calls; ++k) {
-          const int ph = gpus_[static_cast<std::size_t>(slots[0])].calls[k].phase;
+          const CommCall& first = gpus_[static_cast<std::size_t>(slots[0])].calls[k];
+          // The notify's barrier: no member's notify completes before every
+          // member has launched it.
+          const sim::TaskId barrier = first.barrier ? graph.add_task(net_resource_, 0) : kNone;
           for (int i = 0; i < layout_.ep; ++i) {
             const CommCall& c = gpus_[static_cast<std::size_t>(slots[static_cast<std::size_t>(i)])].calls[k];
-            launch[static_cast<std::size_t>(i)] = c.launch;
+            notified[static_cast<std::size_t>(i)] = c.notified;
             done[static_cast<std::size_t>(i)] = c.done;
+            if (barrier == kNone) continue;
+            graph.add_edge(c.launch, barrier);
+            graph.add_edge(barrier, c.notified);
           }
-          graph.add_exchange(templ[static_cast<std::size_t>(ph)], launch, done);
+          graph.add_exchange(templ[static_cast<std::size_t>(first.phase)], notified, done);
         }
       }
   }
@@ -347,6 +408,7 @@ class Builder {
   const StagePlan& plan_;
   const StepLayout& layout_;
   const StepNetwork& net_;
+  bool slowest_member_;  // reduced fidelity: the EP group's slowest member simulated beside the typical one
   int replicas_;
   std::vector<std::size_t> base_;
   std::size_t chunk_count_ = 0;
@@ -429,8 +491,8 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
     ComponentRecord rec = b.records[i];
     const sim::TaskId t = b.record_task[i];
     // A full-fidelity comm kernel is recorded at its completion task; it
-    // spans from its launch, the task before it on the stream.
-    rec.start = rec.comm && layout.fidelity == Fidelity::kFull ? tl.start[t - 1] : tl.start[t];
+    // spans from its launch.
+    rec.start = tl.start[b.record_start[i]];
     rec.end = tl.end[t];
     r.components.push_back(rec);
     RankTimes& rt = r.ranks[static_cast<std::size_t>(rec.rank)];
@@ -438,15 +500,19 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
     if (rec.end <= rec.start) continue;
     (rec.comm ? comm : compute)[static_cast<std::size_t>(rec.rank)].push_back({rec.start, rec.end});
   }
+  // A full-fidelity notify spent its round of messages and whatever it
+  // waited at the barrier for the last member to launch.
+  for (const auto& [i, call] : b.notify_records)
+    r.components[i].notify_wait = tl.start[call.notified] - tl.end[call.launch] + net.notify_round;
   // Replica 0's data dependencies between its recorded kernels; a pipeline
   // transfer in between becomes one dependency marked as a transfer. A
   // full-fidelity all-to-all's launch task belongs to its kernel's record.
   std::vector<int> owner(b.graph.tasks().size(), -1);
   for (std::size_t i = 0; i < b.records.size(); ++i) {
     owner[b.record_task[i]] = static_cast<int>(i);
-    if (b.records[i].comm && b.records[i].phase >= 0 && layout.fidelity == Fidelity::kFull)
-      owner[b.record_task[i] - 1] = static_cast<int>(i);
+    owner[b.record_start[i]] = static_cast<int>(i);
   }
+  for (const auto& [i, call] : b.notify_records) owner[call.notified] = static_cast<int>(i);
   constexpr int kNotTransfer = -2;
   std::vector<int> transfer_source(b.graph.tasks().size(), kNotTransfer);
   for (const auto& x : b.transfers0) transfer_source[x.second] = -1;

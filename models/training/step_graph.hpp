@@ -28,6 +28,14 @@ struct StepNetwork {
   // Reduced fidelity.
   std::array<sim::Time, kEpPhases> phase_time{};
   sim::Time p2p_time = 0;
+  // The slowest EP member's routed-expert work over a typical member's (its
+  // received tokens over the mean): a typical GPU's notify waits for that
+  // member's extra work since the last exchange (shortcut, stated in the
+  // run's reductions; full fidelity simulates every member instead).
+  double slowest_expert_scale = 1;
+  // Both fidelities: DeepEP's notify exchanges one round of small messages
+  // with the farthest member of the EP group (its path latency, there and back).
+  sim::Time notify_round = 0;
   // Full fidelity.
   const topologies::Cluster* cluster = nullptr;
   topologies::Router* router = nullptr;  // the cluster's shared router
@@ -64,6 +72,9 @@ struct ComponentRecord {
   int op = -1;  // index of the program op (F, B, W, F&B ...) it belongs to
   int unit = -1;   // the block's layer unit (BlockPlan::unit)
   int phase = -1;  // comm: the EpPhase of its all-to-all, -1 for none
+  // comm: what its notify kernel spent beyond its launch: the round of
+  // messages and the wait for the last peer of the EP group.
+  sim::Time notify_wait = 0;
 };
 
 // A data dependency between two of replica 0's component kernels (indices

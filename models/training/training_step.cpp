@@ -57,6 +57,17 @@ sim::Time transfer_time(const topologies::Cluster& c, topologies::Router& router
   return latency + sim::from_seconds(bytes / bw);
 }
 
+// The reduced replica's slowest EP member, stated.
+std::string fmt_scale(double scale) {
+  char buf[400];
+  std::snprintf(buf, sizeof buf,
+                "shortcut: each stage's EP group is two members, the typical one reported and the slowest (%.3fx "
+                "the mean token copies, so its routed-expert GEMMs take that much longer); every all-to-all's "
+                "notify is a barrier between them, and both exchange at the memoised phase time",
+                scale);
+  return buf;
+}
+
 }  // namespace
 
 TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpec& spec) {
@@ -119,6 +130,26 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   const double activation_bytes = tokens * spec.model.hidden * 2;  // BF16 hidden state
   net.p2p_bytes = activation_bytes;
   net.p2p_time = spec.parallel.pp > 1 ? transfer_time(c, router, layout.gpu(0, 0), layout.gpu(1, 0), activation_bytes) : 0;
+  if (ep > 1) {
+    // The slowest member receives the most token copies; a typical member
+    // (the reduced replica) receives the mean.
+    std::vector<double> received(static_cast<std::size_t>(ep), 0.0);
+    double total = 0;
+    for (int from = 0; from < routing->ranks; ++from)
+      for (int to = 0; to < routing->ranks; ++to) {
+        received[static_cast<std::size_t>(to)] += static_cast<double>(routing->to_rank(from, to));
+        total += static_cast<double>(routing->to_rank(from, to));
+      }
+    if (total > 0) net.slowest_expert_scale = *std::max_element(received.begin(), received.end()) * ep / total;
+    // DeepEP's notify: counts to every member and theirs back, one round
+    // with the farthest (GPU 0 of the group stands for every member).
+    sim::Time farthest = 0;
+    for (int m = 1; m < ep; ++m)
+      farthest = std::max(farthest, transfer_time(c, router, layout.gpu(0, 0), layout.gpu(0, m), 0));
+    net.notify_round = 2 * farthest;
+  }
+  r.slowest_expert_scale = net.slowest_expert_scale;
+  r.notify_round = net.notify_round;
   net.cluster = &c;
   net.router = &router;
   net.routing = ep > 1 ? routing.get() : nullptr;
@@ -198,6 +229,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
       r.reductions.push_back("memoisation: each all-to-all phase (dispatch, combine and their backwards) simulated "
                              "once as flows over one EP group of " + std::to_string(ep) +
                              " GPUs; every layer and micro-batch reuses its time (the slowest GPU's)");
+    if (ep > 1 && net.slowest_expert_scale > 1) r.reductions.push_back(fmt_scale(net.slowest_expert_scale));
     r.reductions.push_back("memoisation: pipeline transfers take the time of one transfer alone on its path");
   } else {
     r.reductions.push_back("tensor-parallel ranks are identical (simulated once per TP group)");

@@ -39,6 +39,10 @@ struct TrainingResult {
   // group), over NVLink (copies by the comm SMs) and over the NIC (RDMA).
   std::array<double, kEpPhases> phase_nvlink_bytes{}, phase_rdma_bytes{};
   sim::Time p2p_time = 0;
+  // DeepEP's notify: the round of messages with the farthest EP member, and
+  // the slowest member's received token copies over the mean (docs/ep-communication.md).
+  sim::Time notify_round = 0;
+  double slowest_expert_scale = 1;
   double p2p_bytes = 0;  // one pipeline transfer: a micro-batch's hidden state (BF16)
   int comm_sms = 0;      // SMs the communication kernels hold (0 when offloaded)
   // Replica 0's chunks on each rank: when their saved activations were held.

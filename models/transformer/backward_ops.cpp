@@ -138,7 +138,7 @@ void input_gradient(const KernelOp& f, bool fp8, std::vector<KernelOp>& input, s
         cast.comm_stream = true;
         input.push_back(cast);
       }
-      KernelOp notify = memory_op(f, Pass::kInput, f.name + "_backward_notify", "ep_notify", 0);
+      KernelOp notify = memory_op(f, Pass::kInput, f.name + "_backward_notify", kNotifyClass, 0);
       notify.comm_stream = true;
       input.push_back(notify);
       input.push_back(b);

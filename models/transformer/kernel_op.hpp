@@ -19,6 +19,12 @@ enum class Pass { kForward, kInput, kWeight };
 // overlapped chunk pair interleaves these components of two chunks.
 enum class Component { kAttention, kDispatch, kMlp, kCombine };
 
+// DeepEP's notify kernel: each rank sends its token counts to every peer of
+// the EP group and waits for theirs before any token moves. Its time is a
+// launch plus what the step simulates: the round of messages and the wait
+// for the last peer (docs/ep-communication.md).
+inline constexpr const char* kNotifyClass = "ep_notify";
+
 struct KernelOp {
   std::string name;
   KernelKind kind = KernelKind::kMemory;

@@ -87,7 +87,7 @@ class ForwardBuilder {
     // The tokens leave in FP8: cast on the compute stream before the dispatch.
     if (c_.fp8) memory("dispatch_cast", "cast_fp8", Component::kAttention, t_ * h * (kBf16 + kFp8Scaled), 0, false);
     comm_aux("dispatch_layout", "ep_layout", Component::kDispatch);
-    comm_aux("dispatch_notify", "ep_notify", Component::kDispatch);
+    comm_aux("dispatch_notify", kNotifyClass, Component::kDispatch);
     all_to_all("dispatch", Component::kDispatch, true, c_.fp8);
     // Each GPU holds routed/ep experts and receives, on balanced routing,
     // topk token copies per token it sends.
@@ -105,7 +105,7 @@ class ForwardBuilder {
     if (m_.shared_experts > 0)
       dense_ffn(m_.shared_experts * m_.expert_intermediate, Component::kMlp, "shared_", false);
     tp_all_reduce("mlp_all_reduce", Component::kMlp);
-    comm_aux("combine_notify", "ep_notify", Component::kCombine);
+    comm_aux("combine_notify", kNotifyClass, Component::kCombine);
     all_to_all("combine", Component::kCombine, false, false);
     ops.back().saved_bytes = t_ * m_.topk * kFp32;  // gate weights, for the combine backward
   }

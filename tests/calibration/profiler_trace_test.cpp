@@ -13,7 +13,9 @@
 #include <set>
 #include <tuple>
 
+#include "calibration/trace_figures.hpp"
 #include "sim/json_reader.hpp"
+#include "tests/shared_data.hpp"
 
 namespace v3sim::calibration {
 namespace {
@@ -277,7 +279,7 @@ TEST(ProfilerTraceTaxonomy, BadTaxonomiesNameThePointer) {
   EXPECT_TRUE(has(pointer_of(bad), "/classes/0/name: expected a class name other than")) << pointer_of(bad);
 }
 
-// DeepSeek's published trace (calibration/traces/README.md). Every expected
+// DeepSeek's published trace, read from ../shared (skipped where absent). Every expected
 // number below was counted by a Python script written for this test, over the
 // raw train.json and independent of this reader: json.load, the X events of
 // cat kernel/gpu_memcpy/gpu_memset on device 0, their launches by
@@ -285,8 +287,8 @@ TEST(ProfilerTraceTaxonomy, BadTaxonomiesNameThePointer) {
 // a linear scan for the shortest user_annotation on the launch's pid and tid (else on its pid)
 // containing the launch ts, and unions of [ts, ts+dur] sorted and merged.
 TEST(ProfilerTraceReal, DeepSeekEp64ChunkPair) {
-  const ProfilerTrace t =
-      read_profiler_trace(V3SIM_SOURCE_DIR "/calibration/traces/deepseek-v3-train-ep64-chunk-pair.json.gz");
+  V3SIM_NEED_SHARED_FILE(path, ::v3sim::shared::kDeepSeekTrainTrace);
+  const ProfilerTrace t = read_profiler_trace(path);
   EXPECT_EQ(t.device, 0);
   ASSERT_EQ(t.kernels.size(), 963u + 8u + 12u);  // kernel + gpu_memcpy + gpu_memset events
   int copies = 0, sets = 0;
@@ -340,6 +342,57 @@ TEST(ProfilerTraceReal, DeepSeekEp64ChunkPair) {
   EXPECT_EQ(s.class_launches.at("gemm_setup"), 67);  // 64 scale transposes + 3 tensormap fills
   EXPECT_EQ(s.class_launches.at("attention_bwd"), 4);
   EXPECT_NEAR(s.kernel_classes.at("attention_bwd"), 15.115, 1e-9);
+}
+
+// The figures the project keeps of that trace
+// (calibration/reference/deepseek_v3_chunk_pair_trace.json) are what the
+// reader makes of the trace itself, number for number.
+TEST(ProfilerTraceReal, ProjectFiguresAreTheTraceSummary) {
+  V3SIM_NEED_SHARED_FILE(path, ::v3sim::shared::kDeepSeekTrainTrace);
+  const TraceSummary s = summarize(read_profiler_trace(path));
+  const TraceSummary& f = deepseek_v3_chunk_pair_figures().summary;
+  EXPECT_EQ(f.layer_pairs, s.layer_pairs);
+  EXPECT_NEAR(f.span_ms, s.span_ms, 1e-9);
+  EXPECT_NEAR(f.compute_busy_ms, s.compute_busy_ms, 1e-9);
+  EXPECT_NEAR(f.comm_busy_ms, s.comm_busy_ms, 1e-9);
+  EXPECT_NEAR(f.unattributed_ms, s.unattributed_ms, 1e-9);
+  EXPECT_NEAR(f.tiny_kernel_us, s.tiny_kernel_us, 1e-9);
+  EXPECT_EQ(f.class_launches, s.class_launches);
+  EXPECT_EQ(f.class_examples, s.class_examples);
+  EXPECT_EQ(f.elementwise_launches, s.elementwise_launches);
+  ASSERT_EQ(f.components.size(), s.components.size());
+  for (const auto& [k, v] : s.components) EXPECT_NEAR(f.components.at(k), v, 1e-9) << k;
+  ASSERT_EQ(f.kernel_classes.size(), s.kernel_classes.size());
+  for (const auto& [k, v] : s.kernel_classes) EXPECT_NEAR(f.kernel_classes.at(k), v, 1e-9) << k;
+}
+
+// A figures file reads back what was written, and names a bad field.
+TEST(TraceFigures, RoundTripAndErrors) {
+  const TraceFigures& f = deepseek_v3_chunk_pair_figures();
+  const TraceFigures back = trace_figures_from_json(trace_figures_to_json(f));
+  EXPECT_EQ(trace_figures_to_json(back), trace_figures_to_json(f));
+  EXPECT_EQ(f.summary.layer_pairs, 4);
+  EXPECT_NEAR(f.summary.span_ms, 129.012, 1e-9);  // also counted by the Python script above
+  auto pointer_of = [](const nlohmann::json& j) {
+    try {
+      trace_figures_from_json(j);
+    } catch (const sim::InputError& e) {
+      return e.pointer() + ": " + e.what();
+    }
+    return std::string("no error");
+  };
+  nlohmann::json bad = trace_figures_to_json(f);
+  bad["kernel_classes_ms"]["gemm_fp8"] = -1;
+  EXPECT_EQ(pointer_of(bad).rfind("/kernel_classes_ms/gemm_fp8: ", 0), 0u) << pointer_of(bad);
+  bad = trace_figures_to_json(f);
+  bad["kind"] = "kineto";
+  EXPECT_EQ(pointer_of(bad).rfind("/kind: ", 0), 0u);
+  bad = trace_figures_to_json(f);
+  bad["span"] = 1;
+  EXPECT_EQ(pointer_of(bad).rfind("/span", 0), 0u) << pointer_of(bad);
+  bad = trace_figures_to_json(f);
+  bad["class_launches"].erase("gemm_fp8");
+  EXPECT_EQ(pointer_of(bad).rfind("/class_launches: ", 0), 0u) << pointer_of(bad);
 }
 
 }  // namespace

@@ -381,7 +381,8 @@ class CliTrace : public ::testing::Test {
 
 TEST_F(CliTrace, CalibrateReproducesTheShippedFitAndCompareWritesItsFiles) {
   const std::string root = V3SIM_SOURCE_DIR;
-  const std::string trace = root + "/calibration/traces/deepseek-v3-train-ep64-chunk-pair.json.gz";
+  // The figures the project keeps of DeepSeek's trace fit as the trace itself.
+  const std::string trace = root + "/calibration/reference/deepseek_v3_chunk_pair_trace.json";
   const std::string pair = root + "/scenarios/bench/chunk_pair_ep64.json";
   const auto [code, output] = run("calibrate --trace " + trace + " --scenario " + pair + " --out " +
                                   (dir_ / "p.json").string());

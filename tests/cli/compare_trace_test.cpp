@@ -1,5 +1,6 @@
 // The shipped chunk-pair scenario under the shipped h800-published profile
-// against DeepSeek's published trace of the real pair (in sample: the
+// against the figures of DeepSeek's published trace of the real pair
+// (calibration/reference/deepseek_v3_chunk_pair_trace.json) (in sample: the
 // profile's kernel classes were fitted on this trace; the components, the
 // streams' busy time and the span were not). The project's fidelity bounds:
 // span within 5%, stream busy within 10%, every component within 15%, every
@@ -17,7 +18,8 @@ namespace {
 TEST(CompareTrace, PublishedChunkPairWithinTheIssueBounds) {
   const std::string root = V3SIM_SOURCE_DIR;
   const models::Scenario s = load_training_scenario(root + "/scenarios/bench/chunk_pair_ep64.json", {}, true);
-  const calibration::ProfilerTrace trace = load_trace(root + "/calibration/traces/deepseek-v3-train-ep64-chunk-pair.json.gz");
+  TraceInput trace;
+  trace.figures = calibration::deepseek_v3_chunk_pair_figures();
   const report::TraceComparison c = compare_with_trace(s, trace, "chunk_pair_ep64");
   int components = 0, classes = 0;
   for (const report::ComparedQuantity& q : c.quantities) {

@@ -6,6 +6,8 @@
 // screenshot is written. Skipped only when chromium is not installed.
 #include <gtest/gtest.h>
 
+#include "tests/shared_data.hpp"
+
 #include <nlohmann/json.hpp>
 #include <regex>
 
@@ -230,8 +232,9 @@ TEST_F(HtmlBrowser, InferenceCompareOnOneScale) {
 
 TEST_F(HtmlBrowser, CompareTraceReport) {
   const std::string root = V3SIM_SOURCE_DIR;
-  ASSERT_EQ(v3sim("compare-trace " + root + "/scenarios/bench/chunk_pair_ep64.json " + root +
-                  "/calibration/traces/deepseek-v3-train-ep64-chunk-pair.json.gz --out " + (dir_ / "ct").string())
+  V3SIM_NEED_SHARED_FILE(trace, ::v3sim::shared::kDeepSeekTrainTrace);
+  ASSERT_EQ(v3sim("compare-trace " + root + "/scenarios/bench/chunk_pair_ep64.json " + trace + " --out " +
+                  (dir_ / "ct").string())
                 .code,
             0);
   const Rendered r = render_checked(dir_ / "ct" / "compare.html", dir_);
