@@ -88,11 +88,22 @@ GpuPreset gpu_preset(const std::string& name, const nlohmann::json& overrides, c
   return p;
 }
 
-std::string profile_gpu_mismatch(const std::string& profile_name, const std::string& profile_gpu, const GpuPreset& gpu) {
-  if (profile_gpu.empty() || profile_gpu == gpu.name) return "";
-  return "calibration profile '" + profile_name + "' was fitted on " + profile_gpu + " but the cluster's GPU is " + gpu.name +
-         ": kernel times use the " + profile_gpu + "'s measured efficiencies on the " + gpu.name +
-         "'s peaks (fit a profile on it: v3sim calibrate)";
+calibration::HardwareTraits hardware_traits(const GpuPreset& g) {
+  return {g.name, g.sms, g.bf16_dense_tflops, g.hbm_tb_per_s, g.nvlink_gb_per_s, g.nic_achievable_gb_per_s * g.nics};
+}
+
+calibration::Profile profile_for_gpu(const calibration::Profile& p, const GpuPreset& gpu, std::string& statement) {
+  statement.clear();
+  if (p.hardware.empty()) return p;
+  const calibration::HardwareTraits from = hardware_traits(gpu_preset(p.hardware, nlohmann::json::object(), "/calibration"));
+  const calibration::HardwareTraits to = hardware_traits(gpu);
+  if (from.sms == to.sms && from.bf16_tflops == to.bf16_tflops && from.hbm_tb_per_s == to.hbm_tb_per_s &&
+      from.nvlink_gb_per_s == to.nvlink_gb_per_s && from.nic_gb_per_s == to.nic_gb_per_s)
+    return p;
+  calibration::HardwareTraits target = to;
+  if (target.name == from.name) target.name += " as the scenario overrides it";
+  statement = calibration::scaling_statement(p, from, target);
+  return calibration::scale_profile(p, from, target);
 }
 
 }  // namespace v3sim::models

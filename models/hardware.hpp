@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "calibration/profile_scaling.hpp"
+
 namespace v3sim::models {
 
 struct GpuPreset {
@@ -37,9 +39,15 @@ const std::vector<std::string>& gpu_preset_names();
 GpuPreset gpu_preset(const std::string& name, const nlohmann::json& overrides = nlohmann::json::object(),
                      const std::string& name_pointer = "", const std::string& overrides_pointer = "");
 
-// A warning when a calibration profile was measured on another GPU than the
-// cluster's (its kernel efficiencies then describe that GPU); empty when they
-// match or the profile names no GPU.
-std::string profile_gpu_mismatch(const std::string& profile_name, const std::string& profile_gpu, const GpuPreset& gpu);
+// The numbers of a GPU that carry a calibration profile to it.
+calibration::HardwareTraits hardware_traits(const GpuPreset& g);
+
+// The profile a run on `gpu` uses: `p` itself when the GPU it was measured
+// on (its `hardware` preset) has the cluster GPU's numbers, or when it names
+// no GPU; otherwise `p` scaled by the stated rule
+// (calibration/profile_scaling.hpp), with the rule's line in `statement`
+// for the run's outputs. A profile naming an unknown GPU is refused
+// (sim::InputError at /calibration): its numbers cannot be carried.
+calibration::Profile profile_for_gpu(const calibration::Profile& p, const GpuPreset& gpu, std::string& statement);
 
 }  // namespace v3sim::models

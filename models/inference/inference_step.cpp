@@ -393,7 +393,11 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
 
 }  // namespace
 
-InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec) {
+InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec_in) {
+  // The profile carried to the cluster's GPU by the stated rule, if it was measured on another.
+  std::string scaled;
+  InferenceSpec spec = spec_in;
+  spec.profile = profile_for_gpu(spec_in.profile, cluster.gpu, scaled);
   const int gpus = cluster.spec.nodes * cluster.spec.node.gpus;
   if (spec.deployment.ep > gpus || gpus % spec.deployment.ep != 0)
     throw sim::InputError("/workload/deployment/ep", "expected ep dividing the cluster's " + std::to_string(gpus) + " GPUs");
@@ -413,8 +417,7 @@ InferenceResult simulate_inference(const ClusterConfig& cluster, const Inference
     r.step_s_without_mtp = r.step_s;
     r.tokens_per_s_per_gpu_without_mtp = r.tokens_per_s_per_gpu;
   }
-  if (std::string w = profile_gpu_mismatch(spec.calibration, spec.profile.hardware, cluster.gpu); !w.empty())
-    r.warnings.push_back(w);
+  if (!scaled.empty()) r.warnings.push_back(scaled);
   return r;
 }
 

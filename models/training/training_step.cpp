@@ -70,7 +70,11 @@ std::string fmt_scale(double scale) {
 
 }  // namespace
 
-TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpec& spec) {
+TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpec& spec_in) {
+  // The profile carried to the cluster's GPU by the stated rule, if it was measured on another.
+  std::string scaled;
+  TrainingSpec spec = spec_in;
+  spec.profile = profile_for_gpu(spec_in.profile, cluster.gpu, scaled);
   const auto t0 = std::chrono::steady_clock::now();
   const topologies::Cluster c = topologies::build_cluster(cluster.spec);
   topologies::Router router(c);  // one per cluster: EP phases, the step graph and the DP rings share its caches
@@ -198,8 +202,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
       r.warnings.push_back(buf);
     }
   }
-  if (std::string w = profile_gpu_mismatch(spec.calibration, spec.profile.hardware, cluster.gpu); !w.empty())
-    r.warnings.push_back(w);
+  if (!scaled.empty()) r.warnings.push_back(scaled);
   r.pipeline.step_time = step;
   r.chunk_lives = std::move(g.chunk_lives);
   if (spec.chunk_pair) {

@@ -55,18 +55,24 @@ TEST_F(CliDefaults, SetThroughAValueThatIsNoObjectFails) {
   EXPECT_NE(typo.output.find("overlapp"), std::string::npos) << typo.output;
 }
 
-TEST_F(CliDefaults, WarnsWhenTheProfileWasFittedOnAnotherGpu) {
+// A profile measured on another GPU is never carried silently: it is scaled
+// by the stated rule, and the run says so on the terminal and in the summary.
+TEST_F(CliDefaults, ScalesAndSaysSoWhenTheProfileWasMeasuredOnAnotherGpu) {
   const std::string args = kMain + kSmall + " --set /parallelism/ep=8";
   const json same = run_summary(args);
-  EXPECT_EQ(output_.find("was fitted on"), std::string::npos) << output_;
+  EXPECT_EQ(output_.find("was measured on"), std::string::npos) << output_;
   const json other = run_summary(args + " --set /cluster/node=h100");
-  EXPECT_NE(output_.find("calibration profile 'h800-published' was fitted on h800 but the cluster's GPU is h100"),
+  EXPECT_NE(output_.find("Calibration profile 'h800-published' was measured on h800 and is scaled to h100"),
             std::string::npos)
       << output_;
   bool in_summary = false;
-  for (const json& w : other["warnings"]) in_summary |= w.get<std::string>().find("fitted on h800") != std::string::npos;
+  for (const json& w : other["warnings"]) in_summary |= w.get<std::string>().find("measured on h800") != std::string::npos;
   EXPECT_TRUE(in_summary);
   EXPECT_TRUE(same.contains("warnings"));
+  // A what-if on the H800 itself (twice the HBM bandwidth) scales the measured rates too.
+  run_summary(args + " --set /cluster/overrides/hbm_tb_per_s=6.7");
+  EXPECT_NE(output_.find("scaled to h800 as the scenario overrides it"), std::string::npos) << output_;
+  EXPECT_NE(output_.find("bandwidths x2.000 (HBM)"), std::string::npos) << output_;
 }
 
 }  // namespace
