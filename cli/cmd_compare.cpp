@@ -1,6 +1,7 @@
 // v3sim compare SCENARIO --schedules dualpipe,1f1b,zb1p [--set ...] [--out DIR]
 // v3sim compare INFERENCE_SCENARIO... [--vary overlap,eplb] [--set ...] [--out DIR]
 #include <algorithm>
+#include <limits>
 #include <iostream>
 #include <memory>
 
@@ -61,7 +62,40 @@ report::CompareRow training_row(const models::Scenario& s) {
   row.bubble_fraction = bubble / (r.step_time_s * static_cast<double>(r.ranks.size()));
   row.pipeline = r.pipeline;
   row.components = r.components;  // the page draws their communication lanes
+  for (const models::PartPlan& p : r.plan.parts) row.layers_per_part.push_back(p.layers);
+  row.compute_min_s = std::numeric_limits<double>::infinity();
+  for (const models::TrainingRank& k : r.ranks) {
+    row.compute_min_s = std::min(row.compute_min_s, sim::to_seconds(k.compute));
+    row.compute_max_s = std::max(row.compute_max_s, sim::to_seconds(k.compute));
+    row.exposed_comm_max_s = std::max(row.exposed_comm_max_s, sim::to_seconds(k.exposed_comm));
+  }
   return row;
+}
+
+// One --schedules entry: a kind, and for interleaved_1f1b optionally its
+// chunks per rank ("interleaved_1f1b:4").
+struct ScheduleChoice {
+  std::string kind;
+  int chunks = 0;  // 0: the scenario's
+};
+
+ScheduleChoice parse_choice(const std::string& entry) {
+  ScheduleChoice c;
+  const std::size_t colon = entry.find(':');
+  c.kind = entry.substr(0, colon);
+  if (const auto& known = models::schedule_kind_names(); std::find(known.begin(), known.end(), c.kind) == known.end()) {
+    std::string msg = "compare: --schedules: unknown schedule '" + c.kind + "'";
+    if (auto near = sim::nearest(c.kind, known)) msg += " (did you mean '" + *near + "'?)";
+    throw InputFailure(msg + "; `v3sim list` names them");
+  }
+  if (colon == std::string::npos) return c;
+  const std::string n = entry.substr(colon + 1);
+  if (c.kind != "interleaved_1f1b" || n.empty() || n.size() > 2 ||
+      !std::all_of(n.begin(), n.end(), [](char ch) { return ch >= '0' && ch <= '9'; }) || std::stoi(n) < 2)
+    throw InputFailure("compare: --schedules: '" + entry +
+                       "': expected KIND, or interleaved_1f1b:CHUNKS with 2 to 99 chunks per rank");
+  c.chunks = std::stoi(n);
+  return c;
 }
 
 report::CompareRow abstract_row(const models::Scenario& s) {
@@ -131,20 +165,29 @@ void compare(const CompareArgs& a) {
   if (load_scenario(a.scenarios.front(), a.sets).inference) return compare_inference(a);
   if (a.scenarios.size() != 1) throw InputFailure("compare: several scenarios are compared only for inference; give one with --schedules");
   if (a.schedules.empty()) throw InputFailure("compare: --schedules is required for a training or abstract scenario");
-  for (const std::string& kind : a.schedules)
-    if (const auto& known = models::schedule_kind_names(); std::find(known.begin(), known.end(), kind) == known.end()) {
-      std::string msg = "compare: --schedules: unknown schedule '" + kind + "'";
-      if (auto near = sim::nearest(kind, known)) msg += " (did you mean '" + *near + "'?)";
-      throw InputFailure(msg + "; `v3sim list` names them");
-    }
+  std::vector<ScheduleChoice> choices;
+  for (const std::string& entry : a.schedules) choices.push_back(parse_choice(entry));
+  // The placement rule, fixed before any step is run (docs/schedules.md,
+  // "Comparing schedules"): a scenario that sets parallelism.layers_per_part
+  // keeps it under every schedule; otherwise each schedule gets the balanced
+  // split, the one that minimises its own busiest rank's compute.
+  const models::Scenario base = load_scenario(a.scenarios.front(), a.sets);
+  const bool fixed = !base.training || !base.training->parallel.layers_per_part.empty() ||
+                     base.training->parallel.balance_layers;
   std::vector<report::CompareRow> rows;
-  for (const std::string& kind : a.schedules) {
+  for (ScheduleChoice choice : choices) {
+    // Interleaving needs two chunks at least: a scenario of one gets two.
+    if (base.training && choice.kind == "interleaved_1f1b" && choice.chunks == 0 && base.training->chunks < 2)
+      choice.chunks = 2;
     std::vector<std::string> sets = a.sets;
-    sets.push_back("/schedule/kind=\"" + kind + "\"");
+    sets.push_back("/schedule/kind=\"" + choice.kind + "\"");
+    if (choice.chunks > 0) sets.push_back("/schedule/chunks=" + std::to_string(choice.chunks));
+    if (!fixed) sets.push_back("/parallelism/layers_per_part=\"balanced\"");
     report::CompareRow row;
     try {
       const models::Scenario s = load_scenario(a.scenarios.front(), sets);
       row = s.training ? training_row(s) : abstract_row(s);
+      if (s.training) row.placement = fixed ? "the scenario's" : "balanced";
     } catch (const InputFailure& e) {
       row.error = e.what();
     } catch (const sim::InputError& e) {
@@ -154,7 +197,7 @@ void compare(const CompareArgs& a) {
     } catch (const sim::DeadlockError& e) {
       row.error = e.what();
     }
-    row.schedule = kind;
+    row.schedule = choice.chunks > 0 ? choice.kind + ":" + std::to_string(choice.chunks) : choice.kind;
     rows.push_back(std::move(row));
   }
   if (std::all_of(rows.begin(), rows.end(), [](const report::CompareRow& r) { return !r.error.empty(); }))
@@ -171,7 +214,9 @@ void add_compare_command(CLI::App& app) {
       "compare", "Run a scenario under several schedules, or inference scenarios and their variants; one table, one page");
   cmd->add_option("scenarios", args->scenarios, "Scenario JSON file(s): one with --schedules, or inference scenarios")
       ->required();
-  cmd->add_option("--schedules", args->schedules, "Schedule kinds, comma-separated (v3sim list)")->delimiter(',');
+  cmd->add_option("--schedules", args->schedules,
+                  "Schedule kinds, comma-separated (v3sim list); interleaved_1f1b:V runs V chunks per rank")
+      ->delimiter(',');
   cmd->add_option("--vary", args->vary, "Inference: also run each scenario with overlap and/or eplb switched, comma-separated")
       ->delimiter(',');
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);

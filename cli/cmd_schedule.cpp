@@ -1,4 +1,4 @@
-// v3sim schedule --kind K --stages P --microbatches M [--chunks V] [--format text|json]
+// v3sim schedule --kind K --stages P --microbatches M [--chunks V] [--microbatch-group N] [--format text|json]
 #include <iostream>
 #include <memory>
 
@@ -13,7 +13,7 @@ namespace v3sim::cli {
 void add_schedule_command(CLI::App& app) {
   struct Args {
     std::string kind;
-    int stages = 0, microbatches = 0, chunks = 1;
+    int stages = 0, microbatches = 0, chunks = 1, microbatch_group = 0;
     std::string format = "text";
   };
   auto args = std::make_shared<Args>();
@@ -24,6 +24,9 @@ void add_schedule_command(CLI::App& app) {
   cmd->add_option("--stages", args->stages, "Pipeline stages (DualPipeV holds two per rank)")->required();
   cmd->add_option("--microbatches", args->microbatches, "Micro-batches per step")->required();
   cmd->add_option("--chunks", args->chunks, "Model chunks per rank (interleaved_1f1b)")->capture_default_str();
+  cmd->add_option("--microbatch-group", args->microbatch_group,
+                  "Micro-batches per group through a chunk (interleaved_1f1b; 0: the stages, or the smallest valid size)")
+      ->capture_default_str();
   cmd->add_option("--format", args->format, "text or json")->check(CLI::IsMember({"text", "json"}))->capture_default_str();
   cmd->callback([args] {
     models::ScheduleSpec spec;
@@ -31,6 +34,7 @@ void add_schedule_command(CLI::App& app) {
     spec.stages = args->stages;
     spec.microbatches = args->microbatches;
     spec.chunks = args->chunks;
+    spec.microbatch_group = args->microbatch_group;
     if (auto problem = models::check_spec(spec)) throw InputFailure("--" + problem->field + ": " + problem->message);
     const models::Schedule s = models::make_schedule(spec);
     if (args->format == "json") {

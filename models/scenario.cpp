@@ -10,13 +10,14 @@ constexpr double kMaxMs = 1e9;  // about eleven days: far beyond any step
 constexpr double kResolutionMs = 1e-6;
 
 ScheduleSpec parse_schedule(sim::ObjectReader in) {
-  in.only_keys({"kind", "stages", "microbatches", "chunks", "layers"});
+  in.only_keys({"kind", "stages", "microbatches", "chunks", "layers", "microbatch_group"});
   ScheduleSpec s;
   s.kind = schedule_kind_from_name(in.one_of("kind", schedule_kind_names()));
   s.stages = static_cast<int>(in.integer("stages", 1, 4096));
   s.microbatches = static_cast<int>(in.integer("microbatches", 1, 1'000'000));
   s.chunks = static_cast<int>(in.optional_integer("chunks", 1, 64).value_or(1));
   if (auto layers = in.optional_integer("layers", 1, 100'000)) s.layers = static_cast<int>(*layers);
+  s.microbatch_group = static_cast<int>(in.optional_integer("microbatch_group", 1, 1'000'000).value_or(0));
   if (auto problem = check_spec(s)) throw sim::InputError(in.child_pointer(problem->field), problem->message);
   return s;
 }

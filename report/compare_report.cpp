@@ -13,6 +13,16 @@ namespace {
 
 std::string amount(double v, bool bytes) { return bytes ? fmt::format("{:.1f} GB", v / 1e9) : fmt::format("{:g}", v); }
 
+std::string split(const std::vector<int>& layers) {
+  std::string s;
+  for (int n : layers) s += (s.empty() ? "" : " ") + std::to_string(n);
+  return s;
+}
+
+bool has_placement(const std::vector<CompareRow>& rows) {
+  return std::any_of(rows.begin(), rows.end(), [](const CompareRow& r) { return !r.layers_per_part.empty(); });
+}
+
 }  // namespace
 
 double compare_scale_ms(const std::vector<CompareRow>& rows) {
@@ -35,6 +45,11 @@ nlohmann::json compare_json(const std::string& scenario, const std::vector<Compa
                                 {"max_bubble_s", r.max_bubble_s},
                                 {r.bytes ? "peak_activation_bytes_per_rank" : "peak_activation_chunks_per_rank", r.peak_activations},
                                 {r.bytes ? "parameter_bytes_per_rank" : "parameter_copies_per_rank", r.parameters}});
+    if (!r.layers_per_part.empty())
+      out["schedules"].back().update({{"placement", r.placement},
+                                      {"layers_per_part", r.layers_per_part},
+                                      {"compute_s", {{"min", r.compute_min_s}, {"max", r.compute_max_s}}},
+                                      {"max_exposed_comm_s", r.exposed_comm_max_s}});
   }
   return out;
 }
@@ -51,6 +66,13 @@ std::string compare_table(const std::vector<CompareRow>& rows) {
                      100 * r.bubble_fraction, r.max_bubble_s, amount(r.peak_activations, r.bytes),
                      amount(r.parameters, r.bytes));
   }
+  if (!has_placement(rows)) return s;
+  s += fmt::format("\n{:<18} {:>19} {:>17}  {}\n", "schedule", "compute per rank", "exposed comm max",
+                   "placement: layer units per model part");
+  for (const CompareRow& r : rows)
+    if (r.error.empty() && !r.layers_per_part.empty())
+      s += fmt::format("{:<18} {:>7.2f} - {:>6.2f} s {:>15.2f} s  {}: {}\n", r.schedule, r.compute_min_s,
+                       r.compute_max_s, r.exposed_comm_max_s, r.placement, split(r.layers_per_part));
   return s;
 }
 
@@ -68,6 +90,16 @@ std::string compare_html(const std::string& title, const std::vector<CompareRow>
                 : fmt::format("<tr><td>{}</td><td colspan=\"5\">cannot run: {}</td></tr>", html_escape(r.schedule),
                               html_escape(r.error));
   html += "</table>\n";
+  if (has_placement(rows)) {
+    html += "<h2>Placement</h2>\n<table><tr><th>schedule</th><th>compute per rank</th><th>largest exposed "
+            "communication</th><th>placement</th><th>layer units per model part</th></tr>";
+    for (const CompareRow& r : rows)
+      if (r.error.empty() && !r.layers_per_part.empty())
+        html += fmt::format("<tr><td>{}</td><td>{:.2f} - {:.2f} s</td><td>{:.2f} s</td><td>{}</td><td>{}</td></tr>",
+                            html_escape(r.schedule), r.compute_min_s, r.compute_max_s, r.exposed_comm_max_s,
+                            html_escape(r.placement), split(r.layers_per_part));
+    html += "</table>\n";
+  }
   // One scale for all: the longest step fills the width, a shorter one is
   // drawn shorter; they zoom and pan together.
   const double scale = compare_scale_ms(rows);

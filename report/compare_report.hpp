@@ -24,6 +24,12 @@ struct CompareRow {
   // Training only: replica 0's component kernels, whose communication ones
   // are drawn as a lane under each rank (empty: no such lanes).
   std::vector<models::ComponentRecord> components;
+  // Training only: where the layers went (compare's stated rule), layer
+  // units per model part, and the spread of the ranks' compute.
+  std::string placement;
+  std::vector<int> layers_per_part;
+  double compute_min_s = 0, compute_max_s = 0;
+  double exposed_comm_max_s = 0;  // the largest per-rank exposed communication
 };
 
 // The time the full timeline width shows on the comparison page: the

@@ -10,8 +10,10 @@
 #include <deque>
 #include <mutex>
 #include <tuple>
+#include <type_traits>
 #include <cmath>
 #include <numeric>
+#include <optional>
 #include <stdexcept>
 
 namespace v3sim::models {
@@ -81,6 +83,47 @@ AboveFn pick_above() {
 }
 const AboveFn above = pick_above();
 
+// Skewed scores from packed keys: out[i] = (key_i >> 11) * 2^-53 * weight[i],
+// the same double as Rng::uniform() * weight, and each group's largest.
+// Cloned for CPUs that convert 64-bit integers to doubles in vectors.
+__attribute__((target_clones("arch=x86-64-v4", "default")))
+void skewed_scores(const std::uint64_t* keys, const double* weight, int groups, int per_group, double* out,
+                   double* group_max) {
+  const int n = groups * per_group;
+  for (int i = 0; i < n; ++i) out[i] = static_cast<double>(static_cast<std::int64_t>(keys[i] >> 11)) * 0x1.0p-53 * weight[i];
+  for (int g = 0; g < groups; ++g) {
+    double best = -1;
+    for (int i = g * per_group; i < (g + 1) * per_group; ++i) best = out[i] > best ? out[i] : best;
+    group_max[g] = best;
+  }
+}
+
+// Bit j of the result: p[j] > floor, for j < n <= 64 (doubles).
+std::uint64_t above_scores_portable(const double* p, int n, double floor) {
+  std::uint64_t mask = 0;
+  for (int j = 0; j < n; ++j) mask |= static_cast<std::uint64_t>(p[j] > floor) << j;
+  return mask;
+}
+#if defined(__x86_64__)
+__attribute__((target("avx512f"))) std::uint64_t above_scores_avx512(const double* p, int n, double floor) {
+  const __m512d f = _mm512_set1_pd(floor);
+  std::uint64_t mask = 0;
+  int j = 0;
+  for (; j + 8 <= n; j += 8)
+    mask |= static_cast<std::uint64_t>(_mm512_cmp_pd_mask(_mm512_loadu_pd(p + j), f, _CMP_GT_OQ)) << j;
+  for (; j < n; ++j) mask |= static_cast<std::uint64_t>(p[j] > floor) << j;
+  return mask;
+}
+#endif
+using AboveScoresFn = std::uint64_t (*)(const double*, int, double);
+AboveScoresFn pick_above_scores() {
+#if defined(__x86_64__)
+  if (__builtin_cpu_supports("avx512f")) return above_scores_avx512;
+#endif
+  return above_scores_portable;
+}
+const AboveScoresFn above_scores = pick_above_scores();
+
 // Set bits of a mask (a table-free count that needs no POPCNT instruction).
 int bits(std::uint64_t m) {
   int n = 0;
@@ -105,6 +148,9 @@ class SourceDraw {
     const double candidates = static_cast<double>(s.group_limit) * per_group_;
     const double quantile = 1 - 1.6 * s.topk / candidates;
     prefilter_ = quantile > 0 ? static_cast<std::uint64_t>(std::ldexp(quantile, 64) * (1 - 1e-12)) : 0;
+    // The same quantile for skewed scores, taken at the smallest weight
+    // (any floor is exact; this one lets about 1.6 k candidates through).
+    score_floor_ = quantile > 0 ? quantile * weight_[s.experts - 1] : 0.0;
   }
 
   void run(int src, std::int64_t* to_rank, std::int64_t* to_node) {
@@ -188,30 +234,59 @@ class SourceDraw {
     }
     select(key_, group_key_);
   }
+  // With skew a score is uniform() x weight. Up to 2^11 experts the
+  // generator's outputs come from the vectorised draw_packed_keys (the same
+  // stream: its i-th output is the i-th next()), so the scores are the same
+  // doubles as one uniform() at a time; the top-k then only looks at scores
+  // above a floor when at least k candidates pass it (exact either way).
   void draw_scores(Rng& rng) {
-    for (int g = 0, e = 0; g < s_.groups; ++g) {
-      double best = -1;
-      for (int i = 0; i < per_group_; ++i, ++e) best = std::max(best, score_[e] = rng.uniform() * weight_[e]);
-      group_score_[g] = best;
+    if (s_.experts > kPackedExperts) {
+      for (int g = 0, e = 0; g < s_.groups; ++g) {
+        double best = -1;
+        for (int i = 0; i < per_group_; ++i, ++e) best = std::max(best, score_[e] = rng.uniform() * weight_[e]);
+        group_score_[g] = best;
+      }
+      select(score_, group_score_);
+      return;
     }
-    select(score_, group_score_);
+    packed_.resize(s_.experts);
+    group_packed_.resize(s_.groups);
+    rng.state = draw_packed_keys(rng.state, s_.groups, per_group_, packed_.data(), group_packed_.data());
+    skewed_scores(packed_.data(), weight_.data(), s_.groups, per_group_, score_.data(), group_score_.data());
+    select(score_, group_score_, std::optional<double>(score_floor_));
   }
 
   // The best group_limit groups, then the top-k of their experts, both by
-  // (score desc, index asc); the k best are kept sorted in top_.
+  // (score desc, index asc); the k best are kept sorted in top_. With a
+  // `floor`, only candidates above it are ranked when at least k pass it
+  // (then the top k are among them); otherwise every candidate is.
   template <typename T>
-  void select(const std::vector<T>& score, const std::vector<T>& group) {
+  void select(const std::vector<T>& score, const std::vector<T>& group, std::optional<T> floor = std::nullopt) {
     std::iota(group_order_.begin(), group_order_.end(), 0);
     std::partial_sort(group_order_.begin(), group_order_.begin() + s_.group_limit, group_order_.end(),
                       [&](int a, int b) { return group[a] != group[b] ? group[a] > group[b] : a < b; });
     auto better = [&](int a, int b) { return score[a] != score[b] ? score[a] > score[b] : a < b; };
-    top_.clear();
-    for (int i = 0; i < s_.group_limit; ++i)
-      for (int e = group_order_[i] * per_group_; e < (group_order_[i] + 1) * per_group_; ++e) {
-        if (static_cast<int>(top_.size()) == s_.topk && !better(e, top_.back())) continue;
-        if (static_cast<int>(top_.size()) == s_.topk) top_.pop_back();
-        top_.insert(std::upper_bound(top_.begin(), top_.end(), e, better), e);
+    candidates_.clear();
+    for (int i = 0; i < s_.group_limit; ++i) {
+      const int first = group_order_[i] * per_group_, end = first + per_group_;
+      if constexpr (std::is_same_v<T, double>) {
+        if (floor) {  // a vector compare per 64 candidates
+          for (int b = first; b < end; b += 64)
+            for (std::uint64_t m = above_scores(&score[b], std::min(64, end - b), *floor); m != 0; m &= m - 1)
+              candidates_.push_back(b + __builtin_ctzll(m));
+          continue;
+        }
       }
+      for (int e = first; e < end; ++e)
+        if (!floor || score[e] > *floor) candidates_.push_back(e);
+    }
+    if (floor && static_cast<int>(candidates_.size()) < s_.topk) return select(score, group);
+    top_.clear();
+    for (int e : candidates_) {
+      if (static_cast<int>(top_.size()) == s_.topk && !better(e, top_.back())) continue;
+      if (static_cast<int>(top_.size()) == s_.topk) top_.pop_back();
+      top_.insert(std::upper_bound(top_.begin(), top_.end(), e, better), e);
+    }
   }
 
   void pick_top(std::int64_t* to_rank, std::int64_t* to_node) {
@@ -240,9 +315,10 @@ class SourceDraw {
   std::vector<std::uint64_t> key_;
   std::vector<double> group_score_;
   std::vector<std::uint64_t> group_key_;
-  std::vector<int> group_order_, top_, touched_ranks_, touched_nodes_, chosen_;
+  std::vector<int> group_order_, top_, touched_ranks_, touched_nodes_, chosen_, candidates_;
   std::vector<std::uint64_t> packed_, group_packed_, best_, masks_;
   std::uint64_t prefilter_ = 0;  // packed keys above it pass the first look
+  double score_floor_ = 0;       // skewed scores above it pass the first look
   std::vector<char> hit_rank_, hit_node_;
 };
 

@@ -64,12 +64,12 @@ std::optional<SpecProblem> check_spec(const ScheduleSpec& s) {
   if (s.chunks < 1) return SpecProblem{"chunks", "needs at least 1 chunk"};
   if (s.kind != ScheduleKind::kInterleaved1F1B && s.chunks != 1)
     return SpecProblem{"chunks", kind + " runs one model chunk per rank; chunks applies to interleaved_1f1b only"};
+  if (s.kind != ScheduleKind::kInterleaved1F1B && s.microbatch_group != 0)
+    return SpecProblem{"microbatch_group", kind + " runs no micro-batch groups; microbatch_group applies to interleaved_1f1b only"};
   switch (s.kind) {
     case ScheduleKind::kInterleaved1F1B:
       if (s.chunks < 2) return SpecProblem{"chunks", "interleaved_1f1b needs at least 2 chunks per rank"};
-      if (s.microbatches % s.stages != 0)
-        return SpecProblem{"microbatches", "interleaved_1f1b needs micro-batches (" + str(s.microbatches) +
-                                               ") divisible by stages (" + str(s.stages) + ")"};
+      if (auto problem = check_interleaved_group(s)) return problem;
       if (s.layers && *s.layers % (s.stages * s.chunks) != 0)
         return SpecProblem{"layers", "interleaved_1f1b needs layers (" + str(*s.layers) +
                                          ") divisible by stages x chunks (" + str(s.stages * s.chunks) + ")"};

@@ -17,7 +17,18 @@ struct ScheduleSpec {
   int microbatches = 0;  // per step (DualPipe: both directions together)
   int chunks = 1;        // interleaved 1F1B: model chunks per rank
   std::optional<int> layers;  // when known, checked for divisibility
+  // Interleaved 1F1B: micro-batches that pass through one chunk before the
+  // next (Megatron-Core's microbatch_group_size_per_vp_stage); 0: the
+  // stages, or the smallest valid size above them (interleaved_group).
+  int microbatch_group = 0;
 };
+
+// The micro-batch group interleaved 1F1B runs: `microbatch_group`, or by
+// default the stages when valid, else the smallest valid size above them.
+// Valid as Megatron-Core requires: between the stages and the micro-batches,
+// and the last group's remainder (micro-batches mod the size) 0 or at least
+// the stages.
+int interleaved_group(const ScheduleSpec& spec);
 
 struct Schedule {
   ScheduleSpec spec;
@@ -43,6 +54,8 @@ struct SpecProblem {
 };
 
 std::optional<SpecProblem> check_spec(const ScheduleSpec& spec);
+// Interleaved 1F1B's micro-batch group (interleaved_group) against Megatron-Core's rules.
+std::optional<SpecProblem> check_interleaved_group(const ScheduleSpec& spec);
 
 // Throws std::invalid_argument with the SpecProblem's message if the spec is invalid.
 Schedule make_schedule(const ScheduleSpec& spec);

@@ -39,9 +39,10 @@ struct ChunkSpans {
   Span forward, backward;
 };
 
-// A full-fidelity all-to-all call: the kernel launches, its notify waits
-// for every peer of the EP group (the barrier) and exchanges the counts,
-// its flows run, it completes.
+// An all-to-all call of a member of an EP group. Full fidelity: the kernel
+// launches, its notify waits for every peer (the barrier) and exchanges the
+// counts, its flows run, it completes. Reduced fidelity with a slowest
+// member: `notified` is `done`, one task of notify and all-to-all.
 struct CommCall {
   sim::TaskId launch, notified, done;
   int phase;
@@ -98,7 +99,7 @@ class Builder {
       if (d == 0) spans0 = spans;
     }
     if (layout_.fidelity == Fidelity::kFull) add_all_to_all_flows();
-    if (slowest_member_) add_notify_barriers();
+    if (slowest_member_) add_notify_waits();
   }
 
   std::size_t chunk(const Chunk& c) const {
@@ -163,15 +164,17 @@ class Builder {
       return {t, t};
     }
     if (layout_.fidelity == Fidelity::kReduced) {
-      // The typical and the slowest member: the kernel launches, its notify
-      // waits at the barrier for the other (add_notify_barriers) and
-      // exchanges its round, then the all-to-all runs at its in-training rate.
+      // The typical and the slowest member: the kernel launches, then its
+      // notify, round and all-to-all at its in-training rate; the typical
+      // member's cannot start before the slowest member has launched its own
+      // (add_notify_waits). The slowest member never waits for the typical
+      // one: it runs the same kernels, its routed-expert GEMMs longer, so it
+      // arrives last at every exchange and a one-way edge is the barrier.
       const sim::TaskId launch = graph.add_task(g.comm, 0);
-      const sim::TaskId notified = graph.add_task(g.comm, seg.notify + net_.notify_round);
-      const sim::TaskId done = graph.add_task(g.comm, seg.fixed + phase_share(seg, seg.phase_scale));
-      graph.add_edge(launch, notified);
-      graph.add_edge(notified, done);
-      const CommCall call{launch, notified, done, seg.phase, true};
+      const sim::TaskId done =
+          graph.add_task(g.comm, seg.notify + net_.notify_round + seg.fixed + phase_share(seg, seg.phase_scale));
+      graph.add_edge(launch, done);
+      const CommCall call{launch, done, done, seg.phase, true};
       g.calls.push_back(call);
       if (g.replica == 0) notify_records.push_back({records.size(), call});
       record(g, launch, done, true, seg, pass, block);
@@ -334,19 +337,14 @@ class Builder {
     if (replica == 0) transfers0.push_back({TransferRecord{rf, rt, from_chunk, to_chunk.stage < from_chunk.stage, 0, 0}, x});
   }
 
-  // Reduced fidelity with a slowest member: each all-to-all's notify is a
-  // barrier between the typical member (replica 0) and the slowest (1).
-  void add_notify_barriers() {
+  // Reduced fidelity with a slowest member: the typical member's (replica
+  // 0) all-to-all waits for the slowest member's (replica 1) launch.
+  void add_notify_waits() {
     for (int r = 0; r < s_.ranks; ++r) {
       const Gpu& typical = gpus_[static_cast<std::size_t>(r)];
       const Gpu& slowest = gpus_[static_cast<std::size_t>(s_.ranks + r)];
-      for (std::size_t k = 0; k < typical.calls.size(); ++k) {
-        const sim::TaskId barrier = graph.add_task(net_resource_, 0);
-        for (const CommCall& c : {typical.calls[k], slowest.calls[k]}) {
-          graph.add_edge(c.launch, barrier);
-          graph.add_edge(barrier, c.notified);
-        }
-      }
+      for (std::size_t k = 0; k < typical.calls.size(); ++k)
+        graph.add_edge(slowest.calls[k].launch, typical.calls[k].notified);
     }
   }
 
@@ -500,8 +498,9 @@ StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& p
     if (rec.end <= rec.start) continue;
     (rec.comm ? comm : compute)[static_cast<std::size_t>(rec.rank)].push_back({rec.start, rec.end});
   }
-  // A full-fidelity notify spent its round of messages and whatever it
-  // waited at the barrier for the last member to launch.
+  // A notify spent its round of messages and whatever it waited for the
+  // last member to launch (full fidelity: at the barrier before its own
+  // notify task; reduced: before its one task of notify and all-to-all).
   for (const auto& [i, call] : b.notify_records)
     r.components[i].notify_wait = tl.start[call.notified] - tl.end[call.launch] + net.notify_round;
   // Replica 0's data dependencies between its recorded kernels; a pipeline

@@ -45,6 +45,7 @@ ScheduleSpec schedule_spec(const TrainingSpec& t, int gpus) {
   s.kind = t.schedule;
   s.stages = t.schedule == ScheduleKind::kDualPipeV ? 2 * t.parallel.pp : t.parallel.pp;
   s.chunks = t.chunks;
+  s.microbatch_group = t.microbatch_group;
   s.microbatches = microbatches_per_pipeline(t, gpus);
   return s;
 }
@@ -59,13 +60,19 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
 
   {
     sim::ObjectReader s = in.object("schedule");
-    s.only_keys({"kind", "chunks"});
+    s.only_keys({"kind", "chunks", "microbatch_group", "ep_overlap"});
     std::vector<std::string> kinds = schedule_kind_names();
     kinds.push_back("chunk_pair");
     const std::string kind = s.one_of("kind", kinds);
     t.chunk_pair = kind == "chunk_pair";
     t.schedule = t.chunk_pair ? ScheduleKind::k1F1B : schedule_kind_from_name(kind);
     t.chunks = static_cast<int>(s.optional_integer("chunks", 1, 64).value_or(1));
+    t.microbatch_group = static_cast<int>(s.optional_integer("microbatch_group", 1, 1'000'000).value_or(0));
+    t.ep_overlap = s.optional_boolean("ep_overlap").value_or(false);
+    if (t.ep_overlap && t.schedule != ScheduleKind::k1F1B && t.schedule != ScheduleKind::kInterleaved1F1B)
+      throw sim::InputError("/schedule/ep_overlap", "expected false: Megatron's all-to-all overlap applies to 1f1b and "
+                                                    "interleaved_1f1b (DualPipe overlaps its own pairs)");
+    if (t.ep_overlap && t.chunk_pair) throw sim::InputError("/schedule/ep_overlap", "expected false for a chunk_pair");
   }
   {
     sim::ObjectReader tr = in.object("training");
@@ -134,6 +141,7 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
   if (auto problem = check_spec(spec)) {
     const std::string ptr = problem->field == "microbatches" ? "/training/global_batch"
                             : problem->field == "chunks"     ? "/schedule/chunks"
+                            : problem->field == "microbatch_group" ? "/schedule/microbatch_group"
                                                              : "/parallelism/pp";
     throw sim::InputError(ptr, problem->message + " (micro-batches per pipeline: " + std::to_string(spec.microbatches) + ")");
   }

@@ -35,6 +35,10 @@ struct TrainingSpec {
   ScheduleKind schedule = ScheduleKind::kDualPipe;
   bool chunk_pair = false;  // schedule "chunk_pair": one overlapped pair on one rank (models/training/chunk_pair.hpp)
   int chunks = 1;  // interleaved 1F1B
+  int microbatch_group = 0;  // interleaved 1F1B: Megatron-Core's micro-batch group (0: ScheduleSpec's default)
+  // Megatron-Core's overlap_moe_expert_parallel_comm: steady-state forward and
+  // backward of two micro-batches run as one overlapped pair (models/schedule/ep_overlap.hpp).
+  bool ep_overlap = false;
   int seq_len = 4096;
   int global_batch = 1;  // sequences per step
   int micro_batch = 1;   // sequences per micro-batch

@@ -8,6 +8,7 @@
 
 #include "models/moe/ep_alltoall.hpp"
 #include "models/moe/ep_flows.hpp"
+#include "models/schedule/ep_overlap.hpp"
 #include "models/training/chunk_pair.hpp"
 #include "sim/json_reader.hpp"
 #include "topologies/build_cluster.hpp"
@@ -89,7 +90,9 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   if (!spec.comm_offload && spec.comm_sms >= cluster.gpu.sms)
     throw sim::InputError("/overlap/comm_sms", "expected fewer than the GPU's " + std::to_string(cluster.gpu.sms) + " SMs");
 
-  const Schedule schedule = spec.chunk_pair ? chunk_pair_schedule() : make_schedule(schedule_spec(spec, r.gpus));
+  const Schedule schedule = spec.chunk_pair   ? chunk_pair_schedule()
+                            : spec.ep_overlap ? with_ep_overlap(make_schedule(schedule_spec(spec, r.gpus)))
+                                              : make_schedule(schedule_spec(spec, r.gpus));
   std::vector<std::vector<int>> rank_parts(static_cast<std::size_t>(schedule.ranks));
   for (std::size_t lane = 0; lane < schedule.rank_of.size(); ++lane)
     for (std::size_t st = 0; st < schedule.rank_of[lane].size(); ++st) {

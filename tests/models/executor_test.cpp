@@ -38,7 +38,7 @@ TEST(Executor, GPipeStepGrowsByTwoLatenciesPerHop) {
 }
 
 Schedule two_rank_schedule() {
-  ScheduleSpec spec{ScheduleKind::k1F1B, 2, 1, 1, {}};
+  ScheduleSpec spec{ScheduleKind::k1F1B, 2, 1, 1, {}, 0};
   return make_schedule(spec);
 }
 

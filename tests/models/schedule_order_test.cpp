@@ -87,6 +87,30 @@ TEST(ScheduleOrder, InterleavedTwoRanksTwoChunksFourMicrobatches) {
             }));
 }
 
+// Interleaved 1F1B with micro-batches not a multiple of the ranks: p = 2,
+// v = 2, m = 5 in groups of N = 3 (Megatron-Core's PP2 N3 M5 VP2 example).
+// The table of (micro-batch, chunk) is (0,0) (1,0) (2,0) (0,1) (1,1) (2,1)
+// (3,0) (4,0) (3,1) (4,1); rank r warms up with (p-r-1)*2 + (v-1)*N
+// forwards (5, 3), then alternates forward k+warm-up and backward k, where a
+// backward takes the table's entry with the chunk reversed.
+TEST(ScheduleOrder, InterleavedMicrobatchGroupsOfThree) {
+  ScheduleSpec spec{ScheduleKind::kInterleaved1F1B, 2, 5, 2, {}, 3};
+  const Schedule s = make_schedule(spec);
+  EXPECT_EQ(format_program(s, 0),
+            "rank0: F0.0 F1.0 F2.0 F0.1 F1.1 F2.1 B0.1 F3.0 B1.1 F4.0 B2.1 F3.1 B0.0 F4.1 B1.0 B2.0 B3.1 B4.1 B3.0 B4.0");
+  EXPECT_EQ(format_program(s, 1),
+            "rank1: F0.0 F1.0 F2.0 F0.1 B0.1 F1.1 B1.1 F2.1 B2.1 F3.0 B0.0 F4.0 B1.0 F3.1 B2.0 F4.1 B3.1 B4.1 B3.0 B4.0");
+  // Without a group, the smallest valid one: 120 micro-batches on 16 stages
+  // leave a remainder of 8 in groups of 16 (Megatron-Core refuses it), none in 20.
+  EXPECT_EQ(interleaved_group({ScheduleKind::kInterleaved1F1B, 16, 120, 2, {}, 0}), 20);
+  EXPECT_EQ(interleaved_group({ScheduleKind::kInterleaved1F1B, 4, 8, 2, {}, 0}), 4);
+  const auto bad = check_spec({ScheduleKind::kInterleaved1F1B, 4, 6, 2, {}, 4});
+  ASSERT_TRUE(bad.has_value());
+  EXPECT_EQ(bad->field, "microbatch_group");
+  EXPECT_EQ(bad->message, "interleaved_1f1b needs micro-batches (6) mod the micro-batch group (4) to be 0 or at least "
+                          "the stages (4), as Megatron-Core does");
+}
+
 // ZB-H2, p = 3, m = 6, written out by hand from the authors' generator
 // (`get_hand_schedule(..., warmup_c=2)` in sail-sg/zero-bubble-pipeline-
 // parallelism megatron/core/pipeline_parallel/efficiency.py @ f68d387): rank r
@@ -120,14 +144,14 @@ TEST(ScheduleConstraints, ViolationsNameTheFieldAndTheRule) {
        "dualpipev holds two stages per rank and needs an even number of stages, got 7"},
       {ScheduleKind::kInterleaved1F1B, 4, 8, 2, 30, "layers",
        "interleaved_1f1b needs layers (30) divisible by stages x chunks (8)"},
-      {ScheduleKind::kInterleaved1F1B, 4, 6, 2, {}, "microbatches",
-       "interleaved_1f1b needs micro-batches (6) divisible by stages (4)"},
+      {ScheduleKind::kInterleaved1F1B, 4, 3, 2, {}, "microbatches",
+       "interleaved_1f1b needs at least as many micro-batches (3) as stages (4)"},
       {ScheduleKind::kInterleaved1F1B, 4, 8, 1, {}, "chunks", "interleaved_1f1b needs at least 2 chunks per rank"},
       {ScheduleKind::k1F1B, 4, 8, 2, {}, "chunks",
        "1f1b runs one model chunk per rank; chunks applies to interleaved_1f1b only"},
   };
   for (const auto& c : cases) {
-    ScheduleSpec spec{c.kind, c.stages, c.microbatches, c.chunks, c.layers};
+    ScheduleSpec spec{c.kind, c.stages, c.microbatches, c.chunks, c.layers, 0};
     const auto problem = check_spec(spec);
     ASSERT_TRUE(problem.has_value()) << c.message;
     EXPECT_EQ(problem->field, c.field);
@@ -137,9 +161,9 @@ TEST(ScheduleConstraints, ViolationsNameTheFieldAndTheRule) {
 }
 
 TEST(ScheduleConstraints, SmallestValidDualPipeAndDualPipeV) {
-  EXPECT_FALSE(check_spec({ScheduleKind::kDualPipe, 4, 8, 1, {}}).has_value());
-  EXPECT_FALSE(check_spec({ScheduleKind::kDualPipeV, 8, 8, 1, {}}).has_value());
-  EXPECT_FALSE(check_spec({ScheduleKind::kInterleaved1F1B, 4, 8, 2, 16}).has_value());
+  EXPECT_FALSE(check_spec({ScheduleKind::kDualPipe, 4, 8, 1, {}, 0}).has_value());
+  EXPECT_FALSE(check_spec({ScheduleKind::kDualPipeV, 8, 8, 1, {}, 0}).has_value());
+  EXPECT_FALSE(check_spec({ScheduleKind::kInterleaved1F1B, 4, 8, 2, 16, 0}).has_value());
 }
 
 }  // namespace

@@ -43,12 +43,23 @@ TEST(ModelPresets, SmallerMoeAndDenseModelsMatchPublishedTotals) {
   EXPECT_EQ(total_parameters(llama), activated_parameters(llama));
 }
 
+// Published totals: DeepSeek-V2 236B total, 21B activated (V2 paper,
+// abstract); Qwen3-30B-A3B 30.5B total, 3.3B activated (its model card).
+TEST(ModelPresets, DeepSeekV2AndQwen3MoeMatchPublishedTotals) {
+  const ModelConfig v2 = model_preset("deepseek-v2");
+  EXPECT_NEAR(total_parameters(v2) / 236e9, 1.0, 0.01);
+  EXPECT_NEAR(activated_parameters(v2) / 21e9, 1.0, 0.03);
+  const ModelConfig qwen = model_preset("qwen3-30b-a3b");
+  EXPECT_NEAR(total_parameters(qwen) / 30.5e9, 1.0, 0.01);
+  EXPECT_NEAR(activated_parameters(qwen) / 3.3e9, 1.0, 0.03);
+}
+
 TEST(ModelPresets, OverridesAndErrorsNameTheField) {
   const ModelConfig m = model_preset("deepseek-v3", {{"layers", 8}, {"dense_layers", 1}}, "/model", "/model_overrides");
   EXPECT_EQ(m.layers, 8);
   EXPECT_EQ(m.moe_layers(), 7);
   try {
-    model_preset("deepseek-v4", nlohmann::json::object(), "/model", "/o");
+    model_preset("deepseek-v33", nlohmann::json::object(), "/model", "/o");
     FAIL();
   } catch (const sim::InputError& e) {
     EXPECT_EQ(e.pointer(), "/model");
