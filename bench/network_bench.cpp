@@ -89,10 +89,12 @@ void BM_Ep64Routing(benchmark::State& state) {
   rs.ranks = 64;
   rs.groups = 8;
   rs.group_limit = 4;
+  rs.skew = state.range(1) / 10000.0;
   const int threads = static_cast<int>(state.range(0));
   for (auto _ : state) benchmark::DoNotOptimize(v3sim::models::route_tokens(rs, threads).tokens_to_rank.size());
 }
-// Arg: threads (the draw is the same on any number).
-BENCHMARK(BM_Ep64Routing)->Arg(1)->Arg(2)->Unit(benchmark::kMillisecond)->UseRealTime();
+// Args: threads (the draw is the same on any number); skew x 10^4 (14: the
+// skew of DeepSeek's trace, which the V3 scenarios carry).
+BENCHMARK(BM_Ep64Routing)->Args({1, 0})->Args({2, 0})->Args({1, 14})->Args({2, 14})->Unit(benchmark::kMillisecond)->UseRealTime();
 
 }  // namespace
