@@ -7,13 +7,27 @@ namespace v3sim::models {
 namespace {
 
 Parallelism parse_parallelism(sim::ObjectReader in) {
-  in.only_keys({"pp", "ep", "tp", "zero", "layers_per_part", "sequence_parallel"});
+  in.only_keys({"pp", "ep", "tp", "zero", "layers_per_part", "sequence_parallel", "first_pipeline_num_layers",
+                "last_pipeline_num_layers", "account_for_embedding_in_pipeline_split",
+                "account_for_loss_in_pipeline_split"});
   Parallelism p;
   p.pp = static_cast<int>(in.integer("pp", 1, 4096));
   p.ep = static_cast<int>(in.optional_integer("ep", 1, 1 << 20).value_or(1));
   p.tp = static_cast<int>(in.optional_integer("tp", 1, 64).value_or(1));
   p.zero = static_cast<int>(in.optional_integer("zero", 0, 1).value_or(1));
   p.sequence_parallel = in.optional_boolean("sequence_parallel").value_or(p.sequence_parallel);
+  if (auto n = in.optional_integer("first_pipeline_num_layers", 1, 100000)) p.first_pipeline_num_layers = static_cast<int>(*n);
+  if (auto n = in.optional_integer("last_pipeline_num_layers", 1, 100000)) p.last_pipeline_num_layers = static_cast<int>(*n);
+  p.account_for_embedding = in.optional_boolean("account_for_embedding_in_pipeline_split").value_or(false);
+  p.account_for_loss = in.optional_boolean("account_for_loss_in_pipeline_split").value_or(false);
+  const bool uneven = p.first_pipeline_num_layers || p.last_pipeline_num_layers || p.account_for_embedding ||
+                      p.account_for_loss;
+  if (uneven && in.child("layers_per_part"))
+    throw sim::InputError(in.child_pointer("layers_per_part"),
+                          "expected either layers_per_part or Megatron's first/last-stage layer counts, not both");
+  if ((p.first_pipeline_num_layers || p.last_pipeline_num_layers) && (p.account_for_embedding || p.account_for_loss))
+    throw sim::InputError(in.child_pointer("account_for_embedding_in_pipeline_split"),
+                          "expected false with first/last_pipeline_num_layers (Megatron takes one or the other)");
   if (const nlohmann::json* parts = in.child("layers_per_part")) {
     if (parts->is_string() && parts->get<std::string>() == "balanced") {
       p.balance_layers = true;
@@ -30,6 +44,48 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
     }
   }
   return p;
+}
+
+}  // namespace
+
+namespace {
+
+// Megatron-Core's uneven split as layer units per model part (empty: none
+// asked for). First/last counts: the rest evenly over the middle parts,
+// which must divide it; the embedding and the loss counted as a layer each:
+// layers plus those over the parts, which must divide it, the first and last
+// parts giving up a layer for them. MTP modules count as layer units of the
+// last part (Megatron places MTP after the decoder, on the last stage).
+std::vector<int> megatron_split(const Parallelism& p, int units, int parts) {
+  std::vector<int> out;
+  auto fail = [](const std::string& field, const std::string& what) {
+    throw sim::InputError("/parallelism/" + field, what);
+  };
+  if (p.first_pipeline_num_layers || p.last_pipeline_num_layers) {
+    const int first = p.first_pipeline_num_layers.value_or(-1), last = p.last_pipeline_num_layers.value_or(-1);
+    const int middle = parts - (first >= 0) - (last >= 0);
+    const int rest = units - std::max(first, 0) - std::max(last, 0);
+    const std::string field = first >= 0 ? "first_pipeline_num_layers" : "last_pipeline_num_layers";
+    if (middle < 0 || rest < middle || (middle == 0 ? rest != 0 : rest % middle != 0))
+      fail(field, "expected the other " + std::to_string(middle) + " model parts to share the remaining " +
+                      std::to_string(rest) + " of " + std::to_string(units) +
+                      " layer units evenly, at least one each (MTP modules counted), as Megatron-Core requires");
+    if (first >= 0) out.push_back(first);
+    for (int i = 0; i < middle; ++i) out.push_back(rest / middle);
+    if (last >= 0) out.push_back(last);
+    return out;
+  }
+  if (!p.account_for_embedding && !p.account_for_loss) return out;
+  const int total = units + p.account_for_embedding + p.account_for_loss;
+  const std::string field =
+      p.account_for_embedding ? "account_for_embedding_in_pipeline_split" : "account_for_loss_in_pipeline_split";
+  if (total % parts != 0 || total / parts < 2)
+    fail(field, "expected layer units plus the counted embedding and loss (" + std::to_string(total) +
+                    ") divisible by the " + std::to_string(parts) + " model parts, two or more each, as Megatron-Core requires");
+  out.assign(static_cast<std::size_t>(parts), total / parts);
+  out.front() -= p.account_for_embedding;
+  out.back() -= p.account_for_loss;
+  return out;
 }
 
 }  // namespace
@@ -146,6 +202,8 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
     throw sim::InputError(ptr, problem->message + " (micro-batches per pipeline: " + std::to_string(spec.microbatches) + ")");
   }
   const int layers = t.model.layers + t.model.mtp_depth;
+  if (std::vector<int> split = megatron_split(p, layers, spec.stages * spec.chunks); !split.empty())
+    t.parallel.layers_per_part = std::move(split);
   if (p.layers_per_part.empty() && layers < spec.stages * spec.chunks)
     throw sim::InputError("/parallelism/pp", schedule_kind_name(spec.kind) + " splits the model into " +
                                                  std::to_string(spec.stages * spec.chunks) + " parts, but it has only " +

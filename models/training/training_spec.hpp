@@ -22,6 +22,12 @@ struct Parallelism {
   std::vector<int> layers_per_part;  // empty: split evenly (docs/training-model.md)
   bool balance_layers = false;       // layers_per_part "balanced": even out the ranks' compute
   bool sequence_parallel = false;    // Megatron's sequence parallelism over the TP group
+  // Megatron-Core's uneven pipeline split, resolved into layers_per_part by
+  // parse_training: layer units of the first and last model parts
+  // (decoder_first/last_pipeline_num_layers), or the embedding and the loss
+  // counted as one layer each in an even split (account_for_*_in_pipeline_split).
+  std::optional<int> first_pipeline_num_layers, last_pipeline_num_layers;
+  bool account_for_embedding = false, account_for_loss = false;
 };
 
 enum class Fidelity {
