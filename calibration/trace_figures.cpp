@@ -76,6 +76,9 @@ TraceFigures trace_figures_from_json(const nlohmann::json& j) {
   for (const auto& [cls, ms] : s.kernel_classes)
     if (!s.class_launches.count(cls))
       throw sim::InputError("/class_launches", "expected a launch count for class \"" + cls + "\"");
+  for (const auto& [cls, n] : s.class_launches)
+    if (!s.kernel_classes.count(cls))
+      throw sim::InputError("/kernel_classes_ms", "expected a time for class \"" + cls + "\" (it has launches)");
   r.finish();
   return f;
 }

@@ -76,8 +76,10 @@ TraceFit fit_trace(const TraceSummary& summary, const std::vector<ClassDemand>& 
     fit.classes.push_back(c);
   }
   // The framework's element-wise kernels: counted per component, costed per launch.
-  if (const auto n = summary.class_launches.find("elementwise"); n != summary.class_launches.end() && n->second > 0) {
-    fit.elementwise_launch_us = summary.kernel_classes.at("elementwise") * 1e3 / n->second;
+  const auto n = summary.class_launches.find("elementwise");
+  const auto ms = summary.kernel_classes.find("elementwise");
+  if (n != summary.class_launches.end() && n->second > 0 && ms != summary.kernel_classes.end()) {
+    fit.elementwise_launch_us = ms->second * 1e3 / n->second;
     for (const auto& [key, c] : summary.elementwise_launches)
       fit.framework_launches[key] = static_cast<int>(std::lround(c / pairs));
   }

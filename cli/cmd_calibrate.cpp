@@ -28,6 +28,7 @@ struct CalibrateArgs {
   std::vector<std::string> sets;
   std::string out;
   std::string figures;  // with --trace: where to write the trace's figures
+  std::string setting;  // with --figures: what ran (GPU, model, parallelism), kept with the figures
   std::string name;  // default: h100-measured for probe files, the base's name for a trace alone
   std::string hardware = "h100";
   std::string base = "h800-published";
@@ -127,6 +128,7 @@ void write_figures(const CalibrateArgs& a) {
   const TraceInput trace = load_trace_input(a.trace);
   calibration::TraceFigures f = trace.figures;
   if (trace.trace) f.source = fmt::format("figures of profiler trace {} ({} kernels)", a.trace, trace.kernels);
+  if (!a.setting.empty()) f.setting = a.setting;
   try {
     report::write_file_atomically(std::filesystem::path(a.figures),
                                   calibration::trace_figures_to_json(f).dump(2) + "\n");
@@ -140,6 +142,8 @@ void calibrate(const CalibrateArgs& a) {
   if (a.inputs.empty() && a.trace.empty()) throw InputFailure("calibrate: expected --inputs PROBE.json... or --trace");
   if (!a.figures.empty() && a.trace.empty()) throw InputFailure("calibrate: --figures needs --trace");
   if (a.out.empty() && a.figures.empty()) throw InputFailure("calibrate: expected --out PROFILE.json");
+  if (!a.out.empty() && !a.trace.empty() && a.scenario.empty())
+    throw InputFailure("calibrate: --trace needs --scenario (the scenario whose shapes the trace ran)");
   if (!a.figures.empty()) write_figures(a);
   if (a.out.empty()) return;
   if (!a.trace.empty() && a.scenario.empty())
@@ -190,6 +194,8 @@ void add_calibrate_command(CLI::App& app) {
   cmd->add_option("--out", args->out, "Profile JSON to write");
   cmd->add_option("--figures", args->figures,
                   "With --trace: write the figures calibration keeps of the trace (span, busy, components, classes)");
+  cmd->add_option("--setting", args->setting,
+                  "With --figures: what the trace ran (GPU, model, parallelism), written with the figures");
   cmd->add_option("--name", args->name, "Profile name")->capture_default_str();
   cmd->add_option("--hardware", args->hardware, "GPU preset the probes ran on (its peaks)")->capture_default_str();
   cmd->add_option("--base", args->base, "Profile whose values stand where the probes measure nothing")->capture_default_str();

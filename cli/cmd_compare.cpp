@@ -182,6 +182,14 @@ void compare(const CompareArgs& a) {
     std::vector<std::string> sets = a.sets;
     sets.push_back("/schedule/kind=\"" + choice.kind + "\"");
     if (choice.chunks > 0) sets.push_back("/schedule/chunks=" + std::to_string(choice.chunks));
+    // A training scenario's interleaving and Megatron overlap settings go
+    // where they apply; another schedule runs without them.
+    if (base.training && choice.kind != "interleaved_1f1b") {
+      sets.push_back("/schedule/chunks=1");
+      sets.push_back("/schedule/microbatch_group=0");
+    }
+    if (base.training && choice.kind != "interleaved_1f1b" && choice.kind != "1f1b")
+      sets.push_back("/schedule/ep_overlap=false");
     if (!fixed) sets.push_back("/parallelism/layers_per_part=\"balanced\"");
     report::CompareRow row;
     try {
@@ -198,6 +206,8 @@ void compare(const CompareArgs& a) {
       row.error = e.what();
     }
     row.schedule = choice.chunks > 0 ? choice.kind + ":" + std::to_string(choice.chunks) : choice.kind;
+    if (base.training && base.training->ep_overlap && (choice.kind == "1f1b" || choice.kind == "interleaved_1f1b"))
+      row.schedule += " +ep_overlap";
     rows.push_back(std::move(row));
   }
   if (std::all_of(rows.begin(), rows.end(), [](const report::CompareRow& r) { return !r.error.empty(); }))

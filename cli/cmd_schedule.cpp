@@ -1,4 +1,5 @@
 // v3sim schedule --kind K --stages P --microbatches M [--chunks V] [--microbatch-group N] [--format text|json]
+#include <algorithm>
 #include <iostream>
 #include <memory>
 
@@ -35,7 +36,11 @@ void add_schedule_command(CLI::App& app) {
     spec.microbatches = args->microbatches;
     spec.chunks = args->chunks;
     spec.microbatch_group = args->microbatch_group;
-    if (auto problem = models::check_spec(spec)) throw InputFailure("--" + problem->field + ": " + problem->message);
+    if (auto problem = models::check_spec(spec)) {
+      std::string option = problem->field;  // a spec field names its option with dashes
+      std::replace(option.begin(), option.end(), '_', '-');
+      throw InputFailure("--" + option + ": " + problem->message);
+    }
     const models::Schedule s = models::make_schedule(spec);
     if (args->format == "json") {
       std::cout << report::schedule_json(s).dump(2) << "\n";

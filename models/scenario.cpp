@@ -17,7 +17,7 @@ ScheduleSpec parse_schedule(sim::ObjectReader in) {
   s.microbatches = static_cast<int>(in.integer("microbatches", 1, 1'000'000));
   s.chunks = static_cast<int>(in.optional_integer("chunks", 1, 64).value_or(1));
   if (auto layers = in.optional_integer("layers", 1, 100'000)) s.layers = static_cast<int>(*layers);
-  s.microbatch_group = static_cast<int>(in.optional_integer("microbatch_group", 1, 1'000'000).value_or(0));
+  s.microbatch_group = static_cast<int>(in.optional_integer("microbatch_group", 0, 1'000'000).value_or(0));
   if (auto problem = check_spec(s)) throw sim::InputError(in.child_pointer(problem->field), problem->message);
   return s;
 }

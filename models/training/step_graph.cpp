@@ -73,8 +73,8 @@ class Builder {
   std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
   std::vector<sim::TaskId> record_task;
   std::vector<sim::TaskId> record_start;       // the task whose start is the record's (a comm kernel's launch)
-  std::vector<std::pair<std::size_t, CommCall>> notify_records;  // full fidelity: record index, its call
-  std::vector<std::pair<sim::TaskId, int>> other_replicas;  // full fidelity: (task, rank) of replicas 1..
+  std::vector<std::pair<std::size_t, CommCall>> notify_records;  // replica 0's waiting notifies: record index, its call
+  std::vector<std::pair<sim::TaskId, int>> other_replicas;  // (task, rank) of replicas 1.. (full fidelity; the slowest member)
   std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range
   std::vector<ChunkSpans> spans0;  // replica 0's chunks
   std::vector<std::pair<TransferRecord, sim::TaskId>> transfers0;  // replica 0's pipeline transfers

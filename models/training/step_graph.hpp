@@ -29,9 +29,10 @@ struct StepNetwork {
   std::array<sim::Time, kEpPhases> phase_time{};
   sim::Time p2p_time = 0;
   // The slowest EP member's routed-expert work over a typical member's (its
-  // received tokens over the mean): a typical GPU's notify waits for that
-  // member's extra work since the last exchange (shortcut, stated in the
-  // run's reductions; full fidelity simulates every member instead).
+  // received tokens over the mean). Reduced fidelity simulates that member
+  // beside the typical one and holds each of the typical member's
+  // all-to-alls until the slowest has launched its own (a shortcut stated in
+  // the run's reductions; full fidelity simulates every member instead).
   double slowest_expert_scale = 1;
   // Both fidelities: DeepEP's notify exchanges one round of small messages
   // with the farthest member of the EP group (its path latency, there and back).

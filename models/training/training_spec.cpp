@@ -26,7 +26,8 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
     throw sim::InputError(in.child_pointer("layers_per_part"),
                           "expected either layers_per_part or Megatron's first/last-stage layer counts, not both");
   if ((p.first_pipeline_num_layers || p.last_pipeline_num_layers) && (p.account_for_embedding || p.account_for_loss))
-    throw sim::InputError(in.child_pointer("account_for_embedding_in_pipeline_split"),
+    throw sim::InputError(in.child_pointer(p.account_for_embedding ? "account_for_embedding_in_pipeline_split"
+                                                                   : "account_for_loss_in_pipeline_split"),
                           "expected false with first/last_pipeline_num_layers (Megatron takes one or the other)");
   if (const nlohmann::json* parts = in.child("layers_per_part")) {
     if (parts->is_string() && parts->get<std::string>() == "balanced") {
@@ -51,40 +52,55 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
 namespace {
 
 // Megatron-Core's uneven split as layer units per model part (empty: none
-// asked for). First/last counts: the rest evenly over the middle parts,
-// which must divide it; the embedding and the loss counted as a layer each:
-// layers plus those over the parts, which must divide it, the first and last
-// parts giving up a layer for them. MTP modules count as layer units of the
-// last part (Megatron places MTP after the decoder, on the last stage).
-std::vector<int> megatron_split(const Parallelism& p, int units, int parts) {
+// asked for), in model-part order (part c*p + r is chunk c of rank r).
+// Megatron counts decoder layers only: MTP modules join the last part.
+// First/last counts are per pipeline rank (num_layers_in_first/last_
+// pipeline_stage): the other ranks share the rest evenly, and each rank's
+// count is divided evenly among its v chunks. Embedding and loss counted as
+// a layer each (account_for_*_in_pipeline_split): decoder layers plus those
+// over the p*v model parts, the first part giving up one for the embedding,
+// the last one for the loss. v3sim needs a layer in every part.
+std::vector<int> megatron_split(const Parallelism& p, int layers, int mtp, int ranks, int chunks) {
   std::vector<int> out;
   auto fail = [](const std::string& field, const std::string& what) {
     throw sim::InputError("/parallelism/" + field, what);
   };
+  const int parts = ranks * chunks;
   if (p.first_pipeline_num_layers || p.last_pipeline_num_layers) {
     const int first = p.first_pipeline_num_layers.value_or(-1), last = p.last_pipeline_num_layers.value_or(-1);
-    const int middle = parts - (first >= 0) - (last >= 0);
-    const int rest = units - std::max(first, 0) - std::max(last, 0);
+    const int middle = ranks - (first >= 0) - (last >= 0);
+    const int rest = layers - std::max(first, 0) - std::max(last, 0);
     const std::string field = first >= 0 ? "first_pipeline_num_layers" : "last_pipeline_num_layers";
-    if (middle < 0 || rest < middle || (middle == 0 ? rest != 0 : rest % middle != 0))
-      fail(field, "expected the other " + std::to_string(middle) + " model parts to share the remaining " +
-                      std::to_string(rest) + " of " + std::to_string(units) +
-                      " layer units evenly, at least one each (MTP modules counted), as Megatron-Core requires");
-    if (first >= 0) out.push_back(first);
-    for (int i = 0; i < middle; ++i) out.push_back(rest / middle);
-    if (last >= 0) out.push_back(last);
+    if (middle < 0 || rest < middle * chunks || (middle == 0 ? rest != 0 : rest % middle != 0))
+      fail(field, "expected the other " + std::to_string(std::max(middle, 0)) + " pipeline ranks to share the remaining " +
+                      std::to_string(rest) + " of " + std::to_string(layers) +
+                      " decoder layers evenly, at least one per model chunk (Megatron-Core's rule; MTP modules not counted)");
+    std::vector<int> per_rank(static_cast<std::size_t>(ranks), middle > 0 ? rest / middle : 0);
+    if (first >= 0) per_rank.front() = first;
+    if (last >= 0) per_rank.back() = last;
+    for (int r = 0; r < ranks; ++r)
+      if (per_rank[static_cast<std::size_t>(r)] % chunks != 0 || per_rank[static_cast<std::size_t>(r)] < chunks)
+        fail(field, "expected pipeline rank " + std::to_string(r) + "'s " + std::to_string(per_rank[static_cast<std::size_t>(r)]) +
+                        " layers to split evenly over its " + std::to_string(chunks) + " model chunks, one or more each");
+    out.assign(static_cast<std::size_t>(parts), 0);
+    for (int c = 0; c < chunks; ++c)
+      for (int r = 0; r < ranks; ++r)
+        out[static_cast<std::size_t>(c * ranks + r)] = per_rank[static_cast<std::size_t>(r)] / chunks;
+  } else if (p.account_for_embedding || p.account_for_loss) {
+    const int total = layers + p.account_for_embedding + p.account_for_loss;
+    const std::string field =
+        p.account_for_embedding ? "account_for_embedding_in_pipeline_split" : "account_for_loss_in_pipeline_split";
+    if (total % parts != 0 || total / parts < 2)
+      fail(field, "expected decoder layers plus the counted embedding and loss (" + std::to_string(total) +
+                      ") divisible by the " + std::to_string(parts) +
+                      " model parts (Megatron-Core's rule), two or more each (v3sim needs a layer in every part)");
+    out.assign(static_cast<std::size_t>(parts), total / parts);
+    out.front() -= p.account_for_embedding;
+    out.back() -= p.account_for_loss;
+  } else {
     return out;
   }
-  if (!p.account_for_embedding && !p.account_for_loss) return out;
-  const int total = units + p.account_for_embedding + p.account_for_loss;
-  const std::string field =
-      p.account_for_embedding ? "account_for_embedding_in_pipeline_split" : "account_for_loss_in_pipeline_split";
-  if (total % parts != 0 || total / parts < 2)
-    fail(field, "expected layer units plus the counted embedding and loss (" + std::to_string(total) +
-                    ") divisible by the " + std::to_string(parts) + " model parts, two or more each, as Megatron-Core requires");
-  out.assign(static_cast<std::size_t>(parts), total / parts);
-  out.front() -= p.account_for_embedding;
-  out.back() -= p.account_for_loss;
+  out.back() += mtp;
   return out;
 }
 
@@ -123,7 +139,7 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
     t.chunk_pair = kind == "chunk_pair";
     t.schedule = t.chunk_pair ? ScheduleKind::k1F1B : schedule_kind_from_name(kind);
     t.chunks = static_cast<int>(s.optional_integer("chunks", 1, 64).value_or(1));
-    t.microbatch_group = static_cast<int>(s.optional_integer("microbatch_group", 1, 1'000'000).value_or(0));
+    t.microbatch_group = static_cast<int>(s.optional_integer("microbatch_group", 0, 1'000'000).value_or(0));
     t.ep_overlap = s.optional_boolean("ep_overlap").value_or(false);
     if (t.ep_overlap && t.schedule != ScheduleKind::k1F1B && t.schedule != ScheduleKind::kInterleaved1F1B)
       throw sim::InputError("/schedule/ep_overlap", "expected false: Megatron's all-to-all overlap applies to 1f1b and "
@@ -202,7 +218,16 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
     throw sim::InputError(ptr, problem->message + " (micro-batches per pipeline: " + std::to_string(spec.microbatches) + ")");
   }
   const int layers = t.model.layers + t.model.mtp_depth;
-  if (std::vector<int> split = megatron_split(p, layers, spec.stages * spec.chunks); !split.empty())
+  const bool uneven = p.first_pipeline_num_layers || p.last_pipeline_num_layers || p.account_for_embedding ||
+                      p.account_for_loss;
+  if (uneven && (spec.kind == ScheduleKind::kDualPipe || spec.kind == ScheduleKind::kDualPipeV))
+    throw sim::InputError(p.first_pipeline_num_layers || p.last_pipeline_num_layers
+                              ? "/parallelism/first_pipeline_num_layers"
+                              : "/parallelism/account_for_embedding_in_pipeline_split",
+                          "expected layers_per_part for " + schedule_kind_name(spec.kind) +
+                              ": Megatron's split assumes one lane of stages, DualPipe places two parts on a rank");
+  if (std::vector<int> split = megatron_split(p, t.model.layers, t.model.mtp_depth, spec.stages, spec.chunks);
+      !split.empty())
     t.parallel.layers_per_part = std::move(split);
   if (p.layers_per_part.empty() && layers < spec.stages * spec.chunks)
     throw sim::InputError("/parallelism/pp", schedule_kind_name(spec.kind) + " splits the model into " +

@@ -63,8 +63,9 @@ std::string fmt_scale(double scale) {
   char buf[400];
   std::snprintf(buf, sizeof buf,
                 "shortcut: each stage's EP group is two members, the typical one reported and the slowest (%.3fx "
-                "the mean token copies, so its routed-expert GEMMs take that much longer); every all-to-all's "
-                "notify is a barrier between them, and both exchange at the memoised phase time",
+                "the mean token copies, so its routed-expert GEMMs take that much longer); the typical member's "
+                "every all-to-all waits for the slowest member to launch its own, and both exchange at the "
+                "memoised phase time",
                 scale);
   return buf;
 }

@@ -7,7 +7,7 @@ namespace v3sim::calibration {
 namespace {
 
 const HardwareTraits kFrom{"h800", 132, 989, 3.35, 200, 43.5};
-const HardwareTraits kTo{"b200", 148, 2250, 8.0, 900, 43.5};
+const HardwareTraits kTo{"b200", 148, 2250, 8.0, 900, 87.0};
 
 TEST(ProfileScaling, AbsoluteRatesFollowTheirBoundRelativeOnesStay) {
   Profile p;
@@ -36,6 +36,7 @@ TEST(ProfileScaling, AbsoluteRatesFollowTheirBoundRelativeOnesStay) {
   ll.launch_us = 2.27;
   p.kernel_classes["ep_ll_dispatch"] = ll;
   p.comm_gb_per_s_per_sm = 5.4;
+  p.memory_gb_per_s_per_sm = 20;
 
   const Profile s = scale_profile(p, kFrom, kTo);
   EXPECT_EQ(s.hardware, "b200");
@@ -48,7 +49,9 @@ TEST(ProfileScaling, AbsoluteRatesFollowTheirBoundRelativeOnesStay) {
   EXPECT_DOUBLE_EQ(s.kernel_classes.at("transpose").gb_per_s, 1e6);
   EXPECT_NEAR(s.kernel_classes.at("mla_decode").gb_per_s, 3000 * 8.0 / 3.35, 1e-9);
   EXPECT_NEAR(s.kernel_classes.at("mla_decode").tflops, 580 * 2250.0 / 989, 1e-9);
-  EXPECT_DOUBLE_EQ(s.kernel_classes.at("ep_ll_dispatch").gb_per_s, 41.25);  // same NIC
+  EXPECT_DOUBLE_EQ(s.kernel_classes.at("ep_ll_dispatch").gb_per_s, 41.25 * 2);  // twice the NIC
+  EXPECT_DOUBLE_EQ(s.kernel_classes.at("ep_ll_dispatch").launch_us, 2.27);
+  EXPECT_NEAR(s.memory_gb_per_s_per_sm, 20 * (8.0 / 148) / (3.35 / 132), 1e-9);  // HBM per SM
   EXPECT_NEAR(s.comm_gb_per_s_per_sm, 5.4 * 4.5, 1e-12);
   EXPECT_NE(s.kernel_classes.at("rmsnorm").provenance.note.find("scaled from h800 to b200"), std::string::npos);
   EXPECT_NE(s.description.find("measured on h800 and is scaled to b200"), std::string::npos);

@@ -79,8 +79,8 @@ TEST(NotifyWait, TheWaitIsTheSlowestMembersExtraExpertWork) {
 
 // A small cluster whose every GPU and flow is simulated: with skewed
 // expert popularity the notify's barrier makes the fast members wait, and
-// the reduced replica's stated shortcut (the slowest member's extra expert
-// work since the last exchange) lands near what the members produce.
+// the reduced replica's stated shortcut (the typical member beside the
+// group's slowest one) lands near what the members produce.
 TEST(NotifyWait, ReducedShortcutAgreesWithEveryMemberSimulated) {
   nlohmann::json doc = {
       {"cluster", {{"node", "h800"}, {"nodes", 2}, {"fabric", {{"kind", "multi_plane_fat_tree"}, {"planes", 8}}}}},
