@@ -7,7 +7,7 @@
 #include <map>
 
 #include "models/cluster_network.hpp"
-#include "models/moe/ep_flows.hpp"
+#include "models/training/ep_group_calls.hpp"
 #include "sim/engine.hpp"
 #include "sim/task_graph.hpp"
 
@@ -37,16 +37,6 @@ struct Chain {
 
 struct ChunkSpans {
   Span forward, backward;
-};
-
-// An all-to-all call of a member of an EP group. Full fidelity: the kernel
-// launches, its notify waits for every peer (the barrier) and exchanges the
-// counts, its flows run, it completes. Reduced fidelity with a slowest
-// member: `notified` is `done`, one task of notify and all-to-all.
-struct CommCall {
-  sim::TaskId launch, notified, done;
-  int phase;
-  bool barrier;  // a notify precedes the flows
 };
 
 struct Gpu {
@@ -338,67 +328,29 @@ class Builder {
   }
 
   // Reduced fidelity with a slowest member: the typical member's (replica
-  // 0) all-to-all waits for the slowest member's (replica 1) launch.
+  // 0) all-to-alls wait for the slowest member's (replica 1) launches.
   void add_notify_waits() {
-    for (int r = 0; r < s_.ranks; ++r) {
-      const Gpu& typical = gpus_[static_cast<std::size_t>(r)];
-      const Gpu& slowest = gpus_[static_cast<std::size_t>(s_.ranks + r)];
-      for (std::size_t k = 0; k < typical.calls.size(); ++k)
-        graph.add_edge(slowest.calls[k].launch, typical.calls[k].notified);
-    }
+    for (int r = 0; r < s_.ranks; ++r)
+      wait_for_slowest(graph, gpus_[static_cast<std::size_t>(r)].calls, gpus_[static_cast<std::size_t>(s_.ranks + r)].calls);
   }
 
-  // Full fidelity: each EP group's kernels of one all-to-all exchange their
-  // flows; a kernel completes when everything it sends and receives has.
+  // Full fidelity: each EP group's members meet at every all-to-all.
   void add_all_to_all_flows() {
     if (layout_.ep < 2) return;
-    std::vector<sim::LinkId> cap;
+    std::vector<sim::LinkId> cap;  // each GPU's comm-SM injection cap
     for (const Gpu& g : gpus_)
       cap.push_back(std::isfinite(net_.comm_cap_bytes_per_s)
                         ? graph.add_link("gpu" + std::to_string(layout_.gpu(g.rank, g.replica)) + " comm SMs",
                                          net_.comm_cap_bytes_per_s, 0)
-                        : kNone);
+                        : kNoLink);
     for (int r = 0; r < s_.ranks; ++r)
       for (int group = 0; group < layout_.dp / layout_.ep; ++group) {
-        std::vector<int> members, slots;
+        std::vector<EpGroupMember> members;
         for (int i = 0; i < layout_.ep; ++i) {
-          members.push_back(layout_.gpu(r, group * layout_.ep + i));
-          slots.push_back((group * layout_.ep + i) * s_.ranks + r);
+          const std::size_t slot = static_cast<std::size_t>((group * layout_.ep + i) * s_.ranks + r);
+          members.push_back({layout_.gpu(r, group * layout_.ep + i), &gpus_[slot].calls, cap[slot]});
         }
-        // One exchange template per phase (paths stored once), instantiated
-        // per call: flows exist only while in flight (sim/task_graph.hpp).
-        std::array<std::uint32_t, kEpPhases> templ{};
-        for (int ph = 0; ph < kEpPhases; ++ph) {
-          std::vector<sim::ExchangeFlow> flows;
-          for (EpFlow& f : ep_phase_flows(network_->router(), members, *net_.routing,
-                                          net_.bytes_per_token[static_cast<std::size_t>(ph)],
-                                          ph == static_cast<int>(EpPhase::kFromExperts))) {
-            std::vector<sim::LinkId> path;
-            if (f.by_sms && cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])] != kNone)
-              path.push_back(cap[static_cast<std::size_t>(slots[static_cast<std::size_t>(f.from)])]);
-            for (sim::LinkId l : network_->links(f.edges)) path.push_back(l);
-            flows.push_back({static_cast<std::uint32_t>(f.from), static_cast<std::uint32_t>(f.to), f.bytes,
-                             graph.add_path(path)});
-          }
-          templ[static_cast<std::size_t>(ph)] = graph.add_exchange_template(static_cast<std::uint32_t>(layout_.ep), std::move(flows));
-        }
-        const std::size_t calls = gpus_[static_cast<std::size_t>(slots[0])].calls.size();
-        std::vector<sim::TaskId> notified(static_cast<std::size_t>(layout_.ep)), done(static_cast<std::size_t>(layout_.ep));
-        for (std::size_t k = 0; k < calls; ++k) {
-          const CommCall& first = gpus_[static_cast<std::size_t>(slots[0])].calls[k];
-          // The notify's barrier: no member's notify completes before every
-          // member has launched it.
-          const sim::TaskId barrier = first.barrier ? graph.add_task(net_resource_, 0) : kNone;
-          for (int i = 0; i < layout_.ep; ++i) {
-            const CommCall& c = gpus_[static_cast<std::size_t>(slots[static_cast<std::size_t>(i)])].calls[k];
-            notified[static_cast<std::size_t>(i)] = c.notified;
-            done[static_cast<std::size_t>(i)] = c.done;
-            if (barrier == kNone) continue;
-            graph.add_edge(c.launch, barrier);
-            graph.add_edge(barrier, c.notified);
-          }
-          graph.add_exchange(templ[static_cast<std::size_t>(first.phase)], notified, done);
-        }
+        exchange_in_ep_group(graph, *network_, net_, net_resource_, members);
       }
   }
 

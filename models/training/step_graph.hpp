@@ -8,10 +8,13 @@
 // DeepSeek-V3's order: combine(B), attention(F), MLP(B), dispatch(F),
 // dispatch(B), MLP(W), MLP(F), attention(B), attention(W), combine(F).
 //
-// Reduced fidelity simulates one pipeline replica; each all-to-all takes the
-// time its phase took in a flow-level simulation of one EP group, and each
-// pipeline transfer a fixed time. Full fidelity simulates every replica,
-// with every all-to-all and transfer as flows on the shared fabric.
+// Reduced fidelity simulates one pipeline replica (with expert parallelism,
+// beside it the EP group's slowest member, whose launches its all-to-alls
+// wait for); each all-to-all takes the time its phase took in a flow-level
+// simulation of one EP group, and each pipeline transfer a fixed time. Full
+// fidelity simulates every replica, with every all-to-all and transfer as
+// flows on the shared fabric. How EP members meet at an all-to-all:
+// models/training/ep_group_calls.hpp.
 #include <array>
 #include <cstdint>
 #include <vector>
