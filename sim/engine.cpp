@@ -5,6 +5,7 @@
 #include <cmath>
 #include <deque>
 
+#include "sim/contention.hpp"
 #include "sim/drain_queue.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/max_min_solver.hpp"
@@ -12,7 +13,14 @@
 namespace v3sim::sim {
 namespace {
 
-enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1, kExchangeFlowDone = 2 };
+enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1, kExchangeFlowDone = 2, kSlowedFinish = 3 };
+
+// A running task of a slowed resource: its standalone work left, as of `since`.
+struct SlowedTask {
+  TaskId task;
+  double remaining;  // ns at the standalone rate
+  Time since;
+};
 
 // A running flow task's progress between rate changes.
 struct FlowState {
@@ -72,6 +80,13 @@ class Runner {
     std::sort(launch_of_.begin(), launch_of_.end(),
               [](const LaunchOf& a, const LaunchOf& b) { return a.task != b.task ? a.task < b.task : a.exchange < b.exchange; });
     launched_.assign(g.exchange_launch().size(), 0);
+    for (TaskId t = 0; t < n_; ++t)
+      if (g.tasks()[t].until != kNoTask) span_of_.push_back({g.tasks()[t].until, t});
+    std::sort(span_of_.begin(), span_of_.end());
+    if (contention_.any()) {
+      due_.assign(n_, kNotYet);
+      running_slowed_.resize(g.resources().size());
+    }
   }
 
   // Whether the next event is a flow draining (rather than one in queue_).
@@ -106,6 +121,8 @@ class Runner {
           finish(e.target);
         else if (e.kind == kArrive)
           satisfy(e.target);
+        else if (e.kind == kSlowedFinish)
+          slowed_finish(e.target);
         else
           exchange_flow_done(e.target);
       }
@@ -198,11 +215,53 @@ class Runner {
       }
       running_[r] += g_.tasks()[next].units;
       timeline_.start[next] = now_;
-      if (g_.tasks()[next].flow == kNoFlow)
-        queue_.push(later(now_, g_.tasks()[next].duration), kFinish, next);
-      else
+      const Task& task = g_.tasks()[next];
+      if (task.until != kNoTask) {
+        if (timeline_.end[task.until] != kNotYet) queue_.push(now_, kFinish, next);
+      } else if (task.flow != kNoFlow) {
         start_flow(next);
+      } else if (contention_.any() && contention_.slowed(r) && task.duration > 0) {
+        running_slowed_[r].push_back(SlowedTask{next, static_cast<double>(task.duration), now_});
+        schedule_slowed(r, running_slowed_[r].back());
+      } else {
+        queue_.push(later(now_, task.duration), kFinish, next);
+      }
+      if (contention_.any() && occupies(task)) contend(r, +1);
     }
+  }
+
+  // Whether a task counts as running beside others for the contention rules
+  // (a zero-length task slows nothing).
+  static bool occupies(const Task& t) { return t.duration > 0 || t.flow != kNoFlow || t.until != kNoTask; }
+
+  // A slowed task's end at the current factor of its resource. An earlier
+  // projection stays in the queue and is ignored when it comes up.
+  void schedule_slowed(ResourceId r, const SlowedTask& s) {
+    due_[s.task] = later(now_, checked_time(std::ceil(s.remaining * contention_.factor(r))));
+    queue_.push(due_[s.task], kSlowedFinish, s.task);
+  }
+
+  // A task of `r` started or ended: the tasks of every resource whose
+  // slowdown changed bank their progress at the old factor and move their end.
+  void contend(ResourceId r, int delta) {
+    changed_.clear();
+    contention_.busy(r, delta, changed_);
+    for (std::size_t i = 0; i < changed_.size(); ++i) {
+      const ResourceId s = changed_[i];
+      for (SlowedTask& st : running_slowed_[s]) {
+        st.remaining = std::max(0.0, st.remaining - static_cast<double>(now_ - st.since) / old_factor_[s]);
+        st.since = now_;
+        schedule_slowed(s, st);
+      }
+      old_factor_[s] = contention_.factor(s);
+    }
+  }
+
+  void slowed_finish(TaskId t) {
+    if (timeline_.end[t] != kNotYet || due_[t] != now_) return;  // superseded projection
+    auto& list = running_slowed_[g_.tasks()[t].resource];
+    list.erase(std::find_if(list.begin(), list.end(), [t](const SlowedTask& s) { return s.task == t; }));
+    finish(t);
   }
 
   Time path_latency(std::span<const LinkId> path) const {
@@ -290,7 +349,17 @@ class Runner {
         queue_.push(later(now_, e.delay), kArrive, e.to);
     }
     if (!launch_of_.empty()) exchange_launched(t);
+    if (!span_of_.empty()) end_spans(t);
+    if (contention_.any() && occupies(g_.tasks()[t])) contend(r, -1);
     try_start(r);
+  }
+
+  // `t` ended: the spans that last until it end now (those not started yet
+  // end as they start).
+  void end_spans(TaskId t) {
+    auto it = std::lower_bound(span_of_.begin(), span_of_.end(), std::pair<TaskId, TaskId>{t, 0});
+    for (; it != span_of_.end() && it->first == t; ++it)
+      if (timeline_.start[it->second] != kNotYet) queue_.push(now_, kFinish, it->second);
   }
 
   // Names every task that is first in line and cannot start, with the
@@ -337,6 +406,12 @@ class Runner {
   };
   std::vector<LaunchOf> launch_of_;            // exchange launch tasks, by task
   std::vector<std::uint8_t> launched_;         // per exchange member
+  std::vector<std::pair<TaskId, TaskId>> span_of_;  // (until, span task), sorted
+  Contention contention_{g_};
+  std::vector<double> old_factor_ = std::vector<double>(g_.resources().size(), 1.0);  // factor progress was banked at
+  std::vector<Time> due_;                               // per task: its projected end while slowed
+  std::vector<std::vector<SlowedTask>> running_slowed_; // per resource
+  std::vector<ResourceId> changed_;
   std::vector<ExchangeFlowState> xflows_;      // exchange flows in flight (slots)
   std::vector<std::uint32_t> free_slots_;
   MaxMinSolver solver_;

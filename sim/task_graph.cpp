@@ -1,5 +1,6 @@
 #include "sim/task_graph.hpp"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace v3sim::sim {
@@ -17,7 +18,7 @@ TaskId TaskGraph::add_task(ResourceId resource, Time duration, int units) {
   const int cap = resources_[resource].capacity;
   if (units < 1 || (cap > 0 && units > cap)) throw std::invalid_argument("add_task: units outside [1, capacity]");
   const auto id = static_cast<TaskId>(tasks_.size());
-  tasks_.push_back(Task{resource, duration, kNoFlow, units});
+  tasks_.push_back(Task{resource, duration, kNoFlow, units, kNoTask});
   resource_tasks_[resource].push_back(id);
   return id;
 }
@@ -26,6 +27,21 @@ void TaskGraph::add_edge(TaskId from, TaskId to, Time delay) {
   if (from >= tasks_.size() || to >= tasks_.size()) throw std::out_of_range("add_edge: unknown task");
   if (delay < 0) throw std::invalid_argument("add_edge: negative delay");
   edges_.push_back(Edge{from, to, delay});
+}
+
+TaskId TaskGraph::add_span(ResourceId resource, TaskId from, TaskId until) {
+  if (from >= tasks_.size() || until >= tasks_.size()) throw std::out_of_range("add_span: unknown task");
+  const TaskId t = add_task(resource, 0);
+  tasks_[t].until = until;
+  add_edge(from, t);
+  return t;
+}
+
+void TaskGraph::add_slowdown(ResourceId slowed, ResourceId beside, double factor) {
+  if (slowed >= resources_.size() || beside >= resources_.size()) throw std::out_of_range("add_slowdown: unknown resource");
+  if (slowed == beside) throw std::invalid_argument("add_slowdown: a resource does not slow itself");
+  if (!(factor >= 1) || !std::isfinite(factor)) throw std::invalid_argument("add_slowdown: factor must be finite and >= 1");
+  slowdowns_.push_back(Slowdown{slowed, beside, factor});
 }
 
 LinkId TaskGraph::add_link(std::string name, double bytes_per_second, Time latency) {

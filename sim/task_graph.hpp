@@ -51,6 +51,17 @@ struct Flow {
 };
 
 inline constexpr std::uint32_t kNoFlow = ~std::uint32_t{0};
+inline constexpr std::uint32_t kNoTask = ~std::uint32_t{0};
+
+// Two resources that contend for the GPU beneath them: while any task of
+// `beside` runs, the fixed-duration tasks of `slowed` progress at 1/factor
+// of their standalone rate (kernels sharing SMs, HBM and L2). The factors of
+// several busy resources multiply. A task alone runs at its own duration.
+struct Slowdown {
+  ResourceId slowed;
+  ResourceId beside;
+  double factor;
+};
 
 // An exchange: the flows between the members of a group of kernels (an
 // all-to-all), described once as a template and instantiated per call. A flow
@@ -79,6 +90,7 @@ struct Task {
   Time duration;                 // fixed-duration tasks
   std::uint32_t flow = kNoFlow;  // flow tasks: index into flows()
   int units = 1;                 // of the resource's capacity it holds while running
+  TaskId until = kNoTask;        // span tasks: they end when this task ends
 };
 
 struct Edge {
@@ -94,6 +106,12 @@ class TaskGraph {
   // runs (1 for a stream; its SMs for a kernel on an SM pool).
   TaskId add_task(ResourceId resource, Time duration, int units = 1);
   void add_edge(TaskId from, TaskId to, Time delay = 0);
+  // A task that holds `resource` from the end of `from` until the end of
+  // `until` (a kernel's occupancy of the GPU while other tasks, such as its
+  // flows, stand for its work). `until` must come after `from`.
+  TaskId add_span(ResourceId resource, TaskId from, TaskId until);
+  void add_slowdown(ResourceId slowed, ResourceId beside, double factor);
+  const std::vector<Slowdown>& slowdowns() const { return slowdowns_; }
 
   LinkId add_link(std::string name, double bytes_per_second, Time latency);
   TaskId add_flow(ResourceId resource, double bytes, const std::vector<LinkId>& path,
@@ -129,6 +147,7 @@ class TaskGraph {
   std::vector<Resource> resources_;
   std::vector<std::vector<TaskId>> resource_tasks_;
   std::vector<Edge> edges_;
+  std::vector<Slowdown> slowdowns_;
   std::vector<Link> links_;
   std::vector<Flow> flows_;
   std::vector<ExchangeTemplate> templates_;
