@@ -45,7 +45,8 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
   sim::ObjectReader in(doc, pointer);
   in.only_keys({"name", "description", "hardware", "gemm", "attention_forward_efficiency",
                 "attention_backward_efficiency", "memory_efficiency", "memory_gb_per_s_per_sm", "comm_gb_per_s_per_sm",
-                "overlap_compute_slowdown", "kernel_classes", "framework_launches"});
+                "overlap_compute_slowdown", "main_beside_second_slowdown", "second_beside_main_slowdown",
+                "kernel_classes", "framework_launches"});
   Profile p;
   p.name = in.string("name");
   p.description = in.string("description");
@@ -68,6 +69,12 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
     p.comm_gb_per_s_per_sm = read_parameter(in, "comm_gb_per_s_per_sm", "comm_gb_per_s_per_sm", 1e-3, 1e5, p);
   if (in.has("overlap_compute_slowdown"))
     p.overlap_compute_slowdown = read_parameter(in, "overlap_compute_slowdown", "overlap_compute_slowdown", 1, 10, p);
+  if (in.has("main_beside_second_slowdown"))
+    p.main_beside_second_slowdown =
+        read_parameter(in, "main_beside_second_slowdown", "main_beside_second_slowdown", 1, 10, p);
+  if (in.has("second_beside_main_slowdown"))
+    p.second_beside_main_slowdown =
+        read_parameter(in, "second_beside_main_slowdown", "second_beside_main_slowdown", 1, 10, p);
   if (const nlohmann::json* classes = in.child("kernel_classes")) {
     if (!classes->is_object())
       throw sim::InputError(in.child_pointer("kernel_classes"), "expected an object of kernel classes");
@@ -131,6 +138,10 @@ nlohmann::json profile_to_json(const Profile& p) {
   if (p.comm_gb_per_s_per_sm > 0) j["comm_gb_per_s_per_sm"] = param("comm_gb_per_s_per_sm", p.comm_gb_per_s_per_sm);
   if (p.provenance.count("overlap_compute_slowdown"))
     j["overlap_compute_slowdown"] = param("overlap_compute_slowdown", p.overlap_compute_slowdown);
+  if (p.provenance.count("main_beside_second_slowdown"))
+    j["main_beside_second_slowdown"] = param("main_beside_second_slowdown", p.main_beside_second_slowdown);
+  if (p.provenance.count("second_beside_main_slowdown"))
+    j["second_beside_main_slowdown"] = param("second_beside_main_slowdown", p.second_beside_main_slowdown);
   if (!p.kernel_classes.empty()) {
     nlohmann::json classes = nlohmann::json::object();
     for (const auto& [cls, k] : p.kernel_classes) {

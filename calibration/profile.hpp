@@ -58,6 +58,11 @@ struct Profile {
   // How much longer compute kernels take while a communication kernel runs
   // beside them on the other SMs (HBM and L2 contention); 1: no slowdown.
   double overlap_compute_slowdown = 1;
+  // How much longer a kernel of the main / the second compute stream takes
+  // while the other compute stream runs one (the two share the compute SMs);
+  // 1: not measured, the streams run as if each had the SMs to itself.
+  double main_beside_second_slowdown = 1;
+  double second_beside_main_slowdown = 1;
   std::map<std::string, Provenance> provenance;  // parameter name -> where it comes from
   // Per kernel class; a class absent here is costed by the defaults above.
   std::map<std::string, KernelClassParams> kernel_classes;

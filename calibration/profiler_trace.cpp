@@ -421,6 +421,7 @@ TraceSummary summarize(const ProfilerTrace& trace) {
     std::sort(tiny.begin(), tiny.end());
     s.tiny_kernel_us = tiny[tiny.size() / 2];
   }
+  s.contention = measure_contention(trace);
   return s;
 }
 

@@ -12,6 +12,8 @@
 #include <string>
 #include <vector>
 
+#include "calibration/trace_contention.hpp"
+
 namespace v3sim::calibration {
 
 // One pattern of the taxonomy: kernels whose name matches `pattern`
@@ -98,6 +100,7 @@ struct TraceSummary {
   double tiny_kernel_us = 0;  // median duration of kernels with <= 32 blocks: what a launch costs once queued
   std::map<std::string, std::string> class_examples;  // class -> its first kernel's name
   std::map<std::string, int> elementwise_launches;    // "mlp(F)" -> the framework's element-wise kernels in it
+  TraceContention contention;  // kernels beside others against themselves alone (trace_contention.hpp)
 };
 
 TraceSummary summarize(const ProfilerTrace& trace);

@@ -9,6 +9,24 @@ namespace embedded {
 extern const std::string_view kDeepSeekChunkPairTraceJson;
 }
 
+namespace {
+
+nlohmann::json reading_to_json(const SlowdownReading& r) {
+  return {{"ratio", r.ratio}, {"kernels", r.kernels}, {"instances", r.instances}};
+}
+
+SlowdownReading reading_from_json(sim::ObjectReader& parent, const std::string& key) {
+  sim::ObjectReader r = parent.object(key);
+  SlowdownReading out;
+  out.ratio = r.number("ratio", 0.01, 100);
+  out.kernels = static_cast<int>(r.integer("kernels", 0, 1 << 30));
+  out.instances = static_cast<int>(r.integer("instances", 0, 1 << 30));
+  r.finish();
+  return out;
+}
+
+}  // namespace
+
 nlohmann::json trace_figures_to_json(const TraceFigures& f) {
   const TraceSummary& s = f.summary;
   return {{"kind", kTraceFiguresKind},
@@ -24,7 +42,11 @@ nlohmann::json trace_figures_to_json(const TraceFigures& f) {
           {"kernel_classes_ms", s.kernel_classes},
           {"class_launches", s.class_launches},
           {"class_examples", s.class_examples},
-          {"elementwise_launches", s.elementwise_launches}};
+          {"elementwise_launches", s.elementwise_launches},
+          {"contention",
+           {{"beside_comm", reading_to_json(s.contention.beside_comm)},
+            {"main_beside_second", reading_to_json(s.contention.main_beside_second)},
+            {"second_beside_main", reading_to_json(s.contention.second_beside_main)}}}};
 }
 
 namespace {
@@ -73,6 +95,11 @@ TraceFigures trace_figures_from_json(const nlohmann::json& j) {
   s.elementwise_launches = read_map<int>(r, "elementwise_launches", [](sim::ObjectReader& m, const std::string& k) {
     return static_cast<int>(m.integer(k, 0, 1 << 30));
   });
+  sim::ObjectReader c = r.object("contention");
+  s.contention.beside_comm = reading_from_json(c, "beside_comm");
+  s.contention.main_beside_second = reading_from_json(c, "main_beside_second");
+  s.contention.second_beside_main = reading_from_json(c, "second_beside_main");
+  c.finish();
   for (const auto& [cls, ms] : s.kernel_classes)
     if (!s.class_launches.count(cls))
       throw sim::InputError("/class_launches", "expected a launch count for class \"" + cls + "\"");

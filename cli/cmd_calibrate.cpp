@@ -1,12 +1,15 @@
 // v3sim calibrate [--inputs FILES...] [--trace TRACE --scenario SCENARIO] --out PROFILE
 //                 [--name N] [--hardware GPU] [--base PROFILE]
 #include <fmt/format.h>
+#include <fmt/ranges.h>
 
 #include <iostream>
 #include <memory>
+#include <set>
 
 #include "calibration/calibrate.hpp"
 #include "calibration/trace_fit.hpp"
+#include "models/training/contention_fit.hpp"
 #include "cli/trace_input.hpp"
 #include "models/training/kernel_demand.hpp"
 #include "models/training/training_step.hpp"
@@ -99,6 +102,24 @@ std::string trace_table(const calibration::TraceFit& f) {
   return s;
 }
 
+// DeepGEMM's table prices these standalone (calibration/reference/deepgemm_h800.json).
+const std::set<std::string> kStandaloneReferences = {"gemm_fp8", "gemm_grouped"};
+
+std::string contention_table(const models::ContentionFit& c, const calibration::Profile& p) {
+  std::string s = fmt::format(
+      "\ncontention (measured on the trace's kernels): beside communication x{:.3f}, main beside second stream "
+      "x{:.3f}, second beside main x{:.3f}\nin the simulated pair the main compute stream is stretched x{:.3f}, the "
+      "second x{:.3f}; refitted classes within {:.2f}% of the trace; the FP8 GEMMs' standalone time_scale (DeepGEMM's "
+      "table = 1) {:.3f}\n",
+      p.overlap_compute_slowdown, p.main_beside_second_slowdown, p.second_beside_main_slowdown, c.compute_stretch,
+      c.second_stream_stretch, 100 * c.worst_class_error, c.reference_scale);
+  s += fmt::format("{:<20}{:>12}{:>12}{:>10}\n", "kernel class", "in pair", "standalone", "stretch");
+  for (const models::ContentionClass& k : c.classes)
+    if (k.stretch >= 1.0005) s += fmt::format("{:<20}{:>12.4g}{:>12.4g}{:>10.3f}\n", k.cls, k.in_pair, k.standalone, k.stretch);
+  s += "(parameters: time_scale, GB/s or us per launch, as the class is costed)\n";
+  return s;
+}
+
 // Fits the kernel classes a profiler trace covers into `p`, on the shapes
 // of `scenario_path`.
 void fit_from_trace(const CalibrateArgs& a, calibration::Profile& p) {
@@ -120,6 +141,32 @@ void fit_from_trace(const CalibrateArgs& a, calibration::Profile& p) {
   if (trace.trace)
     for (const std::string& w : trace.trace->warnings) std::cout << "warning: " << w << "\n";
   std::cout << trace_table(fit);
+  // The closed-form rates are the pair's. The engine simulates the pair's
+  // contention with factors read off the trace's own kernels, so the
+  // compute classes become standalone rates.
+  const calibration::TraceContention& tc = summary.contention;
+  auto set_factor = [&](const char* name, double& value, const calibration::SlowdownReading& r, const char* what) {
+    if (!r.usable()) {
+      if (r.kernels > 0)
+        std::cout << fmt::format("note: {} read x{:.3f} from only {} kernels ({} instances): not used, too few\n", name,
+                                 r.ratio, r.kernels, r.instances);
+      return;
+    }
+    value = std::max(1.0, r.ratio);
+    p.provenance[name] = {source, fmt::format("{}: time-weighted over {} kernels seen both ways ({} instances; "
+                                              "calibration/trace_contention.hpp)",
+                                              what, r.kernels, r.instances)};
+  };
+  set_factor("overlap_compute_slowdown", p.overlap_compute_slowdown, tc.beside_comm,
+             "compute kernels beside a communication kernel against alone");
+  set_factor("main_beside_second_slowdown", p.main_beside_second_slowdown, tc.main_beside_second,
+             "main-stream kernels beside the second compute stream's against beside communication only");
+  set_factor("second_beside_main_slowdown", p.second_beside_main_slowdown, tc.second_beside_main,
+             "second-stream kernels beside the main stream's against beside communication only");
+  s.training->profile = p;
+  const models::ContentionFit c =
+      models::fit_under_contention(*s.cluster, *s.training, summary, fit, demand.classes, kStandaloneReferences, p);
+  std::cout << contention_table(c, p);
 }
 
 // The figures calibration keeps of a trace, written where a user can keep

@@ -272,6 +272,12 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
     // one after another in the order they were issued.
     comm[static_cast<std::size_t>(g)] = graph.add_resource("gpu" + std::to_string(g) + (prefill ? " comm" : " nic"),
                                                            sim::ResourceOrder::kProgram, 1);
+    // Prefill's normal kernels run on their SMs beside the computation and
+    // share HBM and L2 with it (docs/training-model.md, "Kernels contending
+    // for one GPU"); decode's RDMA holds no SMs.
+    if (prefill && s.profile.overlap_compute_slowdown > 1)
+      graph.add_slowdown(compute[static_cast<std::size_t>(g)], comm[static_cast<std::size_t>(g)],
+                         s.profile.overlap_compute_slowdown);
   }
   const sim::ResourceId joins = graph.add_resource("exchange joins", sim::ResourceOrder::kReady, 0);
   std::vector<Meta> meta;

@@ -17,6 +17,10 @@ struct ChunkPairSummary {
   int layer_pairs = 0;
   double compute_busy_ms = 0;  // union over both compute streams
   double comm_busy_ms = 0;
+  // What contention cost each compute stream over the region: its kernels'
+  // time in the pair over their time alone (main stream, second stream).
+  double compute_stretch = 1;
+  double second_stream_stretch = 1;
   std::map<std::string, double> components;      // "attention(F)" -> ms summed over the region
   std::map<std::string, double> kernel_classes;  // class -> ms summed over the region
 };

@@ -284,7 +284,9 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
                       const std::vector<std::vector<int>>& rank_parts) {
   StagePlan plan;
   plan.compute_sms = t.comm_offload ? gpu.sms : gpu.sms - t.comm_sms;
-  plan.pair_compute_slowdown = t.comm_offload ? 1 : t.profile.overlap_compute_slowdown;
+  plan.beside_comm_slowdown = t.comm_offload ? 1 : t.profile.overlap_compute_slowdown;
+  plan.main_beside_second = t.profile.main_beside_second_slowdown;
+  plan.second_beside_main = t.profile.second_beside_main_slowdown;
   plan.tied_head = tied_head_saving(t.model);
   BlockCoster coster(t, gpu, plan.compute_sms);
   std::map<BlockKind, BlockPlan> memo;

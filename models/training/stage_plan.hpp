@@ -59,9 +59,13 @@ struct PartPlan {
 struct StagePlan {
   std::vector<PartPlan> parts;
   int compute_sms = 0;
-  // Compute kernels of an overlapped pair run this much longer (the profile's
-  // measured interference of the communication kernel beside them).
-  double pair_compute_slowdown = 1;
+  // Compute kernels run this much slower while a communication kernel runs
+  // beside them on its own SMs (the profile's measured HBM and L2
+  // interference); 1 where communication takes no SMs.
+  double beside_comm_slowdown = 1;
+  // A kernel of the main / second compute stream beside the other's (SMs shared).
+  double main_beside_second = 1;
+  double second_beside_main = 1;
   // Tied embeddings: the head's matrix is the embedding's. A rank holding
   // both holds it once; ranks holding one end each keep a copy (rank_parameters).
   double tied_head = 0;

@@ -42,6 +42,7 @@ struct ChunkSpans {
 struct Gpu {
   int rank, replica;
   sim::ResourceId compute, comm, compute2;
+  sim::ResourceId comm_kernel;  // what the compute streams contend with: the comm stream, or (full fidelity) spans
   double expert_scale = 1;
   std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity; reduced with a slowest member)
 };
@@ -76,7 +77,14 @@ class Builder {
         const std::string name = "gpu" + std::to_string(layout_.gpu(r, d));
         Gpu g{r, d, graph.add_resource(name + " compute", sim::ResourceOrder::kProgram, 1),
               graph.add_resource(name + " comm", sim::ResourceOrder::kProgram, 1),
-              graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 1, {}};
+              graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 0, 1, {}};
+        // Reduced fidelity runs a comm kernel as tasks of its stream; full
+        // fidelity's flows are not tasks of it, so a span per kernel holds
+        // the GPU from its launch to its completion.
+        g.comm_kernel = layout_.fidelity == Fidelity::kFull
+                            ? graph.add_resource(name + " comm kernel", sim::ResourceOrder::kReady, 0)
+                            : g.comm;
+        add_contention(g);
         if (layout_.fidelity == Fidelity::kFull && net_.routing != nullptr) g.expert_scale = expert_scale(d % layout_.ep);
         if (slowest_member_ && d == 1) g.expert_scale = net_.slowest_expert_scale;
         gpus_.push_back(g);
@@ -90,6 +98,18 @@ class Builder {
     }
     if (layout_.fidelity == Fidelity::kFull) add_all_to_all_flows();
     if (slowest_member_) add_notify_waits();
+  }
+
+  // The GPU's kernels contend, by the profile's measured factors: the
+  // compute streams slow beside a communication kernel (HBM and L2 shared)
+  // and beside each other (the compute SMs shared).
+  void add_contention(const Gpu& g) {
+    if (plan_.beside_comm_slowdown > 1) {
+      graph.add_slowdown(g.compute, g.comm_kernel, plan_.beside_comm_slowdown);
+      graph.add_slowdown(g.compute2, g.comm_kernel, plan_.beside_comm_slowdown);
+    }
+    if (plan_.main_beside_second > 1) graph.add_slowdown(g.compute, g.compute2, plan_.main_beside_second);
+    if (plan_.second_beside_main > 1) graph.add_slowdown(g.compute2, g.compute, plan_.second_beside_main);
   }
 
   std::size_t chunk(const Chunk& c) const {
@@ -117,10 +137,24 @@ class Builder {
       other_replicas.push_back({t, g.rank});  // only their end times matter
       return;
     }
+    const auto [part, index] = locate(block);
+    const std::vector<Segment>& list = pass == Pass::kForward ? block.forward : pass == Pass::kInput ? block.input : block.weight;
     records.push_back(ComponentRecord{g.rank, comm, seg.second_stream, seg.component, pass, block.kind, 0, 0, current_op_,
-                                      block.unit, comm ? seg.phase : -1, notify_wait});
+                                      block.unit, comm ? seg.phase : -1, notify_wait,
+                                      comm ? 0 : graph.tasks()[t].duration, part, index,
+                                      static_cast<int>(&seg - list.data())});
     record_task.push_back(t);
     record_start.push_back(start);
+  }
+
+  // The part and index of a block of the plan.
+  std::pair<int, int> locate(const BlockPlan& b) const {
+    for (std::size_t p = 0; p < plan_.parts.size(); ++p) {
+      const std::vector<BlockPlan>& blocks = plan_.parts[p].blocks;
+      if (!blocks.empty() && &b >= blocks.data() && &b < blocks.data() + blocks.size())
+        return {static_cast<int>(p), static_cast<int>(&b - blocks.data())};
+    }
+    return {-1, -1};
   }
 
   // `factor` times the standalone time of the segment's all-to-all phase.
@@ -136,10 +170,8 @@ class Builder {
 
   Span run(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
     if (!seg.comm) {
-      const double slowdown = in_pair_ ? plan_.pair_compute_slowdown : 1;
-      const sim::Time expert = scaled(scaled(seg.expert, g.expert_scale), slowdown);
       const sim::TaskId t = graph.add_task(seg.second_stream ? g.compute2 : g.compute,
-                                           scaled(seg.compute, slowdown) + expert);
+                                           seg.compute + scaled(seg.expert, g.expert_scale));
       record(g, t, t, false, seg, pass, block);
       return {t, t};
     }
@@ -180,6 +212,7 @@ class Builder {
     const sim::TaskId done = graph.add_task(g.comm, seg.fixed + phase_share(seg, std::max(0.0, seg.phase_scale - 1)));
     graph.add_edge(launch, notified);
     graph.add_edge(notified, done);
+    graph.add_span(g.comm_kernel, notified, done);
     const CommCall call{launch, notified, done, seg.phase, notifies};
     g.calls.push_back(call);
     if (g.replica == 0 && notifies) notify_records.push_back({records.size(), call});
@@ -242,7 +275,6 @@ class Builder {
   // block j (counted from the end) of the backward chunk.
   void pair(Gpu& g, ChunkSpans& fs, const PartPlan& fp, ChunkSpans& bs, const PartPlan& bp) {
     Chain f, b;
-    in_pair_ = true;
     const std::size_t nf = fp.blocks.size(), nb = bp.blocks.size();
     for (std::size_t j = 0; j < std::max(nf, nb); ++j) {
       const BlockPlan* fb = j < nf ? &fp.blocks[j] : nullptr;
@@ -265,7 +297,6 @@ class Builder {
     }
     fs.forward = f.span;
     bs.backward = b.span;
-    in_pair_ = false;
   }
 
   void expand_program(Gpu& g, std::vector<ChunkSpans>& spans) {
@@ -365,7 +396,6 @@ class Builder {
   std::vector<Gpu> gpus_;
   sim::ResourceId net_resource_ = 0;
   std::unique_ptr<ClusterNetwork> network_;
-  bool in_pair_ = false;  // expanding an overlapped pair
   int current_op_ = -1;   // the program op being expanded
 };
 

@@ -79,6 +79,12 @@ struct ComponentRecord {
   // comm: what its notify kernel spent beyond its launch: the round of
   // messages and the wait for the last peer of the EP group.
   sim::Time notify_wait = 0;
+  // compute: its time alone; end - start exceeds it by what contention with
+  // the GPU's other kernels cost it.
+  sim::Time standalone = 0;
+  // Its segment in the plan: StagePlan::parts[part].blocks[block], the list
+  // of its pass (forward, input or weight), index `segment`.
+  int part = -1, block_index = -1, segment = -1;
 };
 
 // A data dependency between two of replica 0's component kernels (indices

@@ -364,6 +364,10 @@ TEST(ProfilerTraceReal, ProjectFiguresAreTheTraceSummary) {
   for (const auto& [k, v] : s.components) EXPECT_NEAR(f.components.at(k), v, 1e-9) << k;
   ASSERT_EQ(f.kernel_classes.size(), s.kernel_classes.size());
   for (const auto& [k, v] : s.kernel_classes) EXPECT_NEAR(f.kernel_classes.at(k), v, 1e-9) << k;
+  EXPECT_NEAR(f.contention.beside_comm.ratio, s.contention.beside_comm.ratio, 1e-12);
+  EXPECT_EQ(f.contention.beside_comm.instances, s.contention.beside_comm.instances);
+  EXPECT_NEAR(f.contention.main_beside_second.ratio, s.contention.main_beside_second.ratio, 1e-12);
+  EXPECT_NEAR(f.contention.second_beside_main.ratio, s.contention.second_beside_main.ratio, 1e-12);
 }
 
 // A figures file reads back what was written, and names a bad field.

@@ -333,3 +333,37 @@ TEST(InferenceStep, SameInputSameOutput) {
 
 }  // namespace
 }  // namespace v3sim::models
+
+namespace v3sim::models {
+namespace {
+
+nlohmann::json production(const std::string& file) {
+  std::ifstream in(std::string(V3SIM_SOURCE_DIR) + "/scenarios/inference/" + file);
+  std::stringstream text;
+  text << in.rdbuf();
+  nlohmann::json doc = nlohmann::json::parse(text.str());
+  doc["workload"]["model_overrides"] = {{"layers", 4}, {"dense_layers", 1}};
+  return doc;
+}
+
+double step_with_contention(const std::string& file, double slowdown) {
+  const Scenario sc = parse_scenario(production(file));
+  InferenceSpec s = *sc.inference;
+  s.profile.overlap_compute_slowdown = slowdown;
+  return simulate_inference(*sc.cluster, s).step_s;
+}
+
+// Prefill's normal kernels hold SMs beside the computation: its compute
+// slows while they run, never by more than the factor throughout. Decode's
+// RDMA holds none: its step does not depend on the factor.
+TEST(InferenceStep, PrefillComputeSlowsBesideItsNormalKernelsOnly) {
+  const double alone = step_with_contention("production_prefill_dp32_ep32.json", 1);
+  const double slowed = step_with_contention("production_prefill_dp32_ep32.json", 1.5);
+  EXPECT_GT(slowed, 1.01 * alone);
+  EXPECT_LT(slowed, 1.5 * alone);
+  EXPECT_DOUBLE_EQ(step_with_contention("production_decode_dp144_ep144.json", 1),
+                   step_with_contention("production_decode_dp144_ep144.json", 1.5));
+}
+
+}  // namespace
+}  // namespace v3sim::models

@@ -42,6 +42,10 @@ TEST(ChunkPair, ZeroCommunicationEqualsSumOfComputeParts) {
   s.training->profile.kernel_classes.clear();
   s.training->profile.framework_launches.clear();
   s.training->fp8 = false;
+  // Kernels alone: no contention between the streams (the next test has it).
+  s.training->profile.main_beside_second_slowdown = 1;
+  s.training->profile.second_beside_main_slowdown = 1;
+  s.training->profile.overlap_compute_slowdown = 1;
   const StagePlan plan = plan_stages(*s.training, s.cluster->gpu, 1, false);
   ASSERT_EQ(plan.parts[0].blocks.size(), 4u);
   sim::Time f = 0, b = 0;
@@ -56,6 +60,34 @@ TEST(ChunkPair, ZeroCommunicationEqualsSumOfComputeParts) {
   ASSERT_EQ(pair.op.kind, OpKind::kFB);
   EXPECT_EQ(pair.end - pair.start, f + b);
   EXPECT_EQ(r.ranks[0].exposed_comm, 0);
+}
+
+// The same pair with the two compute streams contending: the first stream's
+// kernels slow by up to its factor while the second stream runs beside them,
+// so the span lies between the first stream's sum and that sum slowed
+// throughout; no kernel runs faster than alone or slower than its factor.
+TEST(ChunkPair, StreamsContendingSlowThePairWithinTheirFactors) {
+  Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
+  s.training->profile.kernel_classes.clear();
+  s.training->profile.framework_launches.clear();
+  s.training->fp8 = false;
+  s.training->profile.main_beside_second_slowdown = 1.25;
+  s.training->profile.second_beside_main_slowdown = 1.5;
+  s.training->profile.overlap_compute_slowdown = 1;
+  const StagePlan plan = plan_stages(*s.training, s.cluster->gpu, 1, false);
+  sim::Time first = 0;
+  for (const BlockPlan& blk : plan.parts[0].blocks)
+    first += compute_sum(blk.forward) + compute_sum(blk.input) + compute_sum(blk.weight);
+  StepNetwork net;
+  const StepGraphResult r = simulate_step_graph(chunk_pair_schedule(), plan, StepLayout{1, 64, 64, 1, Fidelity::kReduced}, net);
+  const OpRecord& pair = r.pipeline.ranks[0].ops[1];
+  EXPECT_GT(pair.end - pair.start, first);
+  EXPECT_LE(pair.end - pair.start, static_cast<sim::Time>(1.25 * static_cast<double>(first)) + 1);
+  for (const ComponentRecord& rec : r.components) {
+    if (rec.comm) continue;
+    EXPECT_GE(rec.end - rec.start, rec.standalone);
+    EXPECT_LE(static_cast<double>(rec.end - rec.start), (rec.second_stream ? 1.5 : 1.25) * static_cast<double>(rec.standalone) + 1);
+  }
 }
 
 // With communication the pair hides part of it: its span lies between the
