@@ -194,9 +194,16 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
     throw sim::InputError("/parallelism/pp", "pp x tp = " + std::to_string(p.pp * p.tp) + " does not divide the cluster's " +
                                                   std::to_string(gpus) + " GPUs");
   const int dp = data_parallel(t, gpus);
-  if (dp % p.ep != 0)
-    throw sim::InputError("/parallelism/ep", "expected ep dividing the data-parallel degree " + std::to_string(dp) +
-                                                 " (expert groups are formed across data-parallel replicas)");
+  if ((p.tp * dp) % p.ep != 0)
+    throw sim::InputError("/parallelism/ep", "expected ep dividing tp x dp = " + std::to_string(p.tp * dp) +
+                                                 " (expert groups are formed across the tensor- and data-parallel "
+                                                 "GPUs of a pipeline stage: MoE parallel folding)");
+  if (p.ep > 1 && (static_cast<long long>(t.micro_batch) * t.seq_len) % p.tp != 0)
+    throw sim::InputError("/parallelism/tp", "expected tp dividing micro_batch x seq_len (each GPU of a TP group "
+                                             "routes its share of the tokens to the experts)");
+  if (p.ep > 1 && p.tp > 1 && t.fidelity == Fidelity::kFull)
+    throw sim::InputError("/fidelity", "expected \"reduced\" with tp > 1 and ep > 1: full fidelity simulates one GPU "
+                                       "per TP group, and the folded expert-parallel group spans every GPU of it");
   if (p.ep > 1 && (!t.model.is_moe() || t.model.routed_experts % p.ep != 0))
     throw sim::InputError("/parallelism/ep", "expected ep dividing the model's " + std::to_string(t.model.routed_experts) +
                                                  " routed experts");

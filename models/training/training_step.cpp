@@ -10,6 +10,7 @@
 #include "models/moe/ep_flows.hpp"
 #include "models/schedule/ep_overlap.hpp"
 #include "models/training/chunk_pair.hpp"
+#include "models/training/expert_groups.hpp"
 #include "sim/json_reader.hpp"
 #include "topologies/build_cluster.hpp"
 #include "topologies/routing.hpp"
@@ -20,7 +21,8 @@ namespace {
 EpAllToAllSpec ep_spec(const TrainingSpec& t) {
   EpAllToAllSpec e;
   e.ep = t.parallel.ep;
-  e.tokens_per_rank = t.micro_batch * t.seq_len;
+  // Each GPU of a TP group routes its own share (MoE parallel folding).
+  e.tokens_per_rank = t.micro_batch * t.seq_len / t.parallel.tp;
   e.hidden = t.model.hidden;
   e.topk = t.model.topk;
   e.experts = t.model.routed_experts;
@@ -109,7 +111,6 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   StepNetwork net;
   const EpAllToAllSpec e = ep_spec(spec);
   std::shared_ptr<const TokenRouting> routing;
-  const double tokens = static_cast<double>(e.tokens_per_rank);
   net.bytes_per_token = {token_bytes("fp8", e.hidden), token_bytes("bf16", e.hidden), token_bytes("bf16", e.hidden)};
   const SmPartition sms{cluster.gpu.sms, spec.comm_sms, spec.comm_offload};
   // The profile's measured comm-SM rate, when it has one, replaces the preset's.
@@ -135,7 +136,12 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
                                             ph == static_cast<int>(EpPhase::kFromExperts)))
         (f.by_sms ? r.phase_nvlink_bytes : r.phase_rdma_bytes)[static_cast<std::size_t>(ph)] += f.bytes / ep;
   }
-  const double activation_bytes = tokens * spec.model.hidden * 2;  // BF16 hidden state
+  // The BF16 hidden state between stages: with sequence parallelism each GPU
+  // of a TP group sends its 1/tp of the sequence (Megatron's P2P of the
+  // sequence-parallel shard), without it the whole.
+  const double stage_tokens = static_cast<double>(spec.micro_batch) * spec.seq_len /
+                              (spec.parallel.sequence_parallel ? spec.parallel.tp : 1);
+  const double activation_bytes = stage_tokens * spec.model.hidden * 2;
   net.p2p_bytes = activation_bytes;
   net.p2p_time = spec.parallel.pp > 1 ? transfer_time(c, router, layout.gpu(0, 0), layout.gpu(1, 0), activation_bytes) : 0;
   if (ep > 1) {
@@ -153,7 +159,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     // with the farthest (GPU 0 of the group stands for every member).
     sim::Time farthest = 0;
     for (int m = 1; m < ep; ++m)
-      farthest = std::max(farthest, transfer_time(c, router, layout.gpu(0, 0), layout.gpu(0, m), 0));
+      farthest = std::max(farthest, transfer_time(c, router, expert_member(0, layout.tp, layout.dp, ep, 0, 0),
+                                                  expert_member(0, layout.tp, layout.dp, ep, 0, m), 0));
     net.notify_round = 2 * farthest;
   }
   r.slowest_expert_scale = net.slowest_expert_scale;

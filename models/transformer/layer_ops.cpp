@@ -77,22 +77,28 @@ class ForwardBuilder {
 
   void moe() {
     const double h = m_.hidden, e = m_.routed_experts;
+    // MoE parallel folding (Megatron's expert tensor parallelism 1): the
+    // routed experts are whole on every GPU, and each GPU of a TP group
+    // routes its own 1/tp of the tokens (the sequence-parallel share).
+    const double tm = t_ / c_.tp;
     add_norm("mlp_norm", Component::kAttention);
-    KernelOp& router = gemm("router", Component::kAttention, e, h, t_ * e * kFp32, false, false);
+    KernelOp& router = gemm("router", Component::kAttention, e, h, tm * e * kFp32, false, false);
+    router.shape.m = static_cast<std::int64_t>(tm);
+    router.flops = router.model_flops = router.shape.flops();
     router.precision = GemmPrecision::kBf16;  // gating stays in high precision
     router.kernel_class = "gemm_bf16";
     // Group scores, group-limited expert top-k and the balancing bias.
-    memory("router_topk", "router_topk", Component::kAttention, 2 * t_ * e * kFp32 + t_ * m_.topk * 8, 0, false);
+    memory("router_topk", "router_topk", Component::kAttention, 2 * tm * e * kFp32 + tm * m_.topk * 8, 0, false);
     ops.back().launches = 3;
     // The tokens leave in FP8: cast on the compute stream before the dispatch.
-    if (c_.fp8) memory("dispatch_cast", "cast_fp8", Component::kAttention, t_ * h * (kBf16 + kFp8Scaled), 0, false);
+    if (c_.fp8) memory("dispatch_cast", "cast_fp8", Component::kAttention, tm * h * (kBf16 + kFp8Scaled), 0, false);
     comm_aux("dispatch_layout", "ep_layout", Component::kDispatch);
     comm_aux("dispatch_notify", kNotifyClass, Component::kDispatch);
-    all_to_all("dispatch", Component::kDispatch, true, c_.fp8);
+    all_to_all("dispatch", Component::kDispatch, true, c_.fp8, tm);
     // Each GPU holds routed/ep experts and receives, on balanced routing,
     // topk token copies per token it sends.
     const int local = std::max(1, m_.routed_experts / c_.ep);
-    const double rows = t_ * m_.topk;
+    const double rows = tm * m_.topk;
     const std::int64_t per_group = static_cast<std::int64_t>(std::ceil(rows / local));
     // Received tokens expanded to one row per (token, local expert), FP8 with scales.
     memory("experts_permute", "permute", Component::kMlp, 2 * rows * h * act_bytes(), 0, false);
@@ -101,13 +107,13 @@ class ForwardBuilder {
     swiglu("experts_swiglu", Component::kMlp, rows, m_.expert_intermediate);
     grouped_gemm("experts_down", per_group, local, h, m_.expert_intermediate, 0);
     // Rows weighted by their gates and summed back to one row per token.
-    memory("experts_unpermute", "unpermute", Component::kMlp, rows * h * kBf16 + t_ * h * kBf16, 0, false);
+    memory("experts_unpermute", "unpermute", Component::kMlp, rows * h * kBf16 + tm * h * kBf16, 0, false);
     if (m_.shared_experts > 0)
       dense_ffn(m_.shared_experts * m_.expert_intermediate, Component::kMlp, "shared_", false);
     tp_all_reduce("mlp_all_reduce", Component::kMlp);
     comm_aux("combine_notify", kNotifyClass, Component::kCombine);
-    all_to_all("combine", Component::kCombine, false, false);
-    ops.back().saved_bytes = t_ * m_.topk * kFp32;  // gate weights, for the combine backward
+    all_to_all("combine", Component::kCombine, false, false, tm);
+    ops.back().saved_bytes = tm * m_.topk * kFp32;  // gate weights, for the combine backward
   }
 
   void head() {
@@ -259,14 +265,14 @@ class ForwardBuilder {
     push(op);
   }
 
-  void all_to_all(const std::string& name, Component comp, bool to_experts, bool fp8) {
+  void all_to_all(const std::string& name, Component comp, bool to_experts, bool fp8, double tokens) {
     KernelOp op;
     op.name = name;
     op.kind = KernelKind::kAllToAll;
     op.component = comp;
     op.kernel_class = to_experts ? "ep_dispatch" : "ep_combine";
-    op.tokens = t_;
-    op.bytes = t_ * m_.hidden * kBf16;  // the BF16 hidden states of the tokens sent
+    op.tokens = tokens;
+    op.bytes = tokens * m_.hidden * kBf16;  // the BF16 hidden states of the tokens sent
     op.to_experts = to_experts;
     op.fp8 = fp8;
     push(op);
@@ -325,8 +331,9 @@ void apply_recompute(std::vector<KernelOp>& ops, const ModelConfig& m, BlockKind
   const double t = ctx.tokens(), act = ctx.fp8 ? kFp8Scaled : kBf16;
   double kept = (ctx.sequence_parallel ? t / ctx.tp : t) * m.hidden * kBf16;
   for (KernelOp& op : ops) {
-    if (op.kind == KernelKind::kAllToAll && op.to_experts) kept += t * m.topk * m.hidden * act;
-    if (op.kind == KernelKind::kAllToAll && !op.to_experts) kept += t * m.hidden * kBf16 + t * m.topk * kFp32;
+    // The all-to-alls carry the GPU's share of the tokens (op.tokens).
+    if (op.kind == KernelKind::kAllToAll && op.to_experts) kept += op.tokens * m.topk * m.hidden * act;
+    if (op.kind == KernelKind::kAllToAll && !op.to_experts) kept += op.tokens * m.hidden * kBf16 + op.tokens * m.topk * kFp32;
     op.saved_bytes = 0;
     if (op.kind != KernelKind::kAllToAll && !op.comm_stream) op.recompute_in_backward = true;
   }

@@ -27,7 +27,8 @@ struct OpContext {
   int sequences = 1;  // micro-batch size
   int seq_len = 4096;
   int ep = 1;         // expert-parallel degree: routed experts are split over ep GPUs
-  int tp = 1;         // tensor-parallel degree: heads and FFN width split over tp GPUs
+  int tp = 1;         // tensor-parallel degree: heads and FFN width split over tp GPUs; each routes
+                      // tokens/tp to whole experts (MoE parallel folding, models/training/expert_groups.hpp)
   bool fp8 = true;    // FP8 GEMMs and FP8 activation caching (DeepSeek-V3 recipe); else BF16
   Recompute recompute = Recompute::kSelective;
   // Megatron's sequence parallelism: outside the tensor-parallel regions

@@ -52,6 +52,10 @@ TEST(ModelPresets, DeepSeekV2AndQwen3MoeMatchPublishedTotals) {
   const ModelConfig qwen = model_preset("qwen3-30b-a3b");
   EXPECT_NEAR(total_parameters(qwen) / 30.5e9, 1.0, 0.01);
   EXPECT_NEAR(activated_parameters(qwen) / 3.3e9, 1.0, 0.03);
+  // Qwen3-235B-A22B: 235B total, 22B activated (its model card).
+  const ModelConfig big = model_preset("qwen3-235b-a22b");
+  EXPECT_NEAR(total_parameters(big) / 235e9, 1.0, 0.01);
+  EXPECT_NEAR(activated_parameters(big) / 22e9, 1.0, 0.03);
 }
 
 TEST(ModelPresets, OverridesAndErrorsNameTheField) {
