@@ -41,6 +41,25 @@ void BM_EngineEvents(benchmark::State& state) {
 }
 BENCHMARK(BM_EngineEvents)->Arg(16)->Arg(256)->Unit(benchmark::kMillisecond);
 
+// The same graph with contention (sim/contention.hpp): every stream slows
+// its right-hand neighbour by x1.25 while it runs, so most starts and ends
+// move a neighbour's projected end (a superseded event each).
+void BM_EngineContention(benchmark::State& state) {
+  const int width = static_cast<int>(state.range(0));
+  sim::TaskGraph g = layered_graph(width, 2000);
+  for (int w = 0; w < width; ++w)
+    g.add_slowdown(static_cast<sim::ResourceId>((w + 1) % width), static_cast<sim::ResourceId>(w), 1.25);
+  std::uint64_t events = 0;
+  for (auto _ : state) {
+    const sim::Timeline t = sim::run(g);
+    events += t.events;
+    benchmark::DoNotOptimize(t.makespan);
+  }
+  state.SetItemsProcessed(static_cast<std::int64_t>(events));
+  state.counters["events_per_s"] = benchmark::Counter(static_cast<double>(events), benchmark::Counter::kIsRate);
+}
+BENCHMARK(BM_EngineContention)->Arg(16)->Arg(256)->Unit(benchmark::kMillisecond);
+
 void BM_AbstractSchedule(benchmark::State& state, models::ScheduleKind kind, int stages, int microbatches) {
   models::Scenario s;
   s.schedule.kind = kind;
