@@ -46,7 +46,7 @@ void add_validate_command(CLI::App& app) {
       const int gpus = s.cluster->spec.nodes * s.cluster->spec.node.gpus;
       std::cout << args->scenario << ": ok (" << t.model.name << " on " << gpus << " " << s.cluster->gpu.name
                 << " GPUs: pp " << t.parallel.pp << " dp " << models::data_parallel(t, gpus) << " ep " << t.parallel.ep
-                << " tp " << t.parallel.tp << ", "
+                << " tp " << t.parallel.tp << (t.parallel.cp > 1 ? " cp " + std::to_string(t.parallel.cp) : "") << ", "
                 << (t.chunk_pair ? std::string("one chunk pair")
                                  : models::schedule_kind_name(t.schedule) + " with " +
                                        std::to_string(models::microbatches_per_pipeline(t, gpus)) +

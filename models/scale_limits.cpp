@@ -22,7 +22,7 @@ double gpus_of(const ClusterConfig& c) { return static_cast<double>(c.spec.nodes
 ScaleEstimate training(const Scenario& s) {
   const TrainingSpec& t = *s.training;
   const double gpus = gpus_of(*s.cluster);
-  const double pp = t.parallel.pp, dp = gpus / (pp * t.parallel.tp);
+  const double pp = t.parallel.pp, dp = gpus / (pp * t.parallel.tp * t.parallel.cp);
   const double mb = t.chunk_pair ? 2 : std::max(1.0, static_cast<double>(t.global_batch) / (dp * t.micro_batch));
   const double layers = t.model.layers + t.model.mtp_depth;
   const double per_rank = std::ceil(layers / pp) + 2;  // + embedding, head and loss

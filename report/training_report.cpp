@@ -49,7 +49,7 @@ json training_summary_json(const models::Scenario& scenario, const models::Train
   out["calibration"] = t.calibration;
   out["gpus"] = r.gpus;
   out["parallelism"] = {{"pp", t.parallel.pp}, {"dp", r.dp}, {"ep", t.parallel.ep}, {"tp", t.parallel.tp},
-                        {"zero", t.parallel.zero}};
+                        {"cp", t.parallel.cp}, {"zero", t.parallel.zero}};
   out["schedule"] = {{"kind", models::schedule_kind_name(t.schedule)},
                      {"ranks", r.pipeline.schedule.ranks},
                      {"model_parts", r.pipeline.schedule.model_parts},
@@ -96,9 +96,10 @@ json training_summary_json(const models::Scenario& scenario, const models::Train
 
 std::string training_terminal_summary(const models::Scenario& scenario, const models::TrainingResult& r) {
   std::string s = fmt::format("{}\n", scenario.name.empty() ? "training step" : scenario.name);
-  s += fmt::format("  {} on {} GPUs, {} (pp {} dp {} ep {} tp {}), {} micro-batches per pipeline, {} fidelity\n",
+  s += fmt::format("  {} on {} GPUs, {} (pp {} dp {} ep {} tp {}{}), {} micro-batches per pipeline, {} fidelity\n",
                    r.spec.model.name, r.gpus, models::schedule_kind_name(r.spec.schedule), r.spec.parallel.pp, r.dp,
-                   r.spec.parallel.ep, r.spec.parallel.tp, r.microbatches,
+                   r.spec.parallel.ep, r.spec.parallel.tp,
+                   r.spec.parallel.cp > 1 ? fmt::format(" cp {}", r.spec.parallel.cp) : std::string(), r.microbatches,
                    r.spec.fidelity == models::Fidelity::kFull ? "full" : "reduced");
   s += fmt::format("  step {:.3f} s   {:.3g} tokens/s   {:.0f} GPU-hours per trillion tokens   MFU {:.1f}% (BF16 peak) "
                    "{:.1f}% (FP8 peak)\n",

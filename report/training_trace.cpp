@@ -72,7 +72,7 @@ void write_metadata(TraceWriter& w, const models::TrainingResult& r) {
     w.process_name(k.rank, "rank " + std::to_string(k.rank));
     w.process_sort_index(k.rank, k.rank);
     w.process_labels(k.rank, fmt::format("pipeline rank {} of {}, data-parallel replica 0 of {}, GPU {}", k.rank,
-                                         r.ranks.size(), r.dp, k.rank * r.dp * t.parallel.tp));
+                                         r.ranks.size(), r.dp, k.rank * r.dp * t.parallel.cp * t.parallel.tp));
     const std::pair<int, const char*> threads[] = {{kCompute, "compute SMs"},
                                                    {kCompute2, "compute SMs, second stream"},
                                                    {kComm, "comm SMs"},
@@ -86,8 +86,9 @@ void write_metadata(TraceWriter& w, const models::TrainingResult& r) {
   // As the PyTorch profiler's distributedInfo, with the parallel sizes.
   w.top_level("distributedInfo",
               fmt::format("{{\"backend\":\"v3sim\",\"world_size\":{},\"ranks_in_trace\":{},\"replica\":0,"
-                          "\"pp\":{},\"dp\":{},\"ep\":{},\"tp\":{},\"zero\":{}}}",
-                          r.gpus, r.ranks.size(), t.parallel.pp, r.dp, t.parallel.ep, t.parallel.tp, t.parallel.zero));
+                          "\"pp\":{},\"dp\":{},\"ep\":{},\"tp\":{},\"cp\":{},\"zero\":{}}}",
+                          r.gpus, r.ranks.size(), t.parallel.pp, r.dp, t.parallel.ep, t.parallel.tp, t.parallel.cp,
+                          t.parallel.zero));
   w.top_level("otherData", fmt::format("{{\"simulator\":\"v3sim\",\"model\":{},\"schedule\":{},\"step_time_s\":{}}}",
                                        TraceWriter::quote(t.model.name),
                                        TraceWriter::quote(models::schedule_kind_name(t.schedule)), r.step_time_s));

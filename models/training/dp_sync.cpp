@@ -61,11 +61,14 @@ DpSyncModel::DpSyncModel(const topologies::Cluster& cluster, const StepLayout& l
     : cluster_(cluster), layout_(layout), spec_(spec), gpu_(gpu), router_(router) {
   // Representative groups of rank 0 (every rank's groups have the same shape).
   std::vector<int> dense, routed;
-  for (int d = 0; d < layout.dp; ++d) dense.push_back(layout.gpu(0, d));
+  // Dense gradients: every data- and context-parallel GPU holding the same
+  // tensor-parallel shard (Megatron reduces them over dp x cp).
+  for (int d = 0; d < layout.dp; ++d)
+    for (int c = 0; c < layout.cp; ++c) dense.push_back(layout.gpu(0, d) + c * layout.tp);
   // The routed experts' gradients: the GPUs holding the same experts
-  // (models/training/expert_groups.hpp), tp x dp / ep of them.
-  for (int g = 0; g < layout.tp * layout.dp / layout.ep; ++g)
-    routed.push_back(expert_member(0, layout.tp, layout.dp, layout.ep, g, 0));
+  // (models/training/expert_groups.hpp), tp x cp x dp / ep of them.
+  for (int g = 0; g < layout.tp * layout.cp * layout.dp / layout.ep; ++g)
+    routed.push_back(expert_member(0, layout.tp * layout.cp, layout.dp, layout.ep, g, 0));
   const bool all_reduce = spec.parallel.zero == 0;
   dense_ = fit_ring(dense, all_reduce);
   routed_ = fit_ring(routed, all_reduce);
@@ -110,8 +113,8 @@ DpSyncTimes DpSyncModel::times(const BlockParameters& params, bool mirrored, dou
   // Dense and routed-expert groups reduce at the same time on different rings.
   t.reduce_scatter = sim::from_seconds(std::max(dense_.seconds(kGradBytes * dense), routed_.seconds(kGradBytes * routed)));
   const bool zero = spec_.parallel.zero == 1;
-  const double expert_dp = static_cast<double>(layout_.tp) * layout_.dp / layout_.ep;
-  const double shard = zero ? dense / layout_.dp + routed / expert_dp : dense + routed;
+  const double expert_dp = static_cast<double>(layout_.tp) * layout_.cp * layout_.dp / layout_.ep;
+  const double shard = zero ? dense / (layout_.dp * layout_.cp) + routed / expert_dp : dense + routed;
   const calibration::Profile& p = spec_.profile;
   t.optimizer = sim::from_seconds(calibration::memory_seconds(p, device_rates(gpu_), kOptimizerBytes * shard, gpu_.sms));
   // A ring all-gather takes the same steps as the reduce-scatter of equal size.

@@ -27,7 +27,7 @@ LayerDemand layer_pair_demand(const TrainingSpec& spec, const GpuPreset& gpu,
     return out.classes[it->second];
   };
   for (const KernelOp& op : block_ops(spec.model, kind, ctx)) {
-    if (op.kernel_class.empty() || op.kind == KernelKind::kAllReduce) continue;
+    if (op.kernel_class.empty() || op.kind == KernelKind::kAllReduce || op.kind == KernelKind::kContextRing) continue;
     const int sms = op.comm_stream && !spec.comm_offload ? spec.comm_sms : compute_sms;
     switch (op.kind) {
       case KernelKind::kAllToAll: {

@@ -12,11 +12,12 @@ RankMemory rank_memory(const TrainingSpec& t, const StagePlan& plan, const std::
   m.parameters = 2 * (dense + routed);
   m.gradients = 4 * (dense + routed);
   const bool zero = t.parallel.zero == 1;
-  // ZeRO-1 shards the dense states over the data-parallel replicas and the
-  // routed experts' over the GPUs holding the same experts (tp x dp / ep:
-  // models/training/expert_groups.hpp).
-  const double expert_dp = static_cast<double>(tp) * dp / ep;
-  m.optimizer = 8 * (zero ? dense / dp + routed / expert_dp : dense + routed);
+  // ZeRO-1 shards the dense states over the data- and context-parallel GPUs
+  // and the routed experts' over the GPUs holding the same experts
+  // (tp x cp x dp / ep: models/training/expert_groups.hpp).
+  const int cp = t.parallel.cp;
+  const double expert_dp = static_cast<double>(tp) * cp * dp / ep;
+  m.optimizer = 8 * (zero ? dense / (static_cast<double>(dp) * cp) + routed / expert_dp : dense + routed);
   m.capacity = capacity_bytes;
   // (time, +bytes allocated / -bytes freed); frees first at equal times.
   std::vector<std::pair<sim::Time, double>> events;

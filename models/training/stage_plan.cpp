@@ -3,6 +3,8 @@
 #include <cmath>
 #include <map>
 
+#include "models/training/context_ring.hpp"
+
 namespace v3sim::models {
 
 double kernel_seconds(const KernelOp& op, const calibration::Profile& p, const calibration::DeviceRates& d, int sms) {
@@ -46,7 +48,8 @@ std::vector<KernelOp> with_framework_ops(const std::vector<KernelOp>& ops, const
   for (std::size_t i = 0; i < ops.size(); ++i) {
     out.push_back(ops[i]);
     const KernelOp& op = ops[i];
-    const bool compute = op.kind != KernelKind::kAllToAll && op.kind != KernelKind::kAllReduce && !op.comm_stream;
+    const bool compute = op.kind != KernelKind::kAllToAll && op.kind != KernelKind::kAllReduce &&
+                         op.kind != KernelKind::kContextRing && !op.comm_stream;
     if (!compute || op.second_stream) continue;
     const bool last_of_run = i + 1 == ops.size() || ops[i + 1].component != op.component || ops[i + 1].pass != op.pass;
     const std::string key = component_label(op.component, op.pass);
@@ -138,7 +141,8 @@ class BlockCoster {
   }
 
   void add(std::vector<Segment>& list, const KernelOp& op) {
-    const bool comm = op.kind == KernelKind::kAllToAll || op.kind == KernelKind::kAllReduce || op.comm_stream;
+    const bool comm = op.kind == KernelKind::kAllToAll || op.kind == KernelKind::kAllReduce ||
+                      op.kind == KernelKind::kContextRing || op.comm_stream;
     Segment& s = segment_for(list, op, comm);
     if (op.kind == KernelKind::kAllToAll) {
       s.phase = static_cast<int>(!op.to_experts ? EpPhase::kFromExperts
@@ -154,6 +158,19 @@ class BlockCoster {
       // Ring all-reduce inside the NVLink domain: 2(tp-1)/tp of the payload.
       const int tp = t_.parallel.tp;
       const sim::Time d = sim::from_seconds(2.0 * (tp - 1) / tp * op.bytes / (gpu_.nvlink_achievable_gb_per_s * 1e9));
+      s.fixed += d;
+      add_class(s, op.kernel_class, d);
+    } else if (op.kind == KernelKind::kContextRing) {
+      // Context parallelism's ring: only what the attention beside it does
+      // not hide (models/training/context_ring.hpp). Neighbours of the ring
+      // share an NVLink domain when tp x cp GPUs fit in one.
+      const bool nvlink = t_.parallel.tp * t_.parallel.cp <= gpu_.gpus_per_nvlink_domain;
+      const double bw = (nvlink ? gpu_.nvlink_achievable_gb_per_s : gpu_.nic_achievable_gb_per_s) * 1e9;
+      const bool backward = op.pass != Pass::kForward;
+      const double step = calibration::attention_seconds(profile_, rates_, (backward ? 2.5 : 1.0) * op.flops / t_.parallel.cp,
+                                                         backward, sms_) *
+                          profile_.kernel_class(backward ? "attention_bwd" : "attention_fwd").time_scale;
+      const sim::Time d = sim::from_seconds(context_ring_exposed_s(op.bytes, bw, step, op.ring_steps));
       s.fixed += d;
       add_class(s, op.kernel_class, d);
     } else if (op.comm_stream) {
@@ -352,6 +369,7 @@ OpContext op_context(const TrainingSpec& t) {
   c.seq_len = t.seq_len;
   c.ep = t.parallel.ep;
   c.tp = t.parallel.tp;
+  c.cp = t.parallel.cp;
   c.fp8 = t.fp8;
   c.recompute = t.recompute;
   c.sequence_parallel = t.parallel.sequence_parallel && t.parallel.tp > 1;

@@ -60,7 +60,11 @@ struct StepLayout {
   // all ready does; without it the pair would begin under that forward's
   // last combine.
   bool isolate_pair = false;
-  int gpu(int rank, int replica) const { return (rank * dp + replica) * tp; }
+  int cp = 1;
+  // GPU index = ((pipeline rank x dp + data-parallel rank) x cp + context-parallel
+  // rank) x tp + tensor-parallel rank (Megatron's order, TP innermost); a
+  // replica stands for its first context- and tensor-parallel GPU.
+  int gpu(int rank, int replica) const { return (rank * dp + replica) * cp * tp; }
 };
 
 // One component kernel of replica 0, for the trace.

@@ -7,13 +7,14 @@ namespace v3sim::models {
 namespace {
 
 Parallelism parse_parallelism(sim::ObjectReader in) {
-  in.only_keys({"pp", "ep", "tp", "zero", "layers_per_part", "sequence_parallel", "first_pipeline_num_layers",
+  in.only_keys({"pp", "ep", "tp", "cp", "zero", "layers_per_part", "sequence_parallel", "first_pipeline_num_layers",
                 "last_pipeline_num_layers", "account_for_embedding_in_pipeline_split",
                 "account_for_loss_in_pipeline_split"});
   Parallelism p;
   p.pp = static_cast<int>(in.integer("pp", 1, 4096));
   p.ep = static_cast<int>(in.optional_integer("ep", 1, 1 << 20).value_or(1));
   p.tp = static_cast<int>(in.optional_integer("tp", 1, 64).value_or(1));
+  p.cp = static_cast<int>(in.optional_integer("cp", 1, 64).value_or(1));
   p.zero = static_cast<int>(in.optional_integer("zero", 0, 1).value_or(1));
   p.sequence_parallel = in.optional_boolean("sequence_parallel").value_or(p.sequence_parallel);
   if (auto n = in.optional_integer("first_pipeline_num_layers", 1, 100000)) p.first_pipeline_num_layers = static_cast<int>(*n);
@@ -106,7 +107,7 @@ std::vector<int> megatron_split(const Parallelism& p, int layers, int mtp, int r
 
 }  // namespace
 
-int data_parallel(const TrainingSpec& t, int gpus) { return gpus / (t.parallel.pp * t.parallel.tp); }
+int data_parallel(const TrainingSpec& t, int gpus) { return gpus / (t.parallel.pp * t.parallel.tp * t.parallel.cp); }
 
 int microbatches_per_pipeline(const TrainingSpec& t, int gpus) {
   return static_cast<int>(t.global_batch / (static_cast<long long>(data_parallel(t, gpus)) * t.micro_batch));
@@ -190,15 +191,21 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
 
   // Consistency between sections.
   const Parallelism& p = t.parallel;
-  if (gpus % (p.pp * p.tp) != 0)
-    throw sim::InputError("/parallelism/pp", "pp x tp = " + std::to_string(p.pp * p.tp) + " does not divide the cluster's " +
-                                                  std::to_string(gpus) + " GPUs");
+  if (gpus % (p.pp * p.tp * p.cp) != 0)
+    throw sim::InputError("/parallelism/pp", "pp x tp x cp = " + std::to_string(p.pp * p.tp * p.cp) +
+                                                  " does not divide the cluster's " + std::to_string(gpus) + " GPUs");
+  if (t.seq_len % (2 * p.cp) != 0)
+    throw sim::InputError("/parallelism/cp", "expected 2 x cp dividing the sequence length " + std::to_string(t.seq_len) +
+                                                 " (each GPU takes two load-balanced chunks of the causal sequence)");
+  if (p.cp > 1 && t.fidelity == Fidelity::kFull)
+    throw sim::InputError("/fidelity", "expected \"reduced\" with cp > 1: full fidelity simulates one GPU per "
+                                       "context-parallel group");
   const int dp = data_parallel(t, gpus);
-  if ((p.tp * dp) % p.ep != 0)
-    throw sim::InputError("/parallelism/ep", "expected ep dividing tp x dp = " + std::to_string(p.tp * dp) +
+  if ((p.tp * p.cp * dp) % p.ep != 0)
+    throw sim::InputError("/parallelism/ep", "expected ep dividing tp x cp x dp = " + std::to_string(p.tp * p.cp * dp) +
                                                  " (expert groups are formed across the tensor- and data-parallel "
                                                  "GPUs of a pipeline stage: MoE parallel folding)");
-  if (p.ep > 1 && (static_cast<long long>(t.micro_batch) * t.seq_len) % p.tp != 0)
+  if (p.ep > 1 && (static_cast<long long>(t.micro_batch) * t.seq_len) % (p.tp * p.cp) != 0)
     throw sim::InputError("/parallelism/tp", "expected tp dividing micro_batch x seq_len (each GPU of a TP group "
                                              "routes its share of the tokens to the experts)");
   if (p.ep > 1 && p.tp > 1 && t.fidelity == Fidelity::kFull)

@@ -18,6 +18,7 @@ struct Parallelism {
   int pp = 1;
   int ep = 1;
   int tp = 1;
+  int cp = 1;    // context parallelism: the sequence over cp GPUs (Megatron's context_parallel_size)
   int zero = 1;  // ZeRO stage: 0 (replicated optimizer) or 1 (sharded over data parallelism)
   std::vector<int> layers_per_part;  // empty: split evenly (docs/training-model.md)
   bool balance_layers = false;       // layers_per_part "balanced": even out the ranks' compute

@@ -22,7 +22,7 @@ EpAllToAllSpec ep_spec(const TrainingSpec& t) {
   EpAllToAllSpec e;
   e.ep = t.parallel.ep;
   // Each GPU of a TP group routes its own share (MoE parallel folding).
-  e.tokens_per_rank = t.micro_batch * t.seq_len / t.parallel.tp;
+  e.tokens_per_rank = t.micro_batch * t.seq_len / (t.parallel.tp * t.parallel.cp);
   e.hidden = t.model.hidden;
   e.topk = t.model.topk;
   e.experts = t.model.routed_experts;
@@ -105,7 +105,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     }
   r.plan = plan_stages(spec, cluster.gpu, schedule.model_parts, !spec.chunk_pair, rank_parts);
   if (spec.chunk_pair) r.microbatches = 2;
-  StepLayout layout{spec.parallel.pp, r.dp, ep, spec.parallel.tp, spec.fidelity, spec.chunk_pair};
+  StepLayout layout{spec.parallel.pp, r.dp, ep, spec.parallel.tp, spec.fidelity, spec.chunk_pair, spec.parallel.cp};
 
   // The all-to-all phases and the pipeline transfer.
   StepNetwork net;
@@ -139,7 +139,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   // The BF16 hidden state between stages: with sequence parallelism each GPU
   // of a TP group sends its 1/tp of the sequence (Megatron's P2P of the
   // sequence-parallel shard), without it the whole.
-  const double stage_tokens = static_cast<double>(spec.micro_batch) * spec.seq_len /
+  const double stage_tokens = static_cast<double>(spec.micro_batch) * spec.seq_len / spec.parallel.cp /
                               (spec.parallel.sequence_parallel ? spec.parallel.tp : 1);
   const double activation_bytes = stage_tokens * spec.model.hidden * 2;
   net.p2p_bytes = activation_bytes;
@@ -159,8 +159,8 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     // with the farthest (GPU 0 of the group stands for every member).
     sim::Time farthest = 0;
     for (int m = 1; m < ep; ++m)
-      farthest = std::max(farthest, transfer_time(c, router, expert_member(0, layout.tp, layout.dp, ep, 0, 0),
-                                                  expert_member(0, layout.tp, layout.dp, ep, 0, m), 0));
+      farthest = std::max(farthest, transfer_time(c, router, expert_member(0, layout.tp * layout.cp, layout.dp, ep, 0, 0),
+                                                  expert_member(0, layout.tp * layout.cp, layout.dp, ep, 0, m), 0));
     net.notify_round = 2 * farthest;
   }
   r.slowest_expert_scale = net.slowest_expert_scale;
@@ -232,7 +232,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     for (std::size_t st = 0; st < schedule.rank_of[lane].size(); ++st)
       flops += r.plan.parts[static_cast<std::size_t>(schedule.part_of[lane][st])].model_flops *
                schedule.lane_microbatches[lane];
-  r.model_flops_per_step = flops * r.dp * spec.parallel.tp;
+  r.model_flops_per_step = flops * r.dp * spec.parallel.tp * spec.parallel.cp;
   r.mfu_bf16 = r.model_flops_per_step / (r.step_time_s * r.gpus * cluster.gpu.bf16_dense_tflops * 1e12);
   r.mfu_fp8 = r.model_flops_per_step / (r.step_time_s * r.gpus * cluster.gpu.fp8_dense_tflops * 1e12);
 

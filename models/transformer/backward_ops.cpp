@@ -145,6 +145,13 @@ void input_gradient(const KernelOp& f, bool fp8, std::vector<KernelOp>& input, s
       return;
     }
     case KernelKind::kAllReduce: input.push_back(derived(f, Pass::kInput, f.name + "_dgrad")); return;
+    case KernelKind::kContextRing: {
+      // Backward sends K and V round again with their gradients: twice the bytes.
+      KernelOp b = derived(f, Pass::kInput, f.name + "_backward");
+      b.bytes = 2 * f.bytes;
+      input.push_back(b);
+      return;
+    }
   }
 }
 

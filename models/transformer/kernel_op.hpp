@@ -9,7 +9,9 @@
 
 namespace v3sim::models {
 
-enum class KernelKind { kGemm, kAttention, kMemory, kAllToAll, kAllReduce };
+// kContextRing: context parallelism's ring exchange of K and V beside the core
+// attention (bytes per step, ring_steps steps, flops of the attention it overlaps).
+enum class KernelKind { kGemm, kAttention, kMemory, kAllToAll, kAllReduce, kContextRing };
 
 // Forward, backward for inputs (the I of zero-bubble schedules) and backward
 // for weights (W).
@@ -38,6 +40,7 @@ struct KernelOp {
   // kAllToAll: tokens this GPU sends (each to up to topk experts), their
   // direction and wire format.
   double tokens = 0;
+  int ring_steps = 0;  // kContextRing: transfers to the next context-parallel GPU
   bool to_experts = true;
   bool fp8 = false;
   double saved_bytes = 0;          // forward: activations kept for the backward pass

@@ -50,12 +50,14 @@ class ForwardBuilder {
            m_.kv_lora_rank, 0, true);
       rope_and_head_layout(heads, m_.qk_rope_head_dim, qk, 1);
       core_attention(heads, qk, m_.v_head_dim, 0);
+      context_ring(static_cast<double>(heads) * (qk + m_.v_head_dim));
     } else {
       const int kv_heads = std::max(1, m_.kv_heads / c_.tp);
       const double qkv = static_cast<double>(heads + 2 * kv_heads) * m_.head_dim;
       gemm("qkv_proj", Component::kAttention, qkv, h, 0);
       rope_and_head_layout(heads + kv_heads, m_.head_dim, 0, 0);
       core_attention(heads, m_.head_dim, m_.head_dim, t_ * qkv * kBf16);
+      context_ring(2.0 * kv_heads * m_.head_dim);
     }
     // The o_proj input is cached in E5M6: one more cast beside the FP8 one.
     if (c_.fp8)
@@ -256,12 +258,28 @@ class ForwardBuilder {
     op.component = Component::kAttention;
     op.kernel_class = "attention_fwd";
     const double s = c_.seq_len;
-    op.flops = op.model_flops = static_cast<double>(c_.sequences) * heads * s * s * (qk + v);
+    op.flops = op.model_flops = static_cast<double>(c_.sequences) * heads * s * s * (qk + v) / c_.cp;
     op.saved_bytes = saved_qkv + t_ * heads * kFp32;  // plus the log-sum-exp per row
     // Backward pre- and post-processing move (see backward_ops): dO.O row
     // sums, and dQ from its FP32 accumulator to BF16.
     op.backward_pre_bytes = t_ * heads * (2.0 * v * kBf16 + kFp32);
     op.backward_post_bytes = t_ * heads * qk * (kFp32 + kBf16);
+    push(op);
+  }
+
+  // Context parallelism: the GPU's K and V (`kv_width` BF16 values a token)
+  // travel the ring, cp - 1 transfers, each beside the attention on the chunk
+  // that arrived before it (Transformer Engine's ring P2P).
+  void context_ring(double kv_width) {
+    if (c_.cp == 1) return;
+    KernelOp op;
+    op.name = "cp_ring";
+    op.kind = KernelKind::kContextRing;
+    op.component = Component::kAttention;
+    op.kernel_class = "cp_ring";
+    op.bytes = t_ * kv_width * kBf16;
+    op.ring_steps = c_.cp - 1;
+    op.flops = ops.empty() ? 0 : ops.back().flops;  // the core attention just added
     push(op);
   }
 

@@ -35,7 +35,10 @@ struct OpContext {
   // (residual adds and norms) each of the tp GPUs holds and normalises
   // tokens/tp; the all-reduces become reduce-scatter plus all-gather.
   bool sequence_parallel = false;
-  double tokens() const { return static_cast<double>(sequences) * seq_len; }
+  // Context parallelism: the sequence split over cp GPUs in load-balanced
+  // chunks; each holds 1/cp of the tokens and of causal attention's work.
+  int cp = 1;
+  double tokens() const { return static_cast<double>(sequences) * seq_len / cp; }
 };
 
 // Forward kernels in execution order.

@@ -163,7 +163,9 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
   std::vector<int> node_of(r.components.size(), -1);
 
   // Every component kernel of replica 0, in program order per stream.
-  const double tokens = static_cast<double>(spec.micro_batch) * spec.seq_len;  // per micro-batch on one GPU
+  const int cp = spec.parallel.cp;
+  const double tokens = static_cast<double>(spec.micro_batch) * spec.seq_len / cp;  // per micro-batch on one GPU
+  const double routed_tokens = tokens / tp;  // each GPU of a TP group routes its share (MoE parallel folding)
   const std::array<double, models::kEpPhases> bytes_per_token{
       models::token_bytes("fp8", spec.model.hidden), models::token_bytes("bf16", spec.model.hidden),
       models::token_bytes("bf16", spec.model.hidden)};
@@ -176,7 +178,7 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
     const sim::Time d = c.end - c.start;
     if (c.comm && c.phase >= 0 && ep > 1) {
       // Each GPU sends its micro-batch's tokens once per selected expert.
-      rb.collective(name, ChakraProtoMsg::ALL_TO_ALL, tokens * spec.model.topk * bytes_per_token[static_cast<std::size_t>(c.phase)],
+      rb.collective(name, ChakraProtoMsg::ALL_TO_ALL, routed_tokens * spec.model.topk * bytes_per_token[static_cast<std::size_t>(c.phase)],
                     "ep", ep, c.start, d, stream);
     } else if (c.comm && c.phase < 0 && tp > 1) {
       // A tensor-parallel all-reduce of the BF16 hidden state.
@@ -222,7 +224,7 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
   // the reduce-scatter (all-reduce without ZeRO) of dense and routed-expert
   // gradients on their own groups at once, the optimizer step, the
   // all-gather. Concurrent collectives both carry their phase's time.
-  const int dp = r.dp, expert_replicas = dp / ep;
+  const int dp = r.dp, expert_replicas = tp * cp * dp / ep;  // models/training/expert_groups.hpp
   const bool zero = spec.parallel.zero == 1;
   for (int rank = 0; rank < ranks && !spec.chunk_pair; ++rank) {
     RankBuilder& rb = b[static_cast<std::size_t>(rank)];
@@ -295,11 +297,12 @@ std::vector<ChakraTrace> chakra_traces(const models::TrainingResult& r, const st
     meta_str(t.metadata, "scenario", scenario_name);
     meta(t.metadata, "rank", rank);
     meta(t.metadata, "ranks", ranks);
-    meta(t.metadata, "gpu", (rank * dp) * tp);  // replica 0, tensor-parallel rank 0 (models::StepLayout::gpu)
+    meta(t.metadata, "gpu", (rank * dp) * cp * tp);  // replica 0, its first GPU (models::StepLayout::gpu)
     meta(t.metadata, "pp", spec.parallel.pp);
     meta(t.metadata, "dp", dp);
     meta(t.metadata, "ep", ep);
     meta(t.metadata, "tp", tp);
+    meta(t.metadata, "cp", cp);
     meta(t.metadata, "zero", spec.parallel.zero);
     meta(t.metadata, "microbatches", r.microbatches);
     meta_str(t.metadata, "schedule", spec.chunk_pair ? "chunk_pair" : models::schedule_kind_name(spec.schedule));
