@@ -9,12 +9,13 @@
 namespace v3sim::calibration {
 namespace embedded {
 extern const std::string_view kH800PublishedJson;
+extern const std::string_view kB200PublishedJson;
 }
 
 namespace {
 
 // Every built-in profile, as compiled in by calibration/CMakeLists.txt.
-const std::string_view kBuiltIn[] = {embedded::kH800PublishedJson};
+const std::string_view kBuiltIn[] = {embedded::kH800PublishedJson, embedded::kB200PublishedJson};
 
 // One parameter: its value (checked against [min, max]) and its provenance,
 // recorded under `name`.

@@ -32,6 +32,7 @@ struct CalibrateArgs {
   std::string out;
   std::string figures;  // with --trace: where to write the trace's figures
   std::string setting;  // with --figures: what ran (GPU, model, parallelism), kept with the figures
+  std::string public_data;  // a partial profile of public numbers for --hardware
   std::string name;  // default: h100-measured for probe files, the base's name for a trace alone
   std::string hardware = "h100";
   std::string base = "h800-published";
@@ -185,7 +186,33 @@ void write_figures(const CalibrateArgs& a) {
   std::cout << "wrote " << a.figures << "\n";
 }
 
+// --public: the base carried to --hardware by the stated rule, the public
+// numbers of the file over the rule's (models::profile_from_public_data).
+void write_public_profile(const CalibrateArgs& a) {
+  if (a.out.empty()) throw InputFailure("calibrate: --public needs --out PROFILE.json");
+  if (!a.inputs.empty() || !a.trace.empty()) throw InputFailure("calibrate: --public takes no --inputs or --trace");
+  std::string text;
+  const nlohmann::json doc = read_json_file(a.public_data, text);
+  calibration::Profile p;
+  try {
+    const models::GpuPreset gpu = models::gpu_preset(a.hardware, nlohmann::json::object(), "--hardware");
+    const calibration::Profile base = calibration::load_profile(a.base, "--base");
+    p = models::profile_from_public_data(base, gpu, doc, a.name.empty() ? a.hardware + "-published" : a.name);
+  } catch (const sim::InputError& e) {
+    if (e.pointer().rfind("--", 0) == 0) throw InputFailure(e.pointer() + ": " + e.what());
+    throw InputFailure(a.public_data + ":" + std::to_string(line_of_pointer(text, e.pointer())) + ": " + e.pointer() +
+                       ": " + e.what());
+  }
+  try {
+    report::write_file_atomically(std::filesystem::path(a.out), calibration::profile_to_json(p).dump(2) + "\n");
+  } catch (const std::runtime_error& e) {
+    throw InputFailure(e.what());
+  }
+  std::cout << "wrote " << a.out << "\n";
+}
+
 void calibrate(const CalibrateArgs& a) {
+  if (!a.public_data.empty()) return write_public_profile(a);
   if (a.inputs.empty() && a.trace.empty()) throw InputFailure("calibrate: expected --inputs PROBE.json... or --trace");
   if (!a.figures.empty() && a.trace.empty()) throw InputFailure("calibrate: --figures needs --trace");
   if (a.out.empty() && a.figures.empty()) throw InputFailure("calibrate: expected --out PROFILE.json");
@@ -243,6 +270,9 @@ void add_calibrate_command(CLI::App& app) {
                   "With --trace: write the figures calibration keeps of the trace (span, busy, components, classes)");
   cmd->add_option("--setting", args->setting,
                   "With --figures: what the trace ran (GPU, model, parallelism), written with the figures");
+  cmd->add_option("--public", args->public_data,
+                  "With --hardware and --out: --base carried to that GPU by the stated rule, with the public numbers of "
+                  "this partial profile over the rule's");
   cmd->add_option("--name", args->name, "Profile name")->capture_default_str();
   cmd->add_option("--hardware", args->hardware, "GPU preset the probes ran on (its peaks)")->capture_default_str();
   cmd->add_option("--base", args->base, "Profile whose values stand where the probes measure nothing")->capture_default_str();

@@ -92,6 +92,18 @@ calibration::HardwareTraits hardware_traits(const GpuPreset& g) {
   return {g.name, g.sms, g.bf16_dense_tflops, g.hbm_tb_per_s, g.nvlink_gb_per_s, g.nic_achievable_gb_per_s * g.nics};
 }
 
+calibration::Profile profile_from_public_data(const calibration::Profile& base, const GpuPreset& gpu,
+                                              const nlohmann::json& public_data, const std::string& name) {
+  std::string statement;
+  calibration::Profile carried = profile_for_gpu(base, gpu, statement);
+  carried.hardware = gpu.name;
+  carried.name = name;
+  nlohmann::json j = calibration::profile_to_json(carried);
+  if (!public_data.is_object()) throw sim::InputError("", "expected an object: a partial profile");
+  j.merge_patch(public_data);
+  return calibration::parse_profile(j);
+}
+
 calibration::Profile profile_for_gpu(const calibration::Profile& p, const GpuPreset& gpu, std::string& statement) {
   statement.clear();
   if (p.hardware.empty()) return p;

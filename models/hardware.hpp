@@ -50,4 +50,13 @@ calibration::HardwareTraits hardware_traits(const GpuPreset& g);
 // (sim::InputError at /calibration): its numbers cannot be carried.
 calibration::Profile profile_for_gpu(const calibration::Profile& p, const GpuPreset& gpu, std::string& statement);
 
+// A profile for `gpu` from public data: `base` carried to it by the stated
+// rule, then the numbers public sources give for that GPU written over the
+// rule's (`public_data`: a partial profile in the JSON form of
+// calibration/profiles/*.json, every parameter with its source; merged as a
+// JSON merge patch). The result names `gpu` as its hardware and `name`.
+// Throws sim::InputError (pointer into `public_data`) for a bad entry.
+calibration::Profile profile_from_public_data(const calibration::Profile& base, const GpuPreset& gpu,
+                                              const nlohmann::json& public_data, const std::string& name);
+
 }  // namespace v3sim::models

@@ -139,9 +139,10 @@ ContentionFit fit_under_contention(const ClusterConfig& cluster, const TrainingS
   out.worst_class_error = best.worst;
   for (const auto& [cls, form] : refitter.forms()) {
     const calibration::KernelClassParams &before = spec.profile.kernel_class(cls), &after = best.profile.kernel_class(cls);
-    auto param = [form](const calibration::KernelClassParams& k) {
-      return form == calibration::ClassForm::kScale ? k.time_scale
-             : form == calibration::ClassForm::kBandwidth && k.gb_per_s < 1e5 ? k.gb_per_s
+    const calibration::ClassForm f = form;  // (a structured binding is not capturable before C++20's fix in clang 16)
+    auto param = [f](const calibration::KernelClassParams& k) {
+      return f == calibration::ClassForm::kScale ? k.time_scale
+             : f == calibration::ClassForm::kBandwidth && k.gb_per_s < 1e5 ? k.gb_per_s
                                                                                 : k.launch_us;
     };
     const double alone = refitter.alone_ms(cls, form, after);
