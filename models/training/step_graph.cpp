@@ -3,25 +3,16 @@
 #include <algorithm>
 #include <cmath>
 #include <memory>
-#include <limits>
 #include <map>
 
 #include "models/cluster_network.hpp"
 #include "models/training/ep_group_calls.hpp"
+#include "models/training/step_graph_parts.hpp"
 #include "sim/engine.hpp"
 #include "sim/task_graph.hpp"
 
 namespace v3sim::models {
 namespace {
-
-constexpr sim::TaskId kNone = ~sim::TaskId{0};
-
-// The first and last task of a piece of work; for a comm kernel in full
-// fidelity, its launch and its completion.
-struct Span {
-  sim::TaskId entry = kNone;
-  sim::TaskId exit = kNone;
-};
 
 // A dependency chain through one chunk's segments.
 struct Chain {
@@ -35,10 +26,6 @@ struct Chain {
   }
 };
 
-struct ChunkSpans {
-  Span forward, backward;
-};
-
 struct Gpu {
   int rank, replica;
   sim::ResourceId compute, comm, compute2;
@@ -47,28 +34,18 @@ struct Gpu {
   std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity; reduced with a slowest member)
 };
 
-class Builder {
+class Builder : public StepGraphParts {
  public:
   Builder(const Schedule& s, const StagePlan& plan, const StepLayout& layout, const StepNetwork& net)
       : s_(s), plan_(plan), layout_(layout), net_(net),
         slowest_member_(layout.fidelity == Fidelity::kReduced && layout.ep > 1 && net.slowest_expert_scale > 1),
         replicas_(layout.fidelity == Fidelity::kFull ? layout.dp : slowest_member_ ? 2 : 1) {
     for (int lane = 0; lane < static_cast<int>(s.rank_of.size()); ++lane) {
-      base_.push_back(chunk_count_);
+      chunk_base.push_back(chunk_count_);
       chunk_count_ += static_cast<std::size_t>(s.lane_stages(lane)) * s.lane_microbatches[lane];
     }
     if (layout.fidelity == Fidelity::kFull) network_ = std::make_unique<ClusterNetwork>(*net.cluster, graph, net.router);
   }
-
-  sim::TaskGraph graph;
-  std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
-  std::vector<sim::TaskId> record_task;
-  std::vector<sim::TaskId> record_start;       // the task whose start is the record's (a comm kernel's launch)
-  std::vector<std::pair<std::size_t, CommCall>> notify_records;  // replica 0's waiting notifies: record index, its call
-  std::vector<std::pair<sim::TaskId, int>> other_replicas;  // (task, rank) of replicas 1.. (full fidelity; the slowest member)
-  std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range
-  std::vector<ChunkSpans> spans0;  // replica 0's chunks
-  std::vector<std::pair<TransferRecord, sim::TaskId>> transfers0;  // replica 0's pipeline transfers
 
   void build() {
     net_resource_ = graph.add_resource("network", sim::ResourceOrder::kReady, 0);
@@ -112,10 +89,7 @@ class Builder {
     if (plan_.second_beside_main > 1) graph.add_slowdown(g.compute2, g.compute, plan_.second_beside_main);
   }
 
-  std::size_t chunk(const Chunk& c) const {
-    return base_[static_cast<std::size_t>(c.lane)] + static_cast<std::size_t>(c.stage) * s_.lane_microbatches[c.lane] +
-           static_cast<std::size_t>(c.microbatch);
-  }
+  std::size_t chunk(const Chunk& c) const { return StepGraphParts::chunk(s_, c); }
 
  private:
   const PartPlan& part(const Chunk& c) const { return plan_.parts[s_.part_of[c.lane][c.stage]]; }
@@ -391,7 +365,6 @@ class Builder {
   const StepNetwork& net_;
   bool slowest_member_;  // reduced fidelity: the EP group's slowest member simulated beside the typical one
   int replicas_;
-  std::vector<std::size_t> base_;
   std::size_t chunk_count_ = 0;
   std::vector<Gpu> gpus_;
   sim::ResourceId net_resource_ = 0;
@@ -401,120 +374,11 @@ class Builder {
 
 }  // namespace
 
-sim::Time uncovered_time(std::vector<std::pair<sim::Time, sim::Time>> busy,
-                         std::vector<std::pair<sim::Time, sim::Time>> covered) {
-  std::sort(busy.begin(), busy.end());
-  std::sort(covered.begin(), covered.end());
-  sim::Time total = 0, cursor = std::numeric_limits<sim::Time>::min();
-  std::size_t c = 0;
-  for (auto [start, end] : busy) {
-    start = std::max(start, cursor);
-    while (start < end) {
-      while (c < covered.size() && covered[c].second <= start) ++c;
-      if (c == covered.size() || covered[c].first >= end) {
-        total += end - start;
-        break;
-      }
-      if (covered[c].first > start) total += covered[c].first - start;
-      start = covered[c].second;
-    }
-    cursor = std::max(cursor, end);
-  }
-  return total;
-}
-
 StepGraphResult simulate_step_graph(const Schedule& schedule, const StagePlan& plan, const StepLayout& layout,
                                     const StepNetwork& net) {
   Builder b(schedule, plan, layout, net);
   b.build();
-  const sim::Timeline tl = sim::run(b.graph);
-
-  StepGraphResult r;
-  r.events = tl.events;
-  r.tasks = b.graph.tasks().size();
-  r.flows = b.graph.flows().size() + b.graph.exchange_flow_count();
-  r.wall_seconds = tl.wall_seconds;
-  r.pipeline.schedule = schedule;
-  r.pipeline.step_time = tl.makespan;
-  r.ranks.resize(static_cast<std::size_t>(schedule.ranks));
-  for (int rank = 0; rank < schedule.ranks; ++rank) {
-    RankResult rr;
-    rr.rank = rank;
-    rr.parameter_copies = schedule.parameter_copies(rank);
-    for (std::size_t i = 0; i < schedule.programs[static_cast<std::size_t>(rank)].size(); ++i) {
-      const auto [first, last] = b.op_range[static_cast<std::size_t>(rank)][i];
-      sim::Time start = std::numeric_limits<sim::Time>::max(), end = 0;
-      for (sim::TaskId t = first; t < last; ++t) {
-        start = std::min(start, tl.start[t]);
-        end = std::max(end, tl.end[t]);
-      }
-      rr.ops.push_back(OpRecord{schedule.programs[static_cast<std::size_t>(rank)][i], start, end});
-    }
-    r.pipeline.ranks.push_back(std::move(rr));
-  }
-  for (auto [x, t] : b.transfers0) {
-    x.start = tl.start[t];
-    x.end = tl.end[t];
-    r.pipeline.ranks[static_cast<std::size_t>(x.from_rank)].sends.push_back(x);
-  }
-  r.chunk_lives.resize(static_cast<std::size_t>(schedule.ranks));
-  for (int lane = 0; lane < static_cast<int>(schedule.rank_of.size()); ++lane)
-    for (int st = 0; st < schedule.lane_stages(lane); ++st)
-      for (int m = 0; m < schedule.lane_microbatches[static_cast<std::size_t>(lane)]; ++m) {
-        const ChunkSpans& cs = b.spans0[b.chunk(Chunk{lane, st, m})];
-        r.chunk_lives[static_cast<std::size_t>(schedule.rank_of[lane][st])].push_back(
-            ChunkLife{schedule.part_of[lane][st], tl.start[cs.forward.entry], tl.end[cs.backward.exit]});
-      }
-  std::vector<std::vector<std::pair<sim::Time, sim::Time>>> compute(schedule.ranks), comm(schedule.ranks);
-  const std::vector<std::pair<sim::Time, sim::Time>> nothing;
-  for (std::size_t i = 0; i < b.records.size(); ++i) {
-    ComponentRecord rec = b.records[i];
-    const sim::TaskId t = b.record_task[i];
-    // A full-fidelity comm kernel is recorded at its completion task; it
-    // spans from its launch.
-    rec.start = tl.start[b.record_start[i]];
-    rec.end = tl.end[t];
-    r.components.push_back(rec);
-    RankTimes& rt = r.ranks[static_cast<std::size_t>(rec.rank)];
-    rt.end = std::max(rt.end, rec.end);
-    if (rec.end <= rec.start) continue;
-    (rec.comm ? comm : compute)[static_cast<std::size_t>(rec.rank)].push_back({rec.start, rec.end});
-  }
-  // A notify spent its round of messages and whatever it waited for the
-  // last member to launch (full fidelity: at the barrier before its own
-  // notify task; reduced: before its one task of notify and all-to-all).
-  for (const auto& [i, call] : b.notify_records)
-    r.components[i].notify_wait = tl.start[call.notified] - tl.end[call.launch] + net.notify_round;
-  // Replica 0's data dependencies between its recorded kernels; a pipeline
-  // transfer in between becomes one dependency marked as a transfer. A
-  // full-fidelity all-to-all's launch task belongs to its kernel's record.
-  std::vector<int> owner(b.graph.tasks().size(), -1);
-  for (std::size_t i = 0; i < b.records.size(); ++i) {
-    owner[b.record_task[i]] = static_cast<int>(i);
-    owner[b.record_start[i]] = static_cast<int>(i);
-  }
-  for (const auto& [i, call] : b.notify_records) owner[call.notified] = static_cast<int>(i);
-  constexpr int kNotTransfer = -2;
-  std::vector<int> transfer_source(b.graph.tasks().size(), kNotTransfer);
-  for (const auto& x : b.transfers0) transfer_source[x.second] = -1;
-  for (const sim::Edge& e : b.graph.edges())
-    if (transfer_source[e.to] == -1) transfer_source[e.to] = owner[e.from];
-  for (const sim::Edge& e : b.graph.edges()) {
-    const bool via = transfer_source[e.from] != kNotTransfer;
-    const int from = via ? transfer_source[e.from] : owner[e.from], to = owner[e.to];
-    if (from >= 0 && to >= 0 && from != to) r.edges.push_back(ComponentEdge{from, to, via});
-  }
-  for (int rank = 0; rank < schedule.ranks; ++rank)
-    r.ranks[static_cast<std::size_t>(rank)].compute = uncovered_time(compute[static_cast<std::size_t>(rank)], nothing);
-  // A rank's pipeline ends when its slowest replica does (full fidelity).
-  for (const auto& [t, rank] : b.other_replicas) {
-    RankTimes& rt = r.ranks[static_cast<std::size_t>(rank)];
-    rt.end = std::max(rt.end, tl.end[t]);
-  }
-  for (int rank = 0; rank < schedule.ranks; ++rank)
-    r.ranks[static_cast<std::size_t>(rank)].exposed_comm =
-        uncovered_time(comm[static_cast<std::size_t>(rank)], compute[static_cast<std::size_t>(rank)]);
-  return r;
+  return read_step_graph(b, sim::run(b.graph), schedule, net);
 }
 
 }  // namespace v3sim::models

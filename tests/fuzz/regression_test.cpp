@@ -43,4 +43,20 @@ TEST(FuzzRegressions, StudyCorpusReplays) {
   EXPECT_GT(replay(kFuzz / "regressions" / "study", v3sim::fuzz::study_bytes), 0);
 }
 
+// Nesting far past the JSON depth limit (sim/json_text.hpp), deep enough to
+// overflow a recursive parser's stack were the limit not checked first.
+// Built here rather than kept as 200 KB files in regressions/.
+std::string nested(int depth) { return std::string(static_cast<std::size_t>(depth), '[') + std::string(static_cast<std::size_t>(depth), ']'); }
+
+template <typename Entry>
+void feed(const std::string& b, Entry entry) {
+  EXPECT_NO_THROW(entry(reinterpret_cast<const std::uint8_t*>(b.data()), b.size()));
+}
+
+TEST(FuzzRegressions, DeepNestingIsRefusedNotRecursedInto) {
+  feed(nested(100000), v3sim::fuzz::scenario_bytes);
+  feed(R"({"base": "b.json", "axes": [{"pointer": "/name", "values": )" + nested(100001) + R"(}], "fields": ["/x"]})",
+       v3sim::fuzz::study_bytes);
+}
+
 }  // namespace

@@ -338,10 +338,7 @@ namespace v3sim::models {
 namespace {
 
 nlohmann::json production(const std::string& file) {
-  std::ifstream in(std::string(V3SIM_SOURCE_DIR) + "/scenarios/inference/" + file);
-  std::stringstream text;
-  text << in.rdbuf();
-  nlohmann::json doc = nlohmann::json::parse(text.str());
+  nlohmann::json doc = load("scenarios/inference/" + file);
   doc["workload"]["model_overrides"] = {{"layers", 4}, {"dense_layers", 1}};
   return doc;
 }

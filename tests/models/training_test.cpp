@@ -37,15 +37,21 @@ sim::Time compute_sum(const std::vector<Segment>& segs) {
 // means no all-to-all time and no comm-stream kernels: the shape model
 // without trace-fitted kernel classes, BF16 (no cast before the gradient
 // dispatch).
-TEST(ChunkPair, ZeroCommunicationEqualsSumOfComputeParts) {
+// The chunk pair on the shape model alone, the two compute streams slowing
+// each other by the given factors (nothing beside communication).
+Scenario shape_model_pair(double main_beside_second, double second_beside_main) {
   Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
   s.training->profile.kernel_classes.clear();
   s.training->profile.framework_launches.clear();
   s.training->fp8 = false;
-  // Kernels alone: no contention between the streams (the next test has it).
-  s.training->profile.main_beside_second_slowdown = 1;
-  s.training->profile.second_beside_main_slowdown = 1;
+  s.training->profile.main_beside_second_slowdown = main_beside_second;
+  s.training->profile.second_beside_main_slowdown = second_beside_main;
   s.training->profile.overlap_compute_slowdown = 1;
+  return s;
+}
+
+TEST(ChunkPair, ZeroCommunicationEqualsSumOfComputeParts) {
+  const Scenario s = shape_model_pair(1, 1);  // kernels alone (the next test has the streams contend)
   const StagePlan plan = plan_stages(*s.training, s.cluster->gpu, 1, false);
   ASSERT_EQ(plan.parts[0].blocks.size(), 4u);
   sim::Time f = 0, b = 0;
@@ -67,13 +73,7 @@ TEST(ChunkPair, ZeroCommunicationEqualsSumOfComputeParts) {
 // so the span lies between the first stream's sum and that sum slowed
 // throughout; no kernel runs faster than alone or slower than its factor.
 TEST(ChunkPair, StreamsContendingSlowThePairWithinTheirFactors) {
-  Scenario s = scenario(load("scenarios/bench/chunk_pair_ep64.json"));
-  s.training->profile.kernel_classes.clear();
-  s.training->profile.framework_launches.clear();
-  s.training->fp8 = false;
-  s.training->profile.main_beside_second_slowdown = 1.25;
-  s.training->profile.second_beside_main_slowdown = 1.5;
-  s.training->profile.overlap_compute_slowdown = 1;
+  const Scenario s = shape_model_pair(1.25, 1.5);
   const StagePlan plan = plan_stages(*s.training, s.cluster->gpu, 1, false);
   sim::Time first = 0;
   for (const BlockPlan& blk : plan.parts[0].blocks)
