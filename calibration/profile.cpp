@@ -47,7 +47,7 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
   in.only_keys({"name", "description", "hardware", "gemm", "attention_forward_efficiency",
                 "attention_backward_efficiency", "memory_efficiency", "memory_gb_per_s_per_sm", "comm_gb_per_s_per_sm",
                 "overlap_compute_slowdown", "main_beside_second_slowdown", "second_beside_main_slowdown",
-                "kernel_classes", "framework_launches"});
+                "host_forward_us_per_launch", "host_backward_us_per_launch", "kernel_classes", "framework_launches"});
   Profile p;
   p.name = in.string("name");
   p.description = in.string("description");
@@ -76,6 +76,10 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
   if (in.has("second_beside_main_slowdown"))
     p.second_beside_main_slowdown =
         read_parameter(in, "second_beside_main_slowdown", "second_beside_main_slowdown", 1, 10, p);
+  for (const char* key : {"host_forward_us_per_launch", "host_backward_us_per_launch"})
+    if (in.has(key))
+      (std::string(key) == "host_forward_us_per_launch" ? p.host_forward_us_per_launch : p.host_backward_us_per_launch) =
+          read_parameter(in, key, key, 0, 1e5, p);
   if (const nlohmann::json* classes = in.child("kernel_classes")) {
     if (!classes->is_object())
       throw sim::InputError(in.child_pointer("kernel_classes"), "expected an object of kernel classes");
@@ -143,6 +147,10 @@ nlohmann::json profile_to_json(const Profile& p) {
     j["main_beside_second_slowdown"] = param("main_beside_second_slowdown", p.main_beside_second_slowdown);
   if (p.provenance.count("second_beside_main_slowdown"))
     j["second_beside_main_slowdown"] = param("second_beside_main_slowdown", p.second_beside_main_slowdown);
+  if (p.provenance.count("host_forward_us_per_launch"))
+    j["host_forward_us_per_launch"] = param("host_forward_us_per_launch", p.host_forward_us_per_launch);
+  if (p.provenance.count("host_backward_us_per_launch"))
+    j["host_backward_us_per_launch"] = param("host_backward_us_per_launch", p.host_backward_us_per_launch);
   if (!p.kernel_classes.empty()) {
     nlohmann::json classes = nlohmann::json::object();
     for (const auto& [cls, k] : p.kernel_classes) {

@@ -63,6 +63,12 @@ struct Profile {
   // 1: not measured, the streams run as if each had the SMs to itself.
   double main_beside_second_slowdown = 1;
   double second_beside_main_slowdown = 1;
+  // Optional (0: the host never holds the GPU back). The host's time to
+  // issue one kernel: the framework's ops on the CPU thread that launches
+  // it, forward and backward (autograd's thread). Belongs to the framework
+  // and host CPU the trace was taken on.
+  double host_forward_us_per_launch = 0;
+  double host_backward_us_per_launch = 0;
   std::map<std::string, Provenance> provenance;  // parameter name -> where it comes from
   // Per kernel class; a class absent here is costed by the defaults above.
   std::map<std::string, KernelClassParams> kernel_classes;

@@ -146,7 +146,24 @@ struct Events {
   std::unordered_map<std::int64_t, Launch> launches;
   std::vector<TraceAnnotation> annotations;
   std::vector<std::string> annotation_threads;
+  std::map<std::string, std::vector<std::pair<double, double>>> cpu_ops;  // by thread: [start, end] in us
 };
+
+double union_us(std::vector<std::pair<double, double>> iv) {
+  std::sort(iv.begin(), iv.end());
+  double total = 0, start = 0, end = 0;
+  bool open = false;
+  for (const auto& [s, e] : iv) {
+    if (open && s <= end) {
+      end = std::max(end, e);
+      continue;
+    }
+    if (open) total += end - start;
+    start = s, end = e, open = true;
+  }
+  return open ? total + end - start : total;
+}
+
 
 Events read_events(const json& doc, const std::string& path) {
   auto it = doc.is_object() ? doc.find("traceEvents") : doc.end();
@@ -176,6 +193,9 @@ Events read_events(const json& doc, const std::string& path) {
     } else if ((c == "cuda_runtime" || c == "cuda_driver") && r.args("correlation")) {
       ev.launches.try_emplace(r.correlation(),
                               Launch{r.thread(), r.number("ts", "\"ts\", the launch time in microseconds")});
+    } else if (c == "cpu_op") {
+      const double ts = r.number("ts", "\"ts\", the op's start in microseconds");
+      ev.cpu_ops[r.thread()].emplace_back(ts, ts + r.number("dur", "\"dur\", the op's duration in microseconds"));
     } else if (c == "user_annotation") {
       ev.annotations.push_back({r.name(), "", "", r.number("ts", "\"ts\", the annotation's start in microseconds"),
                                 r.number("dur", "\"dur\", the annotation's duration in microseconds")});
@@ -269,6 +289,11 @@ void attribute(ProfilerTrace& t, const Events& ev, const std::vector<std::int64_
       if (t.kernels[k].annotation < 0) orphans[pid_of(thread)].emplace_back(ts, k);
   for (auto& [pid, list] : orphans) attribute_thread(t, process_anns[pid], list);
   for (auto& [thread, list] : launches) {
+    HostThread h{thread, static_cast<int>(list.size()), 0, 0};
+    if (auto ops = ev.cpu_ops.find(thread); ops != ev.cpu_ops.end()) h.busy_us = union_us(ops->second);
+    for (const auto& [ts, k] : list)
+      if (t.kernels[k].annotation >= 0 && t.annotations[t.kernels[k].annotation].pass == "F") ++h.forward_launches;
+    t.host_threads.push_back(h);
     for (const auto& [ts, k] : list)
       if (t.kernels[k].annotation < 0) {
         ++t.kernels_without_annotation;
@@ -276,6 +301,8 @@ void attribute(ProfilerTrace& t, const Events& ev, const std::vector<std::int64_
         bare_threads.insert(thread);
       }
   }
+  std::sort(t.host_threads.begin(), t.host_threads.end(),
+            [](const HostThread& a, const HostThread& b) { return a.thread < b.thread; });
   if (t.kernels_without_launch)
     t.warnings.push_back(
         fmt::format("{} kernels ({:.3f} ms) have no CPU launch event with their correlation id; "
@@ -366,24 +393,6 @@ ProfilerTrace read_profiler_trace(const std::string& path, const KernelTaxonomy&
   return t;
 }
 
-namespace {
-
-double union_us(std::vector<std::pair<double, double>> iv) {
-  std::sort(iv.begin(), iv.end());
-  double total = 0, start = 0, end = 0;
-  bool open = false;
-  for (const auto& [s, e] : iv) {
-    if (open && s <= end) {
-      end = std::max(end, e);
-      continue;
-    }
-    if (open) total += end - start;
-    start = s, end = e, open = true;
-  }
-  return open ? total + end - start : total;
-}
-
-}  // namespace
 
 TraceSummary summarize(const ProfilerTrace& trace) {
   TraceSummary s;
@@ -422,6 +431,15 @@ TraceSummary summarize(const ProfilerTrace& trace) {
     s.tiny_kernel_us = tiny[tiny.size() / 2];
   }
   s.contention = measure_contention(trace);
+  double busy[2] = {0, 0};
+  int launched[2] = {0, 0};
+  for (const HostThread& h : trace.host_threads) {
+    const int backward = 2 * h.forward_launches > h.launches ? 0 : 1;
+    busy[backward] += h.busy_us;
+    launched[backward] += h.launches;
+  }
+  if (launched[0]) s.host_forward_us_per_launch = busy[0] / launched[0];
+  if (launched[1]) s.host_backward_us_per_launch = busy[1] / launched[1];
   return s;
 }
 

@@ -68,6 +68,16 @@ struct TraceKernel {
   int annotation = -1;  // index into ProfilerTrace::annotations
 };
 
+// A CPU thread that launched kernels of the device read: how many, how long
+// its framework ops (the trace's "cpu_op" events, nested ones counted once)
+// kept it busy, and in which pass the kernels it launched ran.
+struct HostThread {
+  std::string thread;  // "pid/tid"
+  int launches = 0;
+  double busy_us = 0;
+  int forward_launches = 0;  // of them, kernels under a forward component annotation
+};
+
 struct ProfilerTrace {
   std::string file;
   int device = 0;  // the GPU whose kernels were read (the lowest device id present)
@@ -77,6 +87,7 @@ struct ProfilerTrace {
   std::vector<std::string> warnings;  // e.g. kernels without an enclosing annotation
   int kernels_without_launch = 0;      // no CPU launch event carries their correlation id
   int kernels_without_annotation = 0;  // launched outside every annotation of the launching thread
+  std::vector<HostThread> host_threads;  // by thread name
 };
 
 // Reads a Kineto Chrome trace, plain JSON or gzip (detected by its magic
@@ -101,6 +112,13 @@ struct TraceSummary {
   std::map<std::string, std::string> class_examples;  // class -> its first kernel's name
   std::map<std::string, int> elementwise_launches;    // "mlp(F)" -> the framework's element-wise kernels in it
   TraceContention contention;  // kernels beside others against themselves alone (trace_contention.hpp)
+  // The host's cost of issuing a kernel: busy framework-op time of the
+  // threads that launch forward kernels (most of theirs under forward
+  // annotations) and of the others (the backward's autograd thread), per
+  // kernel each launched. A lower bound: interpreter time between ops is
+  // not in the trace's op events.
+  double host_forward_us_per_launch = 0;
+  double host_backward_us_per_launch = 0;
 };
 
 TraceSummary summarize(const ProfilerTrace& trace);

@@ -43,6 +43,7 @@ nlohmann::json trace_figures_to_json(const TraceFigures& f) {
           {"class_launches", s.class_launches},
           {"class_examples", s.class_examples},
           {"elementwise_launches", s.elementwise_launches},
+          {"host_us_per_launch", {{"forward", s.host_forward_us_per_launch}, {"backward", s.host_backward_us_per_launch}}},
           {"contention",
            {{"beside_comm", reading_to_json(s.contention.beside_comm)},
             {"main_beside_second", reading_to_json(s.contention.main_beside_second)},
@@ -95,6 +96,10 @@ TraceFigures trace_figures_from_json(const nlohmann::json& j) {
   s.elementwise_launches = read_map<int>(r, "elementwise_launches", [](sim::ObjectReader& m, const std::string& k) {
     return static_cast<int>(m.integer(k, 0, 1 << 30));
   });
+  sim::ObjectReader h = r.object("host_us_per_launch");
+  s.host_forward_us_per_launch = h.number("forward", 0, 1e6);
+  s.host_backward_us_per_launch = h.number("backward", 0, 1e6);
+  h.finish();
   sim::ObjectReader c = r.object("contention");
   s.contention.beside_comm = reading_from_json(c, "beside_comm");
   s.contention.main_beside_second = reading_from_json(c, "main_beside_second");

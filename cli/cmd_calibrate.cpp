@@ -164,6 +164,19 @@ void fit_from_trace(const CalibrateArgs& a, calibration::Profile& p) {
              "main-stream kernels beside the second compute stream's against beside communication only");
   set_factor("second_beside_main_slowdown", p.second_beside_main_slowdown, tc.second_beside_main,
              "second-stream kernels beside the main stream's against beside communication only");
+  // The host's cost to issue a kernel, as the trace's launching threads
+  // spent it (the pair's step then knows when the host holds the GPU back).
+  auto set_host = [&](const char* name, double& value, double us, const char* thread) {
+    if (us <= 0) return;
+    value = us;
+    p.provenance[name] = {source, fmt::format("busy framework-op time of the {} per kernel it launched; a lower "
+                                              "bound (interpreter time between ops is not in the trace's op events)",
+                                              thread)};
+  };
+  set_host("host_forward_us_per_launch", p.host_forward_us_per_launch, summary.host_forward_us_per_launch,
+           "threads launching forward kernels");
+  set_host("host_backward_us_per_launch", p.host_backward_us_per_launch, summary.host_backward_us_per_launch,
+           "backward's launching thread (autograd's)");
   s.training->profile = p;
   const models::ContentionFit c =
       models::fit_under_contention(*s.cluster, *s.training, summary, fit, demand.classes, kStandaloneReferences, p);

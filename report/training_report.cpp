@@ -28,6 +28,7 @@ json training_summary_json(const models::Scenario& scenario, const models::Train
     ranks.push_back({{"rank", k.rank},
                      {"compute_s", sim::to_seconds(k.compute)},
                      {"exposed_comm_s", sim::to_seconds(k.exposed_comm)},
+                     {"host_wait_s", sim::to_seconds(k.host_wait)},
                      {"dp_sync_s", sim::to_seconds(k.dp_sync.total())},
                      {"bubble_s", sim::to_seconds(k.bubble)},
                      {"bubble_fraction", sim::to_seconds(k.bubble) / step},
@@ -104,10 +105,11 @@ std::string training_terminal_summary(const models::Scenario& scenario, const mo
   s += fmt::format("  step {:.3f} s   {:.3g} tokens/s   {:.0f} GPU-hours per trillion tokens   MFU {:.1f}% (BF16 peak) "
                    "{:.1f}% (FP8 peak)\n",
                    r.step_time_s, r.tokens_per_s, r.gpu_hours_per_trillion_tokens, 100 * r.mfu_bf16, 100 * r.mfu_fp8);
-  s += "  rank  compute s  exposed comm s  dp sync s  bubble s  memory GB = 1e9 B (params+grads+optim+act / HBM)\n";
+  s += "  rank  compute s  exposed comm s  host wait s  dp sync s  bubble s  memory GB = 1e9 B "
+       "(params+grads+optim+act / HBM)\n";
   for (const models::TrainingRank& k : r.ranks)
-    s += fmt::format("  {:>4}  {:>9.3f}  {:>14.3f}  {:>9.3f}  {:>8.3f}  {:.1f}+{:.1f}+{:.1f}+{:.1f} = {:.1f} / {:.0f}{}\n",
-                     k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm),
+    s += fmt::format("  {:>4}  {:>9.3f}  {:>14.3f}  {:>11.3f}  {:>9.3f}  {:>8.3f}  {:.1f}+{:.1f}+{:.1f}+{:.1f} = {:.1f} / {:.0f}{}\n",
+                     k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm), sim::to_seconds(k.host_wait),
                      sim::to_seconds(k.dp_sync.total()), sim::to_seconds(k.bubble), gb(k.memory.parameters),
                      gb(k.memory.gradients), gb(k.memory.optimizer), gb(k.memory.activations), gb(k.memory.total()),
                      gb(k.memory.capacity), k.memory.fits() ? "" : "  DOES NOT FIT");
@@ -180,10 +182,10 @@ std::string training_html_report(const models::Scenario& scenario, const models:
           svg + "\n";
   std::string rows;
   for (const models::TrainingRank& k : r.ranks)
-    rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.1f}</td></tr>",
-                        k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm),
+    rows += fmt::format("<tr><td>{}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.3f}</td><td>{:.1f}</td></tr>",
+                        k.rank, sim::to_seconds(k.compute), sim::to_seconds(k.exposed_comm), sim::to_seconds(k.host_wait),
                         sim::to_seconds(k.dp_sync.total()), sim::to_seconds(k.bubble), gb(k.memory.total()));
-  html += "<h2>Time by category</h2>\n<table><tr><th>rank</th><th>compute s</th><th>exposed comm s</th><th>dp sync s</th>"
+  html += "<h2>Time by category</h2>\n<table><tr><th>rank</th><th>compute s</th><th>exposed comm s</th><th>host wait s</th><th>dp sync s</th>"
           "<th>bubble s</th><th>memory GB (10<sup>9</sup> bytes)</th></tr>" + rows + "</table>\n";
   html += "<h2>Shortcuts taken</h2>\n<ul>";
   for (const std::string& s : r.reductions) html += "<li>" + html_escape(s) + "</li>";

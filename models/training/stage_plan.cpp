@@ -7,12 +7,19 @@
 
 namespace v3sim::models {
 
+int kernel_launches(const KernelOp& op) {
+  return op.launches * (op.kind == KernelKind::kGemm && op.kernel_per_group ? static_cast<int>(op.shape.groups) : 1);
+}
+
 double kernel_seconds(const KernelOp& op, const calibration::Profile& p, const calibration::DeviceRates& d, int sms) {
   const calibration::KernelClassParams& k = p.kernel_class(op.kernel_class);
   const double launch = op.launches * k.launch_us * 1e-6;
   switch (op.kind) {
-    case KernelKind::kGemm:
-      return launch + op.launches * k.time_scale * calibration::gemm_seconds(p, d, op.shape, op.precision, sms);
+    case KernelKind::kGemm: {
+      calibration::GemmShape shape = op.shape;
+      if (op.kernel_per_group) shape.groups = 1;  // each kernel one group's GEMM
+      return kernel_launches(op) * (k.launch_us * 1e-6 + k.time_scale * calibration::gemm_seconds(p, d, shape, op.precision, sms));
+    }
     case KernelKind::kAttention:
       return launch + k.time_scale * calibration::attention_seconds(p, d, op.flops, op.pass != Pass::kForward, sms);
     case KernelKind::kMemory: return calibration::class_memory_seconds(p, d, k, op.bytes, op.launches, sms);
@@ -144,6 +151,17 @@ class BlockCoster {
     const bool comm = op.kind == KernelKind::kAllToAll || op.kind == KernelKind::kAllReduce ||
                       op.kind == KernelKind::kContextRing || op.comm_stream;
     Segment& s = segment_for(list, op, comm);
+    // The host issues each kernel (its framework's ops on the launching
+    // thread): forward on the caller's thread, backward on autograd's.
+    const double host_us =
+        op.pass == Pass::kForward ? profile_.host_forward_us_per_launch : profile_.host_backward_us_per_launch;
+    s.host += sim::from_seconds(kernel_launches(op) * host_us * 1e-6);
+    // Megatron's token dispatcher copies the tokens per expert to the host
+    // before the forward all-to-all (its sizes, and Transformer Engine's
+    // per-expert GEMM splits, are host lists): the host waits for the GPU.
+    if (op.kind == KernelKind::kAllToAll && op.to_experts && op.pass == Pass::kForward &&
+        t_.framework == Framework::kMegatron)
+      s.host_sync = true;
     if (op.kind == KernelKind::kAllToAll) {
       s.phase = static_cast<int>(!op.to_experts ? EpPhase::kFromExperts
                                  : op.fp8      ? EpPhase::kToExpertsFp8
@@ -304,6 +322,7 @@ StagePlan plan_stages(const TrainingSpec& t, const GpuPreset& gpu, int parts, bo
   plan.beside_comm_slowdown = t.comm_offload ? 1 : t.profile.overlap_compute_slowdown;
   plan.main_beside_second = t.profile.main_beside_second_slowdown;
   plan.second_beside_main = t.profile.second_beside_main_slowdown;
+  plan.host_issue = t.profile.host_forward_us_per_launch > 0 || t.profile.host_backward_us_per_launch > 0;
   plan.tied_head = tied_head_saving(t.model);
   BlockCoster coster(t, gpu, plan.compute_sms);
   std::map<BlockKind, BlockPlan> memo;
@@ -373,6 +392,7 @@ OpContext op_context(const TrainingSpec& t) {
   c.fp8 = t.fp8;
   c.recompute = t.recompute;
   c.sequence_parallel = t.parallel.sequence_parallel && t.parallel.tp > 1;
+  c.kernel_per_expert = t.framework == Framework::kMegatron;
   return c;
 }
 

@@ -40,6 +40,11 @@ struct Segment {
   // Time per kernel class of the kernels in this segment (the all-to-all's
   // own time is the step's: phase time x phase_scale).
   std::vector<std::pair<std::string, sim::Time>> classes;
+  // What the host spends issuing the segment's kernels (the profile's
+  // per-launch host cost); the GPU cannot run them before it has. With
+  // host_sync the host first waits for the compute stream's work before it.
+  sim::Time host = 0;
+  bool host_sync = false;
 };
 
 struct BlockPlan {
@@ -66,6 +71,9 @@ struct StagePlan {
   // A kernel of the main / second compute stream beside the other's (SMs shared).
   double main_beside_second = 1;
   double second_beside_main = 1;
+  // The host issues every kernel at the profile's cost (Segment::host);
+  // false: the host is never what the GPU waits for.
+  bool host_issue = false;
   // Tied embeddings: the head's matrix is the embedding's. A rank holding
   // both holds it once; ranks holding one end each keep a copy (rank_parameters).
   double tied_head = 0;
@@ -90,6 +98,9 @@ calibration::DeviceRates device_rates(const GpuPreset& gpu);
 // What a GPU's kernels see of the spec: micro-batch, parallelism, precision,
 // recomputation and sequence parallelism.
 OpContext op_context(const TrainingSpec& t);
+
+// Kernels the op launches (a per-group GEMM launches one per group).
+int kernel_launches(const KernelOp& op);
 
 // Seconds of one compute-side kernel op (all its launches) on `sms` SMs
 // under the profile and its class's calibration (0 for an all-to-all).

@@ -4,6 +4,7 @@
 #include <cmath>
 #include <memory>
 #include <map>
+#include <optional>
 
 #include "models/cluster_network.hpp"
 #include "models/training/ep_group_calls.hpp"
@@ -31,6 +32,11 @@ struct Gpu {
   sim::ResourceId compute, comm, compute2;
   sim::ResourceId comm_kernel;  // what the compute streams contend with: the comm stream, or (full fidelity) spans
   double expert_scale = 1;
+  // The CPU thread issuing the GPU's kernels in program order (when the
+  // plan prices the host), and the main stream's latest task, which a
+  // host synchronisation waits for.
+  std::optional<sim::ResourceId> host;
+  sim::TaskId last_compute = kNone;
   std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity; reduced with a slowest member)
 };
 
@@ -54,7 +60,7 @@ class Builder : public StepGraphParts {
         const std::string name = "gpu" + std::to_string(layout_.gpu(r, d));
         Gpu g{r, d, graph.add_resource(name + " compute", sim::ResourceOrder::kProgram, 1),
               graph.add_resource(name + " comm", sim::ResourceOrder::kProgram, 1),
-              graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 0, 1, {}};
+              graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 0, 1, {}, kNone, {}};
         // Reduced fidelity runs a comm kernel as tasks of its stream; full
         // fidelity's flows are not tasks of it, so a span per kernel holds
         // the GPU from its launch to its completion.
@@ -62,6 +68,11 @@ class Builder : public StepGraphParts {
                             ? graph.add_resource(name + " comm kernel", sim::ResourceOrder::kReady, 0)
                             : g.comm;
         add_contention(g);
+        if (plan_.host_issue) {
+          g.host = graph.add_resource(name + " host", sim::ResourceOrder::kProgram, 1);
+          host_resource.resize(*g.host + 1, false);
+          host_resource[*g.host] = true;
+        }
         if (layout_.fidelity == Fidelity::kFull && net_.routing != nullptr) g.expert_scale = expert_scale(d % layout_.ep);
         if (slowest_member_ && d == 1) g.expert_scale = net_.slowest_expert_scale;
         gpus_.push_back(g);
@@ -142,10 +153,28 @@ class Builder : public StepGraphParts {
     return static_cast<sim::Time>(std::llround(static_cast<double>(t) * f));
   }
 
+  // The segment's kernels as the GPU runs them, after the host has issued
+  // them: the host's task runs in program order (waiting first for the main
+  // stream's work where the segment synchronises) and the segment's first
+  // task waits for it.
   Span run(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
+    sim::TaskId issue = kNone;
+    if (g.host && (seg.host > 0 || seg.host_sync)) {
+      issue = graph.add_task(*g.host, seg.host);
+      if (seg.host_sync && g.last_compute != kNone) graph.add_edge(g.last_compute, issue);
+    }
+    const std::size_t recorded = records.size();
+    const Span s = run_on_gpu(g, seg, pass, block);
+    if (issue != kNone) graph.add_edge(issue, s.entry);
+    if (records.size() > recorded) record_issue.push_back(issue);
+    return s;
+  }
+
+  Span run_on_gpu(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
     if (!seg.comm) {
       const sim::TaskId t = graph.add_task(seg.second_stream ? g.compute2 : g.compute,
                                            seg.compute + scaled(seg.expert, g.expert_scale));
+      if (!seg.second_stream) g.last_compute = t;
       record(g, t, t, false, seg, pass, block);
       return {t, t};
     }

@@ -106,6 +106,9 @@ struct RankTimes {
   sim::Time end = 0;       // last kernel of the rank's pipeline program (its slowest replica's)
   sim::Time compute = 0;   // compute streams busy, their union (replica 0)
   sim::Time exposed_comm = 0;  // communication stream busy while compute is idle (replica 0)
+  // The GPU idle, every stream, until the host had issued the next kernels
+  // (replica 0): before each kernel the host's issue was the last thing to wait for.
+  sim::Time host_wait = 0;
 };
 
 // A micro-batch chunk's activations on its rank: held from its forward's

@@ -32,6 +32,8 @@ struct StepGraphParts {
   std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
   std::vector<sim::TaskId> record_task;
   std::vector<sim::TaskId> record_start;       // the task whose start is the record's (a comm kernel's launch)
+  std::vector<sim::TaskId> record_issue;       // the host's task issuing it, or kNone
+  std::vector<bool> host_resource;             // by resource id: a host thread (its tasks are no GPU work)
   std::vector<std::pair<std::size_t, CommCall>> notify_records;  // replica 0's waiting notifies: record index, its call
   std::vector<std::pair<sim::TaskId, int>> other_replicas;  // (task, rank) of replicas 1.. (full fidelity; the slowest member)
   std::vector<std::vector<std::pair<sim::TaskId, sim::TaskId>>> op_range;  // replica 0: [rank][op] task range

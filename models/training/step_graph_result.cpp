@@ -47,6 +47,8 @@ StepGraphResult read_step_graph(const StepGraphParts& parts, const sim::Timeline
       const auto [first, last] = parts.op_range[static_cast<std::size_t>(rank)][i];
       sim::Time start = std::numeric_limits<sim::Time>::max(), end = 0;
       for (sim::TaskId t = first; t < last; ++t) {
+        const sim::ResourceId res = parts.graph.tasks()[t].resource;
+        if (res < parts.host_resource.size() && parts.host_resource[res]) continue;  // the host issues ahead
         start = std::min(start, tl.start[t]);
         end = std::max(end, tl.end[t]);
       }
@@ -112,6 +114,23 @@ StepGraphResult read_step_graph(const StepGraphParts& parts, const sim::Timeline
   for (const auto& [t, rank] : parts.other_replicas) {
     RankTimes& rt = r.ranks[static_cast<std::size_t>(rank)];
     rt.end = std::max(rt.end, tl.end[t]);
+  }
+  // Host waits: a kernel that started when its host issue ended, after a
+  // gap (from the step's start or its rank's last kernel) in which the
+  // rank's GPU ran nothing of replica 0.
+  std::vector<std::vector<std::pair<sim::Time, std::size_t>>> by_start(schedule.ranks);
+  for (std::size_t i = 0; i < r.components.size(); ++i)
+    by_start[static_cast<std::size_t>(r.components[i].rank)].push_back({r.components[i].start, i});
+  for (int rank = 0; rank < schedule.ranks; ++rank) {
+    auto& list = by_start[static_cast<std::size_t>(rank)];
+    std::sort(list.begin(), list.end());
+    sim::Time busy_until = 0;
+    for (const auto& [start, i] : list) {
+      const sim::TaskId issue = parts.record_issue[i];
+      if (issue != kNone && start > busy_until && tl.end[issue] == start)
+        r.ranks[static_cast<std::size_t>(rank)].host_wait += start - busy_until;
+      busy_until = std::max(busy_until, r.components[i].end);
+    }
   }
   for (int rank = 0; rank < schedule.ranks; ++rank)
     r.ranks[static_cast<std::size_t>(rank)].exposed_comm =

@@ -149,7 +149,10 @@ TrainingSpec parse_training(const nlohmann::json& doc, int gpus, const ModelFile
   }
   {
     sim::ObjectReader tr = in.object("training");
-    tr.only_keys({"seq_len", "global_batch", "micro_batch", "precision", "recompute"});
+    tr.only_keys({"seq_len", "global_batch", "micro_batch", "precision", "recompute", "framework"});
+    t.framework = tr.optional_one_of("framework", {"deepseek", "megatron"}).value_or("deepseek") == "megatron"
+                      ? Framework::kMegatron
+                      : Framework::kDeepSeek;
     const std::string rc = tr.optional_one_of("recompute", {"none", "selective", "full"}).value_or("selective");
     t.recompute = rc == "none" ? Recompute::kNone : rc == "full" ? Recompute::kFull : Recompute::kSelective;
     t.seq_len = static_cast<int>(tr.integer("seq_len", 1, 1 << 22));

@@ -31,6 +31,13 @@ struct Parallelism {
   bool account_for_embedding = false, account_for_loss = false;
 };
 
+// Whose training framework runs the step: the kernel list and the host
+// behaviour that differ between them (docs/training-model.md, "Frameworks").
+enum class Framework {
+  kDeepSeek,  // the profiled DeepSeek-V3 framework: DeepGEMM grouped kernels, two host threads
+  kMegatron,  // Megatron-Core with Transformer Engine: one GEMM per local expert, token counts synced to the host
+};
+
 enum class Fidelity {
   kReduced,  // one pipeline replica, memoised all-to-all phases (stated symmetry)
   kFull,     // every GPU, every all-to-all as flows on the shared fabric
@@ -50,6 +57,7 @@ struct TrainingSpec {
   int global_batch = 1;  // sequences per step
   int micro_batch = 1;   // sequences per micro-batch
   bool fp8 = true;
+  Framework framework = Framework::kDeepSeek;  // training.framework
   Recompute recompute = Recompute::kSelective;  // training.recompute
   int comm_sms = 20;
   bool comm_offload = false;

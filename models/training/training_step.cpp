@@ -192,6 +192,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
     tr.pipeline_end = g.ranks[static_cast<std::size_t>(rank)].end;
     tr.compute = g.ranks[static_cast<std::size_t>(rank)].compute;
     tr.exposed_comm = g.ranks[static_cast<std::size_t>(rank)].exposed_comm;
+    tr.host_wait = g.ranks[static_cast<std::size_t>(rank)].host_wait;
     if (!spec.chunk_pair)
       tr.dp_sync = dp_sync->times(rank_parameters(schedule, r.plan, rank), mirrored,
                                   tied_copy_parameters(schedule, r.plan, rank));
@@ -200,7 +201,7 @@ TrainingResult simulate_training(const ClusterConfig& cluster, const TrainingSpe
   }
   const double capacity = cluster.gpu.hbm_gb * 1e9;
   for (TrainingRank& tr : r.ranks) {
-    tr.bubble = step - tr.compute - tr.exposed_comm - tr.dp_sync.total();
+    tr.bubble = step - tr.compute - tr.exposed_comm - tr.host_wait - tr.dp_sync.total();
     RankResult& rr = r.pipeline.ranks[static_cast<std::size_t>(tr.rank)];
     rr.busy = tr.compute;
     rr.bubble = tr.bubble;

@@ -20,7 +20,8 @@ struct TrainingRank {
   sim::Time compute = 0;
   sim::Time exposed_comm = 0;
   DpSyncTimes dp_sync;
-  sim::Time bubble = 0;  // step minus compute, exposed communication and the tail
+  sim::Time host_wait = 0;  // GPU idle until the host had issued its next kernels
+  sim::Time bubble = 0;  // step minus compute, exposed communication, host waits and the tail
   RankMemory memory;
 };
 

@@ -38,6 +38,7 @@ KernelOp memory_op(const KernelOp& f, Pass pass, const std::string& name, const 
   m.bytes = bytes;
   m.flops = m.model_flops = 0;
   m.launches = 1;
+  m.kernel_per_group = false;
   m.second_stream = false;
   return m;
 }
@@ -79,6 +80,7 @@ void gemm_backward(const KernelOp& f, std::vector<KernelOp>& input, std::vector<
                                    "cast_transpose", rows * f.shape.n * (kBf16 + kFp8Scaled)));
   }
   KernelOp w = derived(f, Pass::kWeight, f.name + "_wgrad");
+  w.kernel_per_group = false;  // its shape is one expert's
   if (fp8) w.kernel_class = "gemm_wgrad";
   if (!grouped) {
     w.shape = {f.shape.k, f.shape.n, f.shape.m, 1};

@@ -50,6 +50,9 @@ struct KernelOp {
   // is costed and reported under (a profile may calibrate each class).
   std::string kernel_class;
   int launches = 1;  // kernels of this op (the framework's small ops come as one op of many launches)
+  // kGemm with groups: one kernel per group (Transformer Engine's
+  // GroupedLinear runs a GEMM per expert), each of the group's shape.
+  bool kernel_per_group = false;
   // Runs on the communication stream (on the comm SMs) though it is not an
   // all-to-all: DeepEP's layout and notify kernels, the cast before a
   // gradient dispatch.

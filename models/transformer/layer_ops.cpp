@@ -199,6 +199,9 @@ class ForwardBuilder {
     op.model_flops = 2.0 * t_ * m_.topk * n * k;
     op.saved_bytes = saved;
     op.cached_input = c_.fp8 && saved > 0;
+    // Transformer Engine's GroupedLinear: a dense GEMM per local expert.
+    op.kernel_per_group = c_.kernel_per_expert && groups > 1;
+    if (op.kernel_per_group && c_.fp8) op.kernel_class = "gemm_fp8";
     push(op);
   }
 

@@ -38,6 +38,9 @@ struct OpContext {
   // Context parallelism: the sequence split over cp GPUs in load-balanced
   // chunks; each holds 1/cp of the tokens and of causal attention's work.
   int cp = 1;
+  // Routed experts' GEMMs as one kernel per local expert (Transformer
+  // Engine's GroupedLinear) instead of one grouped kernel (DeepGEMM).
+  bool kernel_per_expert = false;
   double tokens() const { return static_cast<double>(sequences) * seq_len / cp; }
 };
 

@@ -279,6 +279,37 @@ TEST(ProfilerTraceTaxonomy, BadTaxonomiesNameThePointer) {
   EXPECT_TRUE(has(pointer_of(bad), "/classes/0/name: expected a class name other than")) << pointer_of(bad);
 }
 
+// The host's cost per launched kernel, by hand: thread 1 launches two
+// forward kernels and is busy in framework ops over [0, 30] (with [5, 10]
+// nested in it) and [40, 50], 40 us: 20 us a launch; thread 2 launches one
+// backward kernel and is busy over [100, 160]: 60 us.
+TEST_F(ProfilerTraceFile, HostBusyPerLaunch) {
+  json events = json::array();
+  events.push_back(annotation("attn(F)", 1, 0, 60));
+  events.push_back(annotation("mlp(B)", 2, 90, 100));
+  auto op = [](int tid, double ts, double dur) {
+    return json{{"ph", "X"}, {"cat", "cpu_op"}, {"name", "aten::mm"}, {"pid", 100}, {"tid", tid}, {"ts", ts}, {"dur", dur}};
+  };
+  events.push_back(op(1, 0, 30));
+  events.push_back(op(1, 5, 5));
+  events.push_back(op(1, 40, 10));
+  events.push_back(op(2, 100, 60));
+  events.push_back(launch(1, 20, 1));
+  events.push_back(launch(1, 45, 2));
+  events.push_back(launch(2, 150, 3));
+  events.push_back(kernel("void flash::compute_attn_ws<Flash_fwd_kernel_traits<192, 128>>(Params)", 7, 1000, 40, 1));
+  events.push_back(kernel("my_custom_kernel", 7, 1050, 10, 2));
+  events.push_back(kernel("my_custom_kernel", 7, 1100, 10, 3));
+  const ProfilerTrace t = read_profiler_trace(write("host.json", json{{"traceEvents", events}}.dump()));
+  ASSERT_EQ(t.host_threads.size(), 2u);
+  EXPECT_EQ(t.host_threads[0].launches, 2);
+  EXPECT_DOUBLE_EQ(t.host_threads[0].busy_us, 40);
+  EXPECT_EQ(t.host_threads[0].forward_launches, 2);
+  const TraceSummary s = summarize(t);
+  EXPECT_DOUBLE_EQ(s.host_forward_us_per_launch, 20);
+  EXPECT_DOUBLE_EQ(s.host_backward_us_per_launch, 60);
+}
+
 // DeepSeek's published trace, read from ../shared (skipped where absent). Every expected
 // number below was counted by a Python script written for this test, over the
 // raw train.json and independent of this reader: json.load, the X events of
@@ -368,6 +399,8 @@ TEST(ProfilerTraceReal, ProjectFiguresAreTheTraceSummary) {
   EXPECT_EQ(f.contention.beside_comm.instances, s.contention.beside_comm.instances);
   EXPECT_NEAR(f.contention.main_beside_second.ratio, s.contention.main_beside_second.ratio, 1e-12);
   EXPECT_NEAR(f.contention.second_beside_main.ratio, s.contention.second_beside_main.ratio, 1e-12);
+  EXPECT_NEAR(f.host_forward_us_per_launch, s.host_forward_us_per_launch, 1e-9);
+  EXPECT_NEAR(f.host_backward_us_per_launch, s.host_backward_us_per_launch, 1e-9);
 }
 
 // A figures file reads back what was written, and names a bad field.
