@@ -80,8 +80,10 @@ class Runner {
     std::sort(launch_of_.begin(), launch_of_.end(),
               [](const LaunchOf& a, const LaunchOf& b) { return a.task != b.task ? a.task < b.task : a.exchange < b.exchange; });
     launched_.assign(g.exchange_launch().size(), 0);
-    for (TaskId t = 0; t < n_; ++t)
+    for (TaskId t = 0; t < n_; ++t) {
       if (g.tasks()[t].until != kNoTask) span_of_.push_back({g.tasks()[t].until, t});
+      if (g.tasks()[t].release > 0) ++remaining_[t];  // satisfied by an arrival at its release
+    }
     std::sort(span_of_.begin(), span_of_.end());
     if (contention_.any()) {
       due_.assign(n_, kNotYet);
@@ -99,6 +101,8 @@ class Runner {
 
   Timeline run() {
     const auto t0 = std::chrono::steady_clock::now();
+    for (TaskId t = 0; t < n_; ++t)
+      if (g_.tasks()[t].release > 0) queue_.push(g_.tasks()[t].release, kArrive, t);
     for (TaskId t = 0; t < n_; ++t)
       if (remaining_[t] == 0) on_ready(t);
     for (;;) {

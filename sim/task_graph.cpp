@@ -29,6 +29,12 @@ void TaskGraph::add_edge(TaskId from, TaskId to, Time delay) {
   edges_.push_back(Edge{from, to, delay});
 }
 
+void TaskGraph::set_release(TaskId t, Time at) {
+  if (t >= tasks_.size()) throw std::out_of_range("set_release: unknown task");
+  if (at < 0) throw std::invalid_argument("set_release: negative time");
+  tasks_[t].release = at;
+}
+
 TaskId TaskGraph::add_span(ResourceId resource, TaskId from, TaskId until) {
   if (from >= tasks_.size() || until >= tasks_.size()) throw std::out_of_range("add_span: unknown task");
   const TaskId t = add_task(resource, 0);

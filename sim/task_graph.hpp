@@ -91,6 +91,7 @@ struct Task {
   std::uint32_t flow = kNoFlow;  // flow tasks: index into flows()
   int units = 1;                 // of the resource's capacity it holds while running
   TaskId until = kNoTask;        // span tasks: they end when this task ends
+  Time release = 0;              // the task starts no earlier than this
 };
 
 struct Edge {
@@ -111,6 +112,9 @@ class TaskGraph {
   // flows, stand for its work). `until` must come after `from`.
   TaskId add_span(ResourceId resource, TaskId from, TaskId until);
   void add_slowdown(ResourceId slowed, ResourceId beside, double factor);
+  // The task may start no earlier than `at` (what a chain of tasks that
+  // nothing else waits for would hold it back by, without the chain).
+  void set_release(TaskId t, Time at);
   const std::vector<Slowdown>& slowdowns() const { return slowdowns_; }
 
   LinkId add_link(std::string name, double bytes_per_second, Time latency);

@@ -37,6 +37,7 @@ struct Gpu {
   // host synchronisation waits for.
   std::optional<sim::ResourceId> host;
   sim::TaskId last_compute = kNone;
+  sim::Time host_clock = 0;  // the thread's issue time so far (releases: no synchronisation)
   std::vector<CommCall> calls;  // all-to-alls in program order (full fidelity; reduced with a slowest member)
 };
 
@@ -45,7 +46,8 @@ class Builder : public StepGraphParts {
   Builder(const Schedule& s, const StagePlan& plan, const StepLayout& layout, const StepNetwork& net)
       : s_(s), plan_(plan), layout_(layout), net_(net),
         slowest_member_(layout.fidelity == Fidelity::kReduced && layout.ep > 1 && net.slowest_expert_scale > 1),
-        replicas_(layout.fidelity == Fidelity::kFull ? layout.dp : slowest_member_ ? 2 : 1) {
+        replicas_(layout.fidelity == Fidelity::kFull ? layout.dp : slowest_member_ ? 2 : 1),
+        host_tasks_(any_host_sync(plan)) {
     for (int lane = 0; lane < static_cast<int>(s.rank_of.size()); ++lane) {
       chunk_base.push_back(chunk_count_);
       chunk_count_ += static_cast<std::size_t>(s.lane_stages(lane)) * s.lane_microbatches[lane];
@@ -60,7 +62,7 @@ class Builder : public StepGraphParts {
         const std::string name = "gpu" + std::to_string(layout_.gpu(r, d));
         Gpu g{r, d, graph.add_resource(name + " compute", sim::ResourceOrder::kProgram, 1),
               graph.add_resource(name + " comm", sim::ResourceOrder::kProgram, 1),
-              graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 0, 1, {}, kNone, {}};
+              graph.add_resource(name + " compute 2", sim::ResourceOrder::kProgram, 1), 0, 1, {}, kNone, 0, {}};
         // Reduced fidelity runs a comm kernel as tasks of its stream; full
         // fidelity's flows are not tasks of it, so a span per kernel holds
         // the GPU from its launch to its completion.
@@ -68,7 +70,7 @@ class Builder : public StepGraphParts {
                             ? graph.add_resource(name + " comm kernel", sim::ResourceOrder::kReady, 0)
                             : g.comm;
         add_contention(g);
-        if (plan_.host_issue) {
+        if (plan_.host_issue && host_tasks_) {
           g.host = graph.add_resource(name + " host", sim::ResourceOrder::kProgram, 1);
           host_resource.resize(*g.host + 1, false);
           host_resource[*g.host] = true;
@@ -157,17 +159,34 @@ class Builder : public StepGraphParts {
   // them: the host's task runs in program order (waiting first for the main
   // stream's work where the segment synchronises) and the segment's first
   // task waits for it.
+  // Without a synchronisation anywhere the thread never waits, so its
+  // issue of a segment ends at the running sum of its costs: that sum is set
+  // as the segment's release instead of a task (the same times, fewer tasks).
   Span run(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
-    sim::TaskId issue = kNone;
+    HostIssue issue;
     if (g.host && (seg.host > 0 || seg.host_sync)) {
-      issue = graph.add_task(*g.host, seg.host);
-      if (seg.host_sync && g.last_compute != kNone) graph.add_edge(g.last_compute, issue);
+      issue.task = graph.add_task(*g.host, seg.host);
+      if (seg.host_sync && g.last_compute != kNone) graph.add_edge(g.last_compute, issue.task);
+    } else if (plan_.host_issue && !host_tasks_ && seg.host > 0) {
+      g.host_clock += seg.host;
+      issue.at = g.host_clock;
     }
     const std::size_t recorded = records.size();
     const Span s = run_on_gpu(g, seg, pass, block);
-    if (issue != kNone) graph.add_edge(issue, s.entry);
+    if (issue.task != kNone) graph.add_edge(issue.task, s.entry);
+    if (issue.at > 0) graph.set_release(s.entry, issue.at);
     if (records.size() > recorded) record_issue.push_back(issue);
     return s;
+  }
+
+  // Whether any segment synchronises the host with the GPU.
+  static bool any_host_sync(const StagePlan& plan) {
+    for (const PartPlan& p : plan.parts)
+      for (const BlockPlan& b : p.blocks)
+        for (const auto* list : {&b.forward, &b.input, &b.weight})
+          for (const Segment& s : *list)
+            if (s.host_sync) return true;
+    return false;
   }
 
   Span run_on_gpu(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
@@ -394,6 +413,7 @@ class Builder : public StepGraphParts {
   const StepNetwork& net_;
   bool slowest_member_;  // reduced fidelity: the EP group's slowest member simulated beside the typical one
   int replicas_;
+  bool host_tasks_;  // the host as tasks of a thread (synchronisations); else releases
   std::size_t chunk_count_ = 0;
   std::vector<Gpu> gpus_;
   sim::ResourceId net_resource_ = 0;

@@ -23,6 +23,14 @@ struct Span {
   sim::TaskId exit = kNone;
 };
 
+// How the host issued a record's kernels: by a task of its thread, or (no
+// synchronisation anywhere) by a time, the thread's running sum, set as the
+// kernels' release; neither where the host is not simulated.
+struct HostIssue {
+  sim::TaskId task = kNone;
+  sim::Time at = -1;
+};
+
 struct ChunkSpans {
   Span forward, backward;
 };
@@ -32,7 +40,7 @@ struct StepGraphParts {
   std::vector<ComponentRecord> records;        // replica 0, filled with times after the run
   std::vector<sim::TaskId> record_task;
   std::vector<sim::TaskId> record_start;       // the task whose start is the record's (a comm kernel's launch)
-  std::vector<sim::TaskId> record_issue;       // the host's task issuing it, or kNone
+  std::vector<HostIssue> record_issue;
   std::vector<bool> host_resource;             // by resource id: a host thread (its tasks are no GPU work)
   std::vector<std::pair<std::size_t, CommCall>> notify_records;  // replica 0's waiting notifies: record index, its call
   std::vector<std::pair<sim::TaskId, int>> other_replicas;  // (task, rank) of replicas 1.. (full fidelity; the slowest member)

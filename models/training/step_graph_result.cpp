@@ -126,8 +126,9 @@ StepGraphResult read_step_graph(const StepGraphParts& parts, const sim::Timeline
     std::sort(list.begin(), list.end());
     sim::Time busy_until = 0;
     for (const auto& [start, i] : list) {
-      const sim::TaskId issue = parts.record_issue[i];
-      if (issue != kNone && start > busy_until && tl.end[issue] == start)
+      const HostIssue& h = parts.record_issue[i];
+      const sim::Time issued = h.task != kNone ? tl.end[h.task] : h.at;
+      if (issued >= 0 && start > busy_until && issued == start)
         r.ranks[static_cast<std::size_t>(rank)].host_wait += start - busy_until;
       busy_until = std::max(busy_until, r.components[i].end);
     }

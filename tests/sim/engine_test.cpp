@@ -30,6 +30,28 @@ TEST(Engine, ProgramOrderHoldsEvenWhenALaterTaskIsReadyFirst) {
   EXPECT_EQ(t.start[second], 11);
 }
 
+// A release time holds a task back like a predecessor ending then: the
+// stream waits behind it, and a later dependency still wins.
+TEST(Engine, AReleasedTaskStartsNoEarlierThanItsRelease) {
+  TaskGraph g;
+  const auto s = g.add_resource("s", ResourceOrder::kProgram, 1);
+  const auto other = g.add_resource("other", ResourceOrder::kProgram, 1);
+  const auto a = g.add_task(s, 2), b = g.add_task(s, 1);
+  g.set_release(a, 5);
+  const auto gate = g.add_task(other, 4), c = g.add_task(other, 1);
+  g.set_release(c, 3);
+  const auto d = g.add_task(other, 1);
+  g.set_release(d, 9);
+  g.add_edge(gate, c);
+  const Timeline t = run(g);
+  EXPECT_EQ(t.start[a], 5);
+  EXPECT_EQ(t.start[b], 7);
+  EXPECT_EQ(t.start[c], 4);
+  EXPECT_EQ(t.start[d], 9);
+  EXPECT_EQ(t.makespan, 10);
+  EXPECT_THROW(g.set_release(a, -1), std::invalid_argument);
+}
+
 TEST(Engine, ReadyOrderResourceRunsWhateverIsReady) {
   TaskGraph g;
   const auto other = g.add_resource("other", ResourceOrder::kProgram, 1);
