@@ -187,7 +187,7 @@ class BlockCoster {
       const bool backward = op.pass != Pass::kForward;
       const double step = calibration::attention_seconds(profile_, rates_, (backward ? 2.5 : 1.0) * op.flops / t_.parallel.cp,
                                                          backward, sms_) *
-                          profile_.kernel_class(backward ? "attention_bwd" : "attention_fwd").time_scale;
+                          profile_.kernel_class(backward ? backward_attention_class(op.beside_class) : op.beside_class).time_scale;
       const sim::Time d = sim::from_seconds(context_ring_exposed_s(op.bytes, bw, step, op.ring_steps));
       s.fixed += d;
       add_class(s, op.kernel_class, d);

@@ -109,7 +109,7 @@ void input_gradient(const KernelOp& f, bool fp8, std::vector<KernelOp>& input, s
     case KernelKind::kAttention: {
       input.push_back(memory_op(f, Pass::kInput, "core_attention_bwd_pre", "attention_bwd_pre", f.backward_pre_bytes));
       KernelOp b = derived(f, Pass::kInput, f.name + "_dgrad");
-      b.kernel_class = "attention_bwd";
+      b.kernel_class = backward_attention_class(f.kernel_class);
       b.flops = 2.5 * f.flops;
       b.model_flops = 2 * f.model_flops;
       input.push_back(b);

@@ -27,6 +27,12 @@ enum class Component { kAttention, kDispatch, kMlp, kCombine };
 // for the last peer (docs/ep-communication.md).
 inline constexpr const char* kNotifyClass = "ep_notify";
 
+// The backward class of a forward attention class: MLA's ("attention_fwd",
+// fitted on DeepSeek's trace) or any other attention's ("attention_fwd_mha").
+inline std::string backward_attention_class(const std::string& forward) {
+  return forward == "attention_fwd" ? "attention_bwd" : "attention_bwd_mha";
+}
+
 struct KernelOp {
   std::string name;
   KernelKind kind = KernelKind::kMemory;
@@ -41,6 +47,7 @@ struct KernelOp {
   // direction and wire format.
   double tokens = 0;
   int ring_steps = 0;  // kContextRing: transfers to the next context-parallel GPU
+  std::string beside_class;  // kContextRing: the forward attention's kernel class it overlaps
   bool to_experts = true;
   bool fp8 = false;
   double saved_bytes = 0;          // forward: activations kept for the backward pass

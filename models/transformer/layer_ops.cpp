@@ -259,7 +259,10 @@ class ForwardBuilder {
     op.name = "core_attention";
     op.kind = KernelKind::kAttention;
     op.component = Component::kAttention;
-    op.kernel_class = "attention_fwd";
+    // The profile's attention classes are MLA's (its head dims, fitted on
+    // DeepSeek's trace); other attention runs at the profile's reference
+    // efficiency, FlashAttention-3's at head dim 128, under its own class.
+    op.kernel_class = m_.attention == AttentionKind::kMla ? "attention_fwd" : "attention_fwd_mha";
     const double s = c_.seq_len;
     op.flops = op.model_flops = static_cast<double>(c_.sequences) * heads * s * s * (qk + v) / c_.cp;
     op.saved_bytes = saved_qkv + t_ * heads * kFp32;  // plus the log-sum-exp per row
@@ -283,6 +286,7 @@ class ForwardBuilder {
     op.bytes = t_ * kv_width * kBf16;
     op.ring_steps = c_.cp - 1;
     op.flops = ops.empty() ? 0 : ops.back().flops;  // the core attention just added
+    op.beside_class = ops.empty() ? "attention_fwd" : ops.back().kernel_class;
     push(op);
   }
 

@@ -183,5 +183,18 @@ TEST(LayerOps, GroupedQueryAttentionAndTensorParallelism) {
   EXPECT_EQ(all_reduces, 2);
 }
 
+// The attention classes: MLA's are the ones fitted on DeepSeek's trace
+// (its head dims); a grouped-query model's attention, and its backward, are
+// classes of their own that no MLA correction reaches.
+TEST(LayerOps, AttentionClassesFollowTheAttentionKind) {
+  OpContext ctx;
+  const auto mla = block_ops(model_preset("deepseek-v3"), BlockKind::kMoeLayer, ctx);
+  EXPECT_EQ(find(mla, "core_attention").kernel_class, "attention_fwd");
+  EXPECT_EQ(find(mla, "core_attention_dgrad").kernel_class, "attention_bwd");
+  const auto gqa = block_ops(model_preset("llama3-70b"), BlockKind::kDenseLayer, ctx);
+  EXPECT_EQ(find(gqa, "core_attention").kernel_class, "attention_fwd_mha");
+  EXPECT_EQ(find(gqa, "core_attention_dgrad").kernel_class, "attention_bwd_mha");
+}
+
 }  // namespace
 }  // namespace v3sim::models
