@@ -10,12 +10,17 @@ namespace v3sim::calibration {
 namespace embedded {
 extern const std::string_view kH800PublishedJson;
 extern const std::string_view kB200PublishedJson;
+extern const std::string_view kH100PublishedJson;
+extern const std::string_view kH200PublishedJson;
+extern const std::string_view kGb200PublishedJson;
 }
 
 namespace {
 
 // Every built-in profile, as compiled in by calibration/CMakeLists.txt.
-const std::string_view kBuiltIn[] = {embedded::kH800PublishedJson, embedded::kB200PublishedJson};
+const std::string_view kBuiltIn[] = {embedded::kH800PublishedJson, embedded::kB200PublishedJson,
+                                     embedded::kH100PublishedJson, embedded::kH200PublishedJson,
+                                     embedded::kGb200PublishedJson};
 
 // One parameter: its value (checked against [min, max]) and its provenance,
 // recorded under `name`.

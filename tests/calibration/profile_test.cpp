@@ -23,7 +23,8 @@ TEST(Profile, H800PublishedIsBuiltInWithProvenanceForEveryNumber) {
   EXPECT_NE(p.provenance.at("attention_forward_efficiency").source.find("2407.08608"), std::string::npos);
   EXPECT_GT(p.gemm.compute_efficiency, 0.5);
   EXPECT_LE(p.gemm.compute_efficiency, 1.0);
-  EXPECT_EQ(profile_names(), (std::vector<std::string>{"b200-published", "h800-published"}));
+  EXPECT_EQ(profile_names(), (std::vector<std::string>{"b200-published", "gb200-published", "h100-published",
+                                                       "h200-published", "h800-published"}));
 }
 
 TEST(Profile, UnknownNameIsAnInputErrorWithASuggestion) {
@@ -38,7 +39,7 @@ TEST(Profile, UnknownNameIsAnInputErrorWithASuggestion) {
     named_profile("tpu-v5", "/calibration");
     FAIL();
   } catch (const sim::InputError& e) {
-    EXPECT_NE(std::string(e.what()).find("known profiles: b200-published h800-published"), std::string::npos) << e.what();
+    EXPECT_NE(std::string(e.what()).find("known profiles: b200-published gb200-published h100-published h200-published h800-published"), std::string::npos) << e.what();
   }
 }
 

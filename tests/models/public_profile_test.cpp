@@ -5,25 +5,54 @@
 
 #include <fstream>
 #include <sstream>
+#include <tuple>
 
 #include "calibration/profile.hpp"
+#include "calibration/cost_model.hpp"
 #include "models/hardware.hpp"
+#include "models/training/stage_plan.hpp"
 #include "sim/json_reader.hpp"
 
 namespace v3sim::models {
 namespace {
 
-nlohmann::json public_b200() {
-  std::ifstream in(std::string(V3SIM_SOURCE_DIR) + "/calibration/reference/b200_public.json");
+nlohmann::json public_data(const std::string& gpu) {
+  std::ifstream in(std::string(V3SIM_SOURCE_DIR) + "/calibration/reference/" + gpu + "_public.json");
   std::stringstream text;
   text << in.rdbuf();
   return nlohmann::json::parse(text.str());
 }
 
-TEST(PublicProfile, ShippedB200ProfileIsItsCommandsOutput) {
-  const calibration::Profile built = profile_from_public_data(calibration::named_profile("h800-published", ""),
-                                                              gpu_preset("b200"), public_b200(), "b200-published");
-  EXPECT_EQ(calibration::profile_to_json(built), calibration::profile_to_json(calibration::named_profile("b200-published", "")));
+nlohmann::json public_b200() { return public_data("b200"); }
+
+// Each shipped public-data profile is its command's output (docs/calibration.md).
+TEST(PublicProfile, ShippedProfilesAreTheirCommandsOutput) {
+  for (const auto& [base, preset, gpu] : {std::tuple{"h800-published", "b200", "b200"},
+                                          {"h800-published", "h100", "h100"},
+                                          {"h800-published", "h200", "h200"},
+                                          {"b200-published", "gb200-nvl72", "gb200"}}) {
+    const std::string name = std::string(gpu) + "-published";
+    const calibration::Profile built =
+        profile_from_public_data(calibration::named_profile(base, ""), gpu_preset(preset), public_data(gpu), name);
+    EXPECT_EQ(calibration::profile_to_json(built), calibration::profile_to_json(calibration::named_profile(name, "")))
+        << name;
+    std::string statement;
+    profile_for_gpu(calibration::named_profile(name, ""), gpu_preset(preset), statement);
+    EXPECT_TRUE(statement.empty()) << name << ": a run on its own GPU is not scaled again";
+  }
+}
+
+// The H200's weight-gradient rate reproduces DeepGEMM's k-grouped benchmark
+// on that GPU (deepseek-ai/DeepGEMM issue #107): 813 and 858 TFLOPS.
+TEST(PublicProfile, H200WeightGradientsAtDeepGemmsBenchmark) {
+  const calibration::Profile& p = calibration::named_profile("h200-published", "");
+  const calibration::DeviceRates d = device_rates(gpu_preset("h200"));
+  for (const auto& [k, published] : {std::pair{4096, 813.0}, std::pair{8192, 858.0}}) {
+    const calibration::GemmShape s{7168, 4096, k, 4};
+    const double seconds =
+        p.kernel_class("gemm_wgrad").time_scale * calibration::gemm_seconds(p, d, s, calibration::GemmPrecision::kFp8, 132);
+    EXPECT_NEAR(s.flops() / seconds / 1e12 / published, 1.0, 0.005) << "avg K " << k;
+  }
 }
 
 // The public numbers replace the rule's: 1460 / 2250 and 1000 / 2250 for
