@@ -7,7 +7,8 @@ namespace v3sim::models {
 namespace {
 
 Parallelism parse_parallelism(sim::ObjectReader in) {
-  in.only_keys({"pp", "ep", "tp", "cp", "zero", "layers_per_part", "sequence_parallel", "first_pipeline_num_layers",
+  in.only_keys({"pp", "ep", "tp", "cp", "zero", "layers_per_part", "sequence_parallel", "tp_comm_overlap",
+                "first_pipeline_num_layers",
                 "last_pipeline_num_layers", "account_for_embedding_in_pipeline_split",
                 "account_for_loss_in_pipeline_split"});
   Parallelism p;
@@ -17,6 +18,7 @@ Parallelism parse_parallelism(sim::ObjectReader in) {
   p.cp = static_cast<int>(in.optional_integer("cp", 1, 64).value_or(1));
   p.zero = static_cast<int>(in.optional_integer("zero", 0, 1).value_or(1));
   p.sequence_parallel = in.optional_boolean("sequence_parallel").value_or(p.sequence_parallel);
+  p.tp_comm_overlap = in.optional_boolean("tp_comm_overlap").value_or(false);
   if (auto n = in.optional_integer("first_pipeline_num_layers", 1, 100000)) p.first_pipeline_num_layers = static_cast<int>(*n);
   if (auto n = in.optional_integer("last_pipeline_num_layers", 1, 100000)) p.last_pipeline_num_layers = static_cast<int>(*n);
   p.account_for_embedding = in.optional_boolean("account_for_embedding_in_pipeline_split").value_or(false);

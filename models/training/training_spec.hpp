@@ -23,6 +23,9 @@ struct Parallelism {
   std::vector<int> layers_per_part;  // empty: split evenly (docs/training-model.md)
   bool balance_layers = false;       // layers_per_part "balanced": even out the ranks' compute
   bool sequence_parallel = false;    // Megatron's sequence parallelism over the TP group
+  // Transformer Engine's TP communication overlap (Megatron's tp_comm_overlap,
+  // userbuffers): TP collectives in chunks beside the GEMMs next to them.
+  bool tp_comm_overlap = false;
   // Megatron-Core's uneven pipeline split, resolved into layers_per_part by
   // parse_training: layer units of the first and last model parts
   // (decoder_first/last_pipeline_num_layers), or the embedding and the loss
