@@ -68,6 +68,7 @@ report::CompareRow training_row(const models::Scenario& s) {
     row.compute_min_s = std::min(row.compute_min_s, sim::to_seconds(k.compute));
     row.compute_max_s = std::max(row.compute_max_s, sim::to_seconds(k.compute));
     row.exposed_comm_max_s = std::max(row.exposed_comm_max_s, sim::to_seconds(k.exposed_comm));
+    row.host_wait_max_s = std::max(row.host_wait_max_s, sim::to_seconds(k.host_wait));
   }
   return row;
 }

@@ -49,7 +49,8 @@ nlohmann::json compare_json(const std::string& scenario, const std::vector<Compa
       out["schedules"].back().update({{"placement", r.placement},
                                       {"layers_per_part", r.layers_per_part},
                                       {"compute_s", {{"min", r.compute_min_s}, {"max", r.compute_max_s}}},
-                                      {"max_exposed_comm_s", r.exposed_comm_max_s}});
+                                      {"max_exposed_comm_s", r.exposed_comm_max_s},
+                                      {"max_host_wait_s", r.host_wait_max_s}});
   }
   return out;
 }
@@ -67,12 +68,12 @@ std::string compare_table(const std::vector<CompareRow>& rows) {
                      amount(r.parameters, r.bytes));
   }
   if (!has_placement(rows)) return s;
-  s += fmt::format("\n{:<18} {:>19} {:>17}  {}\n", "schedule", "compute per rank", "exposed comm max",
-                   "placement: layer units per model part");
+  s += fmt::format("\n{:<18} {:>19} {:>17} {:>14}  {}\n", "schedule", "compute per rank", "exposed comm max",
+                   "host wait max", "placement: layer units per model part");
   for (const CompareRow& r : rows)
     if (r.error.empty() && !r.layers_per_part.empty())
-      s += fmt::format("{:<18} {:>7.2f} - {:>6.2f} s {:>15.2f} s  {}: {}\n", r.schedule, r.compute_min_s,
-                       r.compute_max_s, r.exposed_comm_max_s, r.placement, split(r.layers_per_part));
+      s += fmt::format("{:<18} {:>7.2f} - {:>6.2f} s {:>15.2f} s {:>12.2f} s  {}: {}\n", r.schedule, r.compute_min_s,
+                       r.compute_max_s, r.exposed_comm_max_s, r.host_wait_max_s, r.placement, split(r.layers_per_part));
   return s;
 }
 
@@ -92,11 +93,11 @@ std::string compare_html(const std::string& title, const std::vector<CompareRow>
   html += "</table>\n";
   if (has_placement(rows)) {
     html += "<h2>Placement</h2>\n<table><tr><th>schedule</th><th>compute per rank</th><th>largest exposed "
-            "communication</th><th>placement</th><th>layer units per model part</th></tr>";
+            "communication</th><th>largest host wait</th><th>placement</th><th>layer units per model part</th></tr>";
     for (const CompareRow& r : rows)
       if (r.error.empty() && !r.layers_per_part.empty())
-        html += fmt::format("<tr><td>{}</td><td>{:.2f} - {:.2f} s</td><td>{:.2f} s</td><td>{}</td><td>{}</td></tr>",
-                            html_escape(r.schedule), r.compute_min_s, r.compute_max_s, r.exposed_comm_max_s,
+        html += fmt::format("<tr><td>{}</td><td>{:.2f} - {:.2f} s</td><td>{:.2f} s</td><td>{:.2f} s</td><td>{}</td><td>{}</td></tr>",
+                            html_escape(r.schedule), r.compute_min_s, r.compute_max_s, r.exposed_comm_max_s, r.host_wait_max_s,
                             html_escape(r.placement), split(r.layers_per_part));
     html += "</table>\n";
   }

@@ -30,6 +30,7 @@ struct CompareRow {
   std::vector<int> layers_per_part;
   double compute_min_s = 0, compute_max_s = 0;
   double exposed_comm_max_s = 0;  // the largest per-rank exposed communication
+  double host_wait_max_s = 0;     // the largest per-rank wait for the host to issue kernels
 };
 
 // The time the full timeline width shows on the comparison page: the
