@@ -8,6 +8,7 @@
 
 #include "calibration/profile.hpp"
 #include "models/scenario.hpp"
+#include "sim/json_reader.hpp"
 #include "models/training/stage_plan.hpp"
 #include "models/training/step_graph.hpp"
 
@@ -158,6 +159,32 @@ TEST(HostIssue, MegatronIssuesAGemmPerLocalExpertAndSyncsBeforeTheForwardDispatc
       EXPECT_FALSE(s.host_sync);
     }
   }
+}
+
+// The framework and the TP overlap are named fields: a bad value names its pointer.
+TEST(HostIssue, BadFrameworkOrOverlapNamesItsPointer) {
+  const nlohmann::json base = {
+      {"name", "x"},
+      {"cluster", {{"node", "h800"}, {"nodes", 1}, {"fabric", {{"kind", "rail_optimized"}, {"switch_ports", 64}}}}},
+      {"model", "qwen3-30b-a3b"},
+      {"parallelism", {{"pp", 1}, {"ep", 8}}},
+      {"schedule", {{"kind", "1f1b"}}},
+      {"training", {{"seq_len", 4096}, {"global_batch", 8}}}};
+  auto pointer_of = [](const nlohmann::json& doc) {
+    try {
+      parse_scenario(doc);
+    } catch (const sim::InputError& e) {
+      return e.pointer();
+    }
+    return std::string("no error");
+  };
+  nlohmann::json bad = base;
+  bad["training"]["framework"] = "megatron-lm";
+  EXPECT_EQ(pointer_of(bad), "/training/framework");
+  bad = base;
+  bad["parallelism"]["tp_comm_overlap"] = "yes";
+  EXPECT_EQ(pointer_of(bad), "/parallelism/tp_comm_overlap");
+  EXPECT_EQ(pointer_of(base), "no error");
 }
 
 }  // namespace
