@@ -4,6 +4,7 @@
 #include <map>
 
 #include "models/training/context_ring.hpp"
+#include "models/training/tp_overlap.hpp"
 
 namespace v3sim::models {
 
@@ -102,7 +103,7 @@ class BlockCoster {
       add(list, op);
     }
     if (t_.parallel.tp > 1 && t_.parallel.tp_comm_overlap)
-      for (auto* list : {&b.forward, &b.input}) overlap_tp_comm(*list);
+      for (auto* list : {&b.forward, &b.input}) overlap_tp_comm(*list, t_.parallel.tp);
     return b;
   }
 
@@ -147,45 +148,6 @@ class BlockCoster {
       list.push_back(seg);
     }
     return list.back();
-  }
-
-  static sim::Time class_time(const Segment& s, const std::string& prefix) {
-    sim::Time t = 0;
-    for (const auto& [cls, d] : s.classes)
-      if (cls.rfind(prefix, 0) == 0) t += d;
-    return t;
-  }
-
-  // Transformer Engine's TP communication overlap: each collective goes
-  // round the TP ring in tp chunks, each beside the GEMM computing on the
-  // chunk before it (ring exchange, on the copy engines). Per component and
-  // pass, what stays exposed is the first chunk plus what the collectives'
-  // other chunks take beyond the GEMMs beside them:
-  //   exposed = C/tp + max(0, (C - G)(tp - 1)/tp)
-  // with C the component's TP collectives and G its GEMMs. A closed form in
-  // place of simulating the chunks (named in docs/training-model.md); the
-  // GEMMs are not slowed beside it (ring exchange holds no SMs).
-  void overlap_tp_comm(std::vector<Segment>& list) {
-    const double tp = t_.parallel.tp;
-    for (Component c : {Component::kAttention, Component::kDispatch, Component::kMlp, Component::kCombine}) {
-      double comm = 0, gemm = 0;
-      for (const Segment& s : list) {
-        if (s.component != c) continue;
-        comm += static_cast<double>(class_time(s, "tp_all_reduce"));
-        if (!s.comm) gemm += static_cast<double>(class_time(s, "gemm"));
-      }
-      if (comm <= 0) continue;
-      const double share = (comm / tp + std::max(0.0, (comm - gemm) * (tp - 1) / tp)) / comm;
-      for (Segment& s : list) {
-        if (s.component != c || !s.comm) continue;
-        for (auto& [cls, d] : s.classes) {
-          if (cls != "tp_all_reduce") continue;
-          const sim::Time kept = static_cast<sim::Time>(std::llround(static_cast<double>(d) * share));
-          s.fixed -= d - kept;
-          d = kept;
-        }
-      }
-    }
   }
 
   void add(std::vector<Segment>& list, const KernelOp& op) {
