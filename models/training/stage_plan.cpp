@@ -396,6 +396,7 @@ OpContext op_context(const TrainingSpec& t) {
   c.recompute = t.recompute;
   c.sequence_parallel = t.parallel.sequence_parallel && t.parallel.tp > 1;
   c.kernel_per_expert = t.framework == Framework::kMegatron;
+  c.fp8_dispatch = t.framework != Framework::kMegatron;
   return c;
 }
 

@@ -133,7 +133,7 @@ void input_gradient(const KernelOp& f, bool fp8, std::vector<KernelOp>& input, s
       // BF16, by a combine kernel.
       KernelOp b = derived(f, Pass::kInput, f.name + "_backward");
       b.to_experts = !f.to_experts;
-      b.fp8 = b.to_experts && fp8;
+      b.fp8 = b.to_experts && fp8 && f.fp8;  // the combine's flag: its gradients' wire format
       b.kernel_class = b.to_experts ? "ep_dispatch" : "ep_combine";
       if (b.fp8) {
         KernelOp cast = memory_op(f, Pass::kInput, f.name + "_backward_cast", "cast_fp8", f.bytes * (kBf16 + kFp8Scaled) / kBf16);

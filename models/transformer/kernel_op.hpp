@@ -49,6 +49,8 @@ struct KernelOp {
   int ring_steps = 0;  // kContextRing: transfers to the next context-parallel GPU
   std::string beside_class;  // kContextRing: the forward attention's kernel class it overlaps
   bool to_experts = true;
+  // kAllToAll to the experts: the tokens travel in FP8. From the experts (a
+  // combine): its backward sends the gradients to the experts in FP8.
   bool fp8 = false;
   double saved_bytes = 0;          // forward: activations kept for the backward pass
   bool recompute_in_backward = false;  // forward: run again at the start of backward

@@ -93,18 +93,24 @@ class ForwardBuilder {
     memory("router_topk", "router_topk", Component::kAttention, 2 * tm * e * kFp32 + tm * m_.topk * 8, 0, false);
     ops.back().launches = 3;
     // The tokens leave in FP8: cast on the compute stream before the dispatch.
-    if (c_.fp8) memory("dispatch_cast", "cast_fp8", Component::kAttention, tm * h * (kBf16 + kFp8Scaled), 0, false);
+    const bool fp8_wire = c_.fp8 && c_.fp8_dispatch;
+    if (fp8_wire) memory("dispatch_cast", "cast_fp8", Component::kAttention, tm * h * (kBf16 + kFp8Scaled), 0, false);
     comm_aux("dispatch_layout", "ep_layout", Component::kDispatch);
     comm_aux("dispatch_notify", kNotifyClass, Component::kDispatch);
-    all_to_all("dispatch", Component::kDispatch, true, c_.fp8, tm);
+    all_to_all("dispatch", Component::kDispatch, true, fp8_wire, tm);
     // Each GPU holds routed/ep experts and receives, on balanced routing,
     // topk token copies per token it sends.
     const int local = std::max(1, m_.routed_experts / c_.ep);
     const double rows = tm * m_.topk;
     const std::int64_t per_group = static_cast<std::int64_t>(std::ceil(rows / local));
-    // Received tokens expanded to one row per (token, local expert), FP8 with scales.
-    memory("experts_permute", "permute", Component::kMlp, 2 * rows * h * act_bytes(), 0, false);
+    // Received tokens expanded to one row per (token, local expert), in the
+    // format they travelled (FP8 with scales in DeepSeek's recipe).
+    const double wire_bytes = fp8_wire ? kFp8Scaled : kBf16;
+    memory("experts_permute", "permute", Component::kMlp, 2 * rows * h * wire_bytes, 0, false);
     ops.back().launches = 3;  // count, mapping, expand
+    // Tokens that travelled in BF16 are quantised at the experts.
+    if (c_.fp8 && !fp8_wire)
+      memory("experts_input_cast", "cast_fp8", Component::kMlp, rows * h * (kBf16 + kFp8Scaled), 0, false);
     grouped_gemm("experts_gate_up", per_group, local, 2.0 * m_.expert_intermediate, h, rows * h * act_bytes());
     swiglu("experts_swiglu", Component::kMlp, rows, m_.expert_intermediate);
     grouped_gemm("experts_down", per_group, local, h, m_.expert_intermediate, 0);
@@ -114,7 +120,9 @@ class ForwardBuilder {
       dense_ffn(m_.shared_experts * m_.expert_intermediate, Component::kMlp, "shared_", false);
     tp_all_reduce("mlp_all_reduce", Component::kMlp);
     comm_aux("combine_notify", kNotifyClass, Component::kCombine);
-    all_to_all("combine", Component::kCombine, false, false, tm);
+    // The combine's own tokens travel in BF16; its flag says how its backward
+    // sends the gradients to the experts.
+    all_to_all("combine", Component::kCombine, false, fp8_wire, tm);
     ops.back().saved_bytes = tm * m_.topk * kFp32;  // gate weights, for the combine backward
   }
 
@@ -353,7 +361,7 @@ void apply_recompute(std::vector<KernelOp>& ops, const ModelConfig& m, BlockKind
   // The layer's input, and what the all-to-alls delivered (re-exchanging
   // them is not modelled: their results stay): the dispatched rows, the
   // combined output and the gate weights.
-  const double t = ctx.tokens(), act = ctx.fp8 ? kFp8Scaled : kBf16;
+  const double t = ctx.tokens(), act = ctx.fp8 && ctx.fp8_dispatch ? kFp8Scaled : kBf16;
   double kept = (ctx.sequence_parallel ? t / ctx.tp : t) * m.hidden * kBf16;
   for (KernelOp& op : ops) {
     // The all-to-alls carry the GPU's share of the tokens (op.tokens).

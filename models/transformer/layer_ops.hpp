@@ -41,6 +41,10 @@ struct OpContext {
   // Routed experts' GEMMs as one kernel per local expert (Transformer
   // Engine's GroupedLinear) instead of one grouped kernel (DeepGEMM).
   bool kernel_per_expert = false;
+  // With fp8: the tokens travel to the experts in FP8, cast before the
+  // dispatch (DeepSeek-V3's recipe); false: in BF16, cast at the experts
+  // (Megatron-Core's dispatchers move the activations as they are).
+  bool fp8_dispatch = true;
   double tokens() const { return static_cast<double>(sequences) * seq_len / cp; }
 };
 

@@ -2,6 +2,8 @@
 // against published totals and hand-derived formulas.
 #include <gtest/gtest.h>
 
+#include <algorithm>
+
 #include "models/transformer/layer_ops.hpp"
 #include "models/transformer/parameters.hpp"
 #include "sim/json_reader.hpp"
@@ -194,6 +196,34 @@ TEST(LayerOps, AttentionClassesFollowTheAttentionKind) {
   const auto gqa = block_ops(model_preset("llama3-70b"), BlockKind::kDenseLayer, ctx);
   EXPECT_EQ(find(gqa, "core_attention").kernel_class, "attention_fwd_mha");
   EXPECT_EQ(find(gqa, "core_attention_dgrad").kernel_class, "attention_bwd_mha");
+}
+
+// The dispatch's wire format: DeepSeek's recipe casts the tokens to FP8 before
+// they leave and sends the gradients back to the experts in FP8; Megatron's
+// dispatchers move BF16 both ways and quantise at the experts.
+TEST(LayerOps, DispatchTravelsInFp8OnlyInDeepSeeksRecipe) {
+  const ModelConfig m = model_preset("qwen3-30b-a3b");
+  auto has = [](const std::vector<KernelOp>& ops, const std::string& name) {
+    return std::any_of(ops.begin(), ops.end(), [&](const KernelOp& op) { return op.name == name; });
+  };
+  OpContext deepseek;
+  deepseek.ep = 8;
+  const auto d = block_ops(m, BlockKind::kMoeLayer, deepseek);
+  EXPECT_TRUE(find(d, "dispatch").fp8);
+  EXPECT_TRUE(find(d, "combine_backward").fp8);
+  EXPECT_TRUE(has(d, "dispatch_cast"));
+  EXPECT_TRUE(has(d, "combine_backward_cast"));
+  EXPECT_FALSE(has(d, "experts_input_cast"));
+  OpContext megatron = deepseek;
+  megatron.fp8_dispatch = false;
+  const auto g = block_ops(m, BlockKind::kMoeLayer, megatron);
+  EXPECT_FALSE(find(g, "dispatch").fp8);
+  EXPECT_FALSE(find(g, "combine_backward").fp8);
+  EXPECT_FALSE(has(g, "dispatch_cast"));
+  EXPECT_FALSE(has(g, "combine_backward_cast"));
+  // 4096 tokens x top-8 rows of hidden 2048: BF16 in, FP8 with a scale per 128 out.
+  EXPECT_DOUBLE_EQ(find(g, "experts_input_cast").bytes, 4096.0 * 8 * 2048 * (2 + 1 + 4.0 / 128));
+  EXPECT_DOUBLE_EQ(find(g, "experts_permute").bytes, 2 * 4096.0 * 8 * 2048 * 2);
 }
 
 }  // namespace
