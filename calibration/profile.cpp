@@ -81,10 +81,9 @@ Profile parse_profile(const nlohmann::json& doc, const std::string& pointer) {
   if (in.has("second_beside_main_slowdown"))
     p.second_beside_main_slowdown =
         read_parameter(in, "second_beside_main_slowdown", "second_beside_main_slowdown", 1, 10, p);
-  for (const char* key : {"host_forward_us_per_launch", "host_backward_us_per_launch"})
-    if (in.has(key))
-      (std::string(key) == "host_forward_us_per_launch" ? p.host_forward_us_per_launch : p.host_backward_us_per_launch) =
-          read_parameter(in, key, key, 0, 1e5, p);
+  for (auto [key, field] : {std::pair{"host_forward_us_per_launch", &p.host_forward_us_per_launch},
+                            std::pair{"host_backward_us_per_launch", &p.host_backward_us_per_launch}})
+    if (in.has(key)) *field = read_parameter(in, key, key, 0, 1e5, p);
   if (const nlohmann::json* classes = in.child("kernel_classes")) {
     if (!classes->is_object())
       throw sim::InputError(in.child_pointer("kernel_classes"), "expected an object of kernel classes");

@@ -159,12 +159,7 @@ class BlockCoster {
     const double host_us =
         op.pass == Pass::kForward ? profile_.host_forward_us_per_launch : profile_.host_backward_us_per_launch;
     s.host += sim::from_seconds(kernel_launches(op) * host_us * 1e-6);
-    // Megatron's token dispatcher copies the tokens per expert to the host
-    // before the forward all-to-all (its sizes, and Transformer Engine's
-    // per-expert GEMM splits, are host lists): the host waits for the GPU.
-    if (op.kind == KernelKind::kAllToAll && op.to_experts && op.pass == Pass::kForward &&
-        t_.framework == Framework::kMegatron)
-      s.host_sync = true;
+    s.host_sync = s.host_sync || op.host_sync;
     if (op.kind == KernelKind::kAllToAll) {
       s.phase = static_cast<int>(!op.to_experts ? EpPhase::kFromExperts
                                  : op.fp8      ? EpPhase::kToExpertsFp8
@@ -397,6 +392,7 @@ OpContext op_context(const TrainingSpec& t) {
   c.sequence_parallel = t.parallel.sequence_parallel && t.parallel.tp > 1;
   c.kernel_per_expert = t.framework == Framework::kMegatron;
   c.fp8_dispatch = t.framework != Framework::kMegatron;
+  c.token_counts_to_host = t.framework == Framework::kMegatron;
   return c;
 }
 

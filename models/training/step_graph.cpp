@@ -158,10 +158,9 @@ class Builder : public StepGraphParts {
   // The segment's kernels as the GPU runs them, after the host has issued
   // them: the host's task runs in program order (waiting first for the main
   // stream's work where the segment synchronises) and the segment's first
-  // task waits for it.
-  // Without a synchronisation anywhere the thread never waits, so its
-  // issue of a segment ends at the running sum of its costs: that sum is set
-  // as the segment's release instead of a task (the same times, fewer tasks).
+  // task waits for it. Without a synchronisation anywhere the thread never
+  // waits, so its issue of a segment ends at the running sum of its costs:
+  // that sum is the segment's release instead (the same times, no tasks).
   Span run(Gpu& g, const Segment& seg, Pass pass, const BlockPlan& block) {
     HostIssue issue;
     if (g.host && (seg.host > 0 || seg.host_sync)) {

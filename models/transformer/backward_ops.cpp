@@ -28,6 +28,7 @@ KernelOp derived(const KernelOp& f, Pass pass, const std::string& name) {
   b.saved_bytes = 0;
   b.recompute_in_backward = false;
   b.cached_input = false;
+  b.host_sync = false;  // the backward reuses the forward's counts
   return b;
 }
 

@@ -62,6 +62,9 @@ struct KernelOp {
   // kGemm with groups: one kernel per group (Transformer Engine's
   // GroupedLinear runs a GEMM per expert), each of the group's shape.
   bool kernel_per_group = false;
+  // The host waits for the GPU's work before it issues this op (a value
+  // copied to the host: Megatron's token counts before the dispatch).
+  bool host_sync = false;
   // Runs on the communication stream (on the comm SMs) though it is not an
   // all-to-all: DeepEP's layout and notify kernels, the cast before a
   // gradient dispatch.

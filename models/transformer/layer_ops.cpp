@@ -98,6 +98,7 @@ class ForwardBuilder {
     comm_aux("dispatch_layout", "ep_layout", Component::kDispatch);
     comm_aux("dispatch_notify", kNotifyClass, Component::kDispatch);
     all_to_all("dispatch", Component::kDispatch, true, fp8_wire, tm);
+    ops.back().host_sync = c_.token_counts_to_host;
     // Each GPU holds routed/ep experts and receives, on balanced routing,
     // topk token copies per token it sends.
     const int local = std::max(1, m_.routed_experts / c_.ep);

@@ -45,6 +45,10 @@ struct OpContext {
   // dispatch (DeepSeek-V3's recipe); false: in BF16, cast at the experts
   // (Megatron-Core's dispatchers move the activations as they are).
   bool fp8_dispatch = true;
+  // The token counts per expert are copied to the host before the forward
+  // dispatch (Megatron-Core's dispatchers: the all-to-all's split sizes and
+  // Transformer Engine's per-expert GEMM splits are host lists).
+  bool token_counts_to_host = false;
   double tokens() const { return static_cast<double>(sequences) * seq_len / cp; }
 };
 

@@ -8,9 +8,10 @@
 
 #include "calibration/profile.hpp"
 #include "models/scenario.hpp"
-#include "sim/json_reader.hpp"
+#include "models/schedule/schedule.hpp"
 #include "models/training/stage_plan.hpp"
 #include "models/training/step_graph.hpp"
+#include "sim/json_reader.hpp"
 
 namespace v3sim::models {
 namespace {
@@ -27,17 +28,11 @@ Segment compute(sim::Time gpu, sim::Time host) {
 
 // One rank, one micro-batch: its forward, then its backward.
 Schedule forward_then_backward() {
-  Schedule s;
-  s.spec.kind = ScheduleKind::k1F1B;
-  s.spec.stages = 1;
-  s.spec.microbatches = 1;
-  s.ranks = 1;
-  s.rank_of = {{0}};
-  s.part_of = {{0}};
-  s.model_parts = 1;
-  s.lane_microbatches = {1};
-  s.programs = {{make_op(OpKind::kF, Chunk{0, 0, 0}), make_op(OpKind::kB, Chunk{0, 0, 0})}};
-  return s;
+  ScheduleSpec spec;
+  spec.kind = ScheduleKind::k1F1B;
+  spec.stages = 1;
+  spec.microbatches = 1;
+  return make_schedule(spec);
 }
 
 StepGraphResult simulate(const BlockPlan& b, const StepNetwork& net = {}) {
@@ -114,6 +109,16 @@ TEST(HostIssue, NoHostCostNoHostWait) {
 namespace v3sim::models {
 namespace {
 
+// Qwen3-30B-A3B at EP8 on one H800 node, 1F1B, one pipeline stage.
+nlohmann::json qwen_ep8(const std::string& framework) {
+  return {{"name", "host"},
+          {"cluster", {{"node", "h800"}, {"nodes", 1}, {"fabric", {{"kind", "rail_optimized"}, {"switch_ports", 64}}}}},
+          {"model", "qwen3-30b-a3b"},
+          {"parallelism", {{"pp", 1}, {"ep", 8}}},
+          {"schedule", {{"kind", "1f1b"}}},
+          {"training", {{"seq_len", 4096}, {"global_batch", 8}, {"framework", framework}}}};
+}
+
 // Qwen3-30B-A3B at EP8 (16 local experts) on one H800 node under the two
 // frameworks: Megatron's Transformer Engine issues the routed experts'
 // gate/up and down GEMMs one per local expert (15 more kernels each than
@@ -122,14 +127,7 @@ namespace {
 // synchronises the host before the forward dispatch only.
 TEST(HostIssue, MegatronIssuesAGemmPerLocalExpertAndSyncsBeforeTheForwardDispatch) {
   auto plan_for = [](const char* framework) {
-    const nlohmann::json doc = {
-        {"name", "host"},
-        {"cluster", {{"node", "h800"}, {"nodes", 1}, {"fabric", {{"kind", "rail_optimized"}, {"switch_ports", 64}}}}},
-        {"model", "qwen3-30b-a3b"},
-        {"parallelism", {{"pp", 1}, {"ep", 8}}},
-        {"schedule", {{"kind", "1f1b"}}},
-        {"training", {{"seq_len", 4096}, {"global_batch", 8}, {"framework", framework}}}};
-    const Scenario s = parse_scenario(doc);
+    const Scenario s = parse_scenario(qwen_ep8(framework));
     return plan_stages(*s.training, s.cluster->gpu, 1, false);
   };
   const StagePlan deepseek = plan_for("deepseek"), megatron = plan_for("megatron");
@@ -168,13 +166,7 @@ TEST(HostIssue, MegatronIssuesAGemmPerLocalExpertAndSyncsBeforeTheForwardDispatc
 
 // The framework and the TP overlap are named fields: a bad value names its pointer.
 TEST(HostIssue, BadFrameworkOrOverlapNamesItsPointer) {
-  const nlohmann::json base = {
-      {"name", "x"},
-      {"cluster", {{"node", "h800"}, {"nodes", 1}, {"fabric", {{"kind", "rail_optimized"}, {"switch_ports", 64}}}}},
-      {"model", "qwen3-30b-a3b"},
-      {"parallelism", {{"pp", 1}, {"ep", 8}}},
-      {"schedule", {{"kind", "1f1b"}}},
-      {"training", {{"seq_len", 4096}, {"global_batch", 8}}}};
+  const nlohmann::json base = qwen_ep8("megatron");
   auto pointer_of = [](const nlohmann::json& doc) {
     try {
       parse_scenario(doc);
