@@ -138,6 +138,13 @@ GemmFit evaluate_gemm(const GemmParams& params, const std::vector<GemmSample>& s
   return fit;
 }
 
+double fit_time_scale(const GemmParams& params, const std::vector<GemmSample>& samples, const DeviceRates& d) {
+  if (samples.empty()) throw std::invalid_argument("fit_time_scale needs a sample");
+  double log_sum = 0;
+  for (const GemmFitCase& c : evaluate_gemm(params, samples, d).cases) log_sum += std::log(c.measured_s / c.predicted_s);
+  return std::exp(log_sum / static_cast<double>(samples.size()));
+}
+
 GemmFit fit_gemm(const std::vector<GemmSample>& samples, const DeviceRates& d, FitObjective objective) {
   require_valid(d);
   if (samples.size() < kUnknowns) throw std::invalid_argument("fit_gemm needs at least 4 samples");

@@ -52,4 +52,9 @@ GemmFit fit_gemm(const std::vector<GemmSample>& samples, const DeviceRates& d,
 // The model under `params` against the samples (held-out cases, profile checks).
 GemmFit evaluate_gemm(const GemmParams& params, const std::vector<GemmSample>& samples, const DeviceRates& d);
 
+// A kernel family the model does not describe alone (DeepGEMM's masked
+// layout): the time scale that multiplies the model's time, the geometric
+// mean of measured over predicted (the least-squares fit of log errors).
+double fit_time_scale(const GemmParams& params, const std::vector<GemmSample>& samples, const DeviceRates& d);
+
 }  // namespace v3sim::calibration

@@ -29,6 +29,13 @@ Profile scale_profile(const Profile& p, const HardwareTraits& from, const Hardwa
       }
       continue;
     }
+    if (cls == "ep_ll_dispatch_nvlink" || cls == "ep_ll_combine_nvlink") {
+      if (k.gb_per_s > 0) {
+        k.gb_per_s *= nvlink;
+        note(k.provenance, by + fmt::format("NVLink bandwidth x{:.3f}", nvlink));
+      }
+      continue;
+    }
     if (k.gb_per_s > 0 && k.gb_per_s < kLaunchBound) {
       k.gb_per_s *= hbm;
       if (k.at_sms > 0) k.at_sms = static_cast<int>(std::lround(k.at_sms * sms));
@@ -51,7 +58,7 @@ std::string scaling_statement(const Profile& p, const HardwareTraits& from, cons
       "Calibration profile '{}' was measured on {} and is scaled to {} by the stated rule (docs/calibration.md, "
       "\"Profiles on other GPUs\"): efficiencies relative to peaks, time scales and launch times kept; "
       "memory-bound class bandwidths x{:.3f} (HBM), FlashMLA's compute roof x{:.3f} (BF16 peak), DeepEP "
-      "low-latency rates x{:.3f} (NIC), per-SM copy rates x{:.3f} (NVLink).",
+      "low-latency rates x{:.3f} (NIC), per-SM copy rates and low-latency NVLink rates x{:.3f} (NVLink).",
       p.name, from.name, to.name, to.hbm_tb_per_s / from.hbm_tb_per_s, to.bf16_tflops / from.bf16_tflops,
       to.nic_gb_per_s / from.nic_gb_per_s, to.nvlink_gb_per_s / from.nvlink_gb_per_s);
 }

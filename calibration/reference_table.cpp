@@ -11,7 +11,7 @@ extern const std::string_view kDeepGemmH800Json;
 
 namespace {
 
-const std::vector<std::string> kKinds = {"normal", "grouped_contiguous"};
+const std::vector<std::string> kKinds = {"normal", "grouped_contiguous", "grouped_masked"};
 constexpr long long kMaxDim = 1LL << 24;
 
 ReferenceSource read_source(sim::ObjectReader in) {
@@ -45,7 +45,10 @@ ReferenceCase read_case(sim::ObjectReader in, const DeviceRates& d, GemmPrecisio
   s.shape.n = in.integer("n", 1, kMaxDim);
   s.shape.k = in.integer("k", 1, kMaxDim);
   // A normal GEMM is one group; a grouped one has several.
-  s.shape.groups = static_cast<int>(c.kind == "normal" ? in.integer("groups", 1, 1) : in.integer("groups", 2, 4096));
+  // (a masked one may hold a single expert's rows).
+  s.shape.groups = static_cast<int>(c.kind == "normal"             ? in.integer("groups", 1, 1)
+                                    : c.kind == "grouped_masked" ? in.integer("groups", 1, 4096)
+                                                                 : in.integer("groups", 2, 4096));
   if (c.kind == "grouped_contiguous" && s.shape.m % 128 != 0)
     throw sim::InputError(in.child_pointer("m"), "the contiguous layout needs m (rows per group) to be a multiple of 128");
   s.sms = static_cast<int>(in.optional_integer("sms", 1, d.total_sms).value_or(d.total_sms));

@@ -19,7 +19,7 @@ struct ReferenceSource {
 };
 
 struct ReferenceCase {
-  std::string kind;  // "normal" or "grouped_contiguous"
+  std::string kind;  // "normal", "grouped_contiguous" or "grouped_masked"
   GemmSample sample;  // seconds = 2 m n k groups / (tflops 1e12)
   double tflops = 0;  // as published
   std::string note;   // what the shape is in the model

@@ -8,20 +8,16 @@
 #include "models/sm_partition.hpp"
 
 namespace v3sim::models {
-namespace {
-
-// The NIC of DeepEP's published low-latency benchmark (reference: CX7 400 Gb/s).
-constexpr double kCalibrationNicGbit = 400;
-
-}  // namespace
 
 LowLatencyLink low_latency_link(const calibration::Profile& p, const std::string& cls, const GpuPreset& gpu,
                                 bool use_nvlink) {
   const calibration::KernelClassParams& k = p.kernel_class(cls);
+  const calibration::KernelClassParams& nvl = p.kernel_class(cls + "_nvlink");
   LowLatencyLink l;
-  const double fitted = k.gb_per_s > 0 ? k.gb_per_s * 1e9 : gpu.nic_achievable_gb_per_s * 1e9;
-  l.nic_bytes_per_s = fitted * gpu.nics * gpu.nic_gbit_per_s / kCalibrationNicGbit;
-  l.nvlink_bytes_per_s = gpu.nvlink_achievable_gb_per_s * 1e9;
+  // The profile is carried to the GPU (profile_for_gpu), so its rates are this GPU's.
+  l.nic_bytes_per_s = k.gb_per_s > 0 ? k.gb_per_s * 1e9 : gpu.nic_achievable_gb_per_s * gpu.nics * 1e9;
+  l.nic_line_bytes_per_s = gpu.nic_gbit_per_s / 8 * gpu.nics * 1e9;
+  l.nvlink_bytes_per_s = (nvl.gb_per_s > 0 ? nvl.gb_per_s : gpu.nvlink_achievable_gb_per_s) * 1e9;
   l.nvlink_domain = std::max(1, gpu.gpus_per_nvlink_domain);
   l.use_nvlink = use_nvlink;
   l.fixed_s = k.launch_us * 1e-6;
@@ -32,31 +28,39 @@ double low_latency_message_bytes(int hidden, bool dispatch) {
   return dispatch ? hidden + hidden / 128 * 4.0 + 16 : 2.0 * hidden;
 }
 
-std::vector<double> low_latency_seconds(const LowLatencyLink& link, const std::vector<double>& share, double tokens,
+LowLatencyExchange low_latency_exchange(const LowLatencyLink& link, const std::vector<double>& share, double tokens,
                                         int copies, double message_bytes, bool dispatch) {
   const int n = static_cast<int>(share.size());
   const double per_gpu = tokens * copies * message_bytes;  // bytes every GPU's tokens take to all experts
   auto nvl_peer = [&](int a, int b) { return link.use_nvlink && a / link.nvlink_domain == b / link.nvlink_domain; };
   // Dispatch: GPU s sends share[d] x per_gpu to each d; receives share[g] x per_gpu from each s.
   std::vector<double> send_nic(n, 0), send_nvl(n, 0), recv_nic(n, 0), recv_nvl(n, 0);
+  std::vector<double> peer_nic(n, 0), peer_nvl(n, 0);  // the most one peer sends to this GPU
   for (int s = 0; s < n; ++s)
     for (int d = 0; d < n; ++d) {
       if (s == d) continue;
       const double b = share[static_cast<std::size_t>(d)] * per_gpu;
       const int from = dispatch ? s : d, to = dispatch ? d : s;  // combine runs the copies back
-      (nvl_peer(s, d) ? send_nvl : send_nic)[static_cast<std::size_t>(from)] += b;
-      (nvl_peer(s, d) ? recv_nvl : recv_nic)[static_cast<std::size_t>(to)] += b;
+      const std::size_t f = static_cast<std::size_t>(from), t = static_cast<std::size_t>(to);
+      const bool nvl = nvl_peer(s, d);
+      (nvl ? send_nvl : send_nic)[f] += b;
+      (nvl ? recv_nvl : recv_nic)[t] += b;
+      double& peer = (nvl ? peer_nvl : peer_nic)[t];
+      peer = std::max(peer, b);
     }
   const double max_send_nic = *std::max_element(send_nic.begin(), send_nic.end());
   const double max_send_nvl = *std::max_element(send_nvl.begin(), send_nvl.end());
-  std::vector<double> out(static_cast<std::size_t>(n));
+  LowLatencyExchange x;
   for (int g = 0; g < n; ++g) {
     const std::size_t i = static_cast<std::size_t>(g);
     const double nic = std::max(recv_nic[i], max_send_nic) / link.nic_bytes_per_s;
     const double nvl = link.use_nvlink ? std::max(recv_nvl[i], max_send_nvl) / link.nvlink_bytes_per_s : 0;
-    out[i] = link.fixed_s + std::max(nic, nvl);
+    x.round_s.push_back(link.fixed_s + std::max(nic, nvl));
+    x.nic_bytes.push_back(std::max(recv_nic[i], send_nic[i]));
+    const double late_nvl = link.use_nvlink ? peer_nvl[i] / link.nvlink_bytes_per_s : 0;
+    x.late_s.push_back(link.fixed_s + std::max(peer_nic[i] / link.nic_bytes_per_s, late_nvl));
   }
-  return out;
+  return x;
 }
 
 NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,

@@ -4,10 +4,12 @@
 //
 // Decode (DeepEP low-latency): every (token, expert) is one RDMA message
 // from the sender straight to the expert's GPU, no NVLink forwarding and no
-// SMs held. A GPU's exchange ends when its NIC has received its messages and
-// the busiest sender's NIC has sent its own (every GPU hears from every
-// other), at the NIC rate the profile fits on DeepEP's benchmark, plus a
-// fixed time. Messages to the GPU itself stay local; with
+// SMs held between its send and receive kernels. A GPU's round (its send to
+// its data's arrival) takes the benchmark's time: a fixed part and its NIC's
+// bytes (its own receive, or the busiest sender's send, whichever is more:
+// every GPU hears from every other) at the rate fitted on DeepEP's table.
+// Its NIC is occupied for the bytes at line rate; a late sender delays only
+// its own messages. Messages to the GPU itself stay local; with
 // `low_latency_nvlink`, messages within an NVLink domain go over NVLink.
 //
 // Prefill (DeepEP normal): the training model's flow-level simulation of
@@ -25,14 +27,15 @@ namespace v3sim::models {
 
 struct LowLatencyLink {
   double nic_bytes_per_s = 0;     // the fitted rate of one GPU's RDMA traffic
-  double nvlink_bytes_per_s = 0;  // with low_latency_nvlink
+  double nic_line_bytes_per_s = 0;  // the NICs' line rate: how long bytes occupy them
+  double nvlink_bytes_per_s = 0;  // with low_latency_nvlink: the fitted rate over NVLink
   int nvlink_domain = 1;          // GPUs per NVLink domain
   bool use_nvlink = false;
   double fixed_s = 0;             // the kernel's fixed time (fitted)
 };
 
-// The profile's class (ep_ll_dispatch / ep_ll_combine) on this GPU's NICs:
-// fitted on CX7 400 Gb/s, scaled by the NIC line rate.
+// The profile's class (ep_ll_dispatch / ep_ll_combine, and its _nvlink
+// variant) on this GPU: the profile is already carried to the GPU.
 LowLatencyLink low_latency_link(const calibration::Profile& p, const std::string& cls, const GpuPreset& gpu,
                                 bool use_nvlink);
 
@@ -41,12 +44,24 @@ LowLatencyLink low_latency_link(const calibration::Profile& p, const std::string
 // accounting of DeepEP's tests/test_low_latency.py).
 double low_latency_message_bytes(int hidden, bool dispatch);
 
-// Per GPU, seconds from the exchange's start to its completion there.
+// One exchange, per GPU.
+struct LowLatencyExchange {
+  std::vector<double> round_s;     // the benchmark's time of the round on this GPU (send to arrival)
+  std::vector<double> nic_bytes;   // what its NIC carries, the larger direction
+  std::vector<double> late_s;      // from the last sender's send to the arrival of that sender's messages
+};
+
 // `tokens`: tokens each GPU sends (the same on every GPU); `copies`: experts
 // per token; `share[g]`: GPU g's share of all copies. Dispatch sends copies
 // to experts; combine returns them, so the hot GPU then sends most.
-std::vector<double> low_latency_seconds(const LowLatencyLink& link, const std::vector<double>& share, double tokens,
+LowLatencyExchange low_latency_exchange(const LowLatencyLink& link, const std::vector<double>& share, double tokens,
                                         int copies, double message_bytes, bool dispatch);
+
+// The round time alone (what DeepEP's benchmark reports).
+inline std::vector<double> low_latency_seconds(const LowLatencyLink& link, const std::vector<double>& share,
+                                               double tokens, int copies, double message_bytes, bool dispatch) {
+  return low_latency_exchange(link, share, tokens, copies, message_bytes, dispatch).round_s;
+}
 
 struct NormalExchange {
   std::vector<double> dispatch_s;  // per GPU

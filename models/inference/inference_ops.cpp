@@ -4,6 +4,7 @@
 #include <cmath>
 #include <stdexcept>
 
+#include "models/inference/op_builders.hpp"
 #include "models/transformer/layer_ops.hpp"
 #include "models/transformer/element_bytes.hpp"
 
@@ -13,52 +14,29 @@ namespace {
 using calibration::GemmPrecision;
 using calibration::GemmShape;
 
-std::int64_t rows_of(double x) { return static_cast<std::int64_t>(std::ceil(x)); }
-
-KernelOp memory(const std::string& name, const std::string& cls, double bytes, int launches = 1) {
-  KernelOp op;
-  op.name = name;
-  op.kind = KernelKind::kMemory;
-  op.kernel_class = cls;
-  op.bytes = bytes;
-  op.launches = launches;
-  return op;
-}
-
-KernelOp gemm(const std::string& name, double m, double n, double k, int groups, bool fp8, const std::string& cls = "") {
-  KernelOp op;
-  op.name = name;
-  op.kind = KernelKind::kGemm;
-  op.shape = GemmShape{rows_of(m), rows_of(n), rows_of(k), groups};
-  op.precision = fp8 ? GemmPrecision::kFp8 : GemmPrecision::kBf16;
-  op.kernel_class = !cls.empty() ? cls : fp8 ? "gemm_fp8" : "gemm_bf16";
-  op.flops = op.model_flops = op.shape.flops();
-  return op;
-}
-
 // An FP8 GEMM with its per-token input cast and scale prologue.
 void fp8_gemm(std::vector<KernelOp>& ops, const std::string& name, double m, double n, double k) {
-  ops.push_back(memory(name + "_cast", "cast_fp8", m * k * (kBf16 + kFp8Scaled)));
-  ops.push_back(memory(name + "_setup", "gemm_setup", 0));
-  ops.push_back(gemm(name, m, n, k, 1, true));
+  ops.push_back(memory_op(name + "_cast", "cast_fp8", m * k * (kBf16 + kFp8Scaled)));
+  ops.push_back(memory_op(name + "_setup", "gemm_setup", 0));
+  ops.push_back(gemm_op(name, m, n, k, 1, true, "gemm_fp8"));
 }
 
 void rmsnorm(std::vector<KernelOp>& ops, const std::string& name, double rows, double width, bool residual) {
-  ops.push_back(memory(name, "rmsnorm", (residual ? 4 : 2) * rows * width * kBf16));
+  ops.push_back(memory_op(name, "rmsnorm", (residual ? 4 : 2) * rows * width * kBf16));
 }
 
 void shared_expert(std::vector<KernelOp>& ops, const ModelConfig& m, double t) {
   const double inter = static_cast<double>(m.shared_experts) * m.expert_intermediate;
   fp8_gemm(ops, "shared_gate_up", t, 2 * inter, m.hidden);
-  ops.push_back(memory("shared_swiglu", "swiglu", t * 3 * inter * kBf16));
-  ops.push_back(memory("shared_down_setup", "gemm_setup", 0));
-  ops.push_back(gemm("shared_down", t, m.hidden, inter, 1, true));
+  ops.push_back(memory_op("shared_swiglu", "swiglu", t * 3 * inter * kBf16));
+  ops.push_back(memory_op("shared_down_setup", "gemm_setup", 0));
+  ops.push_back(gemm_op("shared_down", t, m.hidden, inter, 1, true, "gemm_fp8"));
 }
 
 void gate(std::vector<KernelOp>& ops, const ModelConfig& m, double t) {
   rmsnorm(ops, "mlp_norm", t, m.hidden, true);
-  ops.push_back(gemm("router", t, m.routed_experts, m.hidden, 1, false));
-  KernelOp topk = memory("router_topk", "router_topk", 2 * t * m.routed_experts * kFp32 + t * m.topk * 8, 3);
+  ops.push_back(gemm_op("router", t, m.routed_experts, m.hidden, 1, false, "gemm_bf16"));
+  KernelOp topk = memory_op("router_topk", "router_topk", 2 * t * m.routed_experts * kFp32 + t * m.topk * 8, 3);
   ops.push_back(topk);
 }
 
@@ -66,9 +44,9 @@ void dense_mlp(std::vector<KernelOp>& ops, const ModelConfig& m, double t, int t
   const double inter = std::ceil(static_cast<double>(m.dense_intermediate) / tp);
   rmsnorm(ops, "ffn_norm", t, m.hidden, true);
   fp8_gemm(ops, "ffn_gate_up", t, 2 * inter, m.hidden);
-  ops.push_back(memory("ffn_swiglu", "swiglu", t * 3 * inter * kBf16));
-  ops.push_back(memory("ffn_down_setup", "gemm_setup", 0));
-  ops.push_back(gemm("ffn_down", t, m.hidden, inter, 1, true));
+  ops.push_back(memory_op("ffn_swiglu", "swiglu", t * 3 * inter * kBf16));
+  ops.push_back(memory_op("ffn_down_setup", "gemm_setup", 0));
+  ops.push_back(gemm_op("ffn_down", t, m.hidden, inter, 1, true, "gemm_fp8"));
   if (tp > 1) {
     KernelOp ar;
     ar.name = "ffn_all_reduce";
@@ -90,22 +68,22 @@ const std::vector<KernelOp>& LayerStages::ops(Stage s) const {
 
 double kv_bytes_per_token_layer(const ModelConfig& m) { return (m.kv_lora_rank + m.qk_rope_head_dim) * kBf16; }
 
-std::vector<KernelOp> routed_expert_ops(const ModelConfig& m, double rows, int slots, bool prefill) {
+std::vector<KernelOp> routed_expert_ops(const ModelConfig& m, double rows, int slots) {
   std::vector<KernelOp> ops;
   if (rows <= 0 || slots <= 0) return ops;
   const double h = m.hidden, inter = m.expert_intermediate;
   const double per_group = std::ceil(rows / slots);
-  if (prefill) ops.push_back(memory("experts_permute", "permute", 2 * rows * h * kFp8Scaled, 3));
-  ops.push_back(memory("experts_gate_up_setup", "gemm_setup", 0));
-  KernelOp up = gemm("experts_gate_up", per_group, 2 * inter, h, slots, true, "gemm_grouped");
+  ops.push_back(memory_op("experts_permute", "permute", 2 * rows * h * kFp8Scaled, 3));
+  ops.push_back(memory_op("experts_gate_up_setup", "gemm_setup", 0));
+  KernelOp up = gemm_op("experts_gate_up", per_group, 2 * inter, h, slots, true, "gemm_grouped");
   up.model_flops = 2.0 * rows * 2 * inter * h;
   ops.push_back(up);
-  ops.push_back(memory("experts_swiglu", "swiglu", rows * 3 * inter * kBf16));
-  ops.push_back(memory("experts_down_setup", "gemm_setup", 0));
-  KernelOp down = gemm("experts_down", per_group, h, inter, slots, true, "gemm_grouped");
+  ops.push_back(memory_op("experts_swiglu", "swiglu", rows * 3 * inter * kBf16));
+  ops.push_back(memory_op("experts_down_setup", "gemm_setup", 0));
+  KernelOp down = gemm_op("experts_down", per_group, h, inter, slots, true, "gemm_grouped");
   down.model_flops = 2.0 * rows * h * inter;
   ops.push_back(down);
-  if (prefill) ops.push_back(memory("experts_unpermute", "unpermute", rows * h * kBf16 * 2));
+  ops.push_back(memory_op("experts_unpermute", "unpermute", rows * h * kBf16 * 2));
   for (KernelOp& op : ops) op.component = Component::kMlp;
   return ops;
 }
@@ -137,7 +115,7 @@ LayerStages prefill_layer(const InferenceSpec& s, bool moe, double tokens, doubl
   }
   if (moe) {
     gate(attn, m, tokens);
-    attn.push_back(memory("dispatch_cast", "cast_fp8", tokens * m.hidden * (kBf16 + kFp8Scaled)));
+    attn.push_back(memory_op("dispatch_cast", "cast_fp8", tokens * m.hidden * (kBf16 + kFp8Scaled)));
     out.stages.push_back({Stage::kAttn, attn});
     std::vector<KernelOp> shared;
     if (s.deployment.shared == SharedExpert::kLocal && m.shared_experts > 0) shared_expert(shared, m, tokens);
@@ -152,70 +130,16 @@ LayerStages prefill_layer(const InferenceSpec& s, bool moe, double tokens, doubl
   return out;
 }
 
-LayerStages decode_layer(const InferenceSpec& s, bool moe, const std::vector<int>& kv_lens, int query_tokens) {
-  const ModelConfig& m = s.model;
-  const double r = static_cast<double>(kv_lens.size());
-  const double t = r * query_tokens;
-  const double h = m.hidden;
-  const int heads = m.heads;
-  const int kv_a = m.kv_lora_rank + m.qk_rope_head_dim;
-  LayerStages out;
-  out.moe = moe;
-
-  // ATTN-0: everything before core attention, in the weight-absorbed form
-  // MLA decodes in (queries mapped into the latent space).
-  std::vector<KernelOp> a0;
-  rmsnorm(a0, "attn_norm", t, h, true);
-  fp8_gemm(a0, "q_down", t, m.q_lora_rank, h);
-  fp8_gemm(a0, "kv_down", t, kv_a, h);
-  rmsnorm(a0, "q_norm", t, m.q_lora_rank, false);
-  rmsnorm(a0, "kv_norm", t, m.kv_lora_rank, false);
-  fp8_gemm(a0, "q_up", t, static_cast<double>(heads) * m.qk_head_dim(), m.q_lora_rank);
-  a0.push_back(gemm("q_absorb_uk", t, m.kv_lora_rank, m.qk_nope_head_dim, heads, false));
-  a0.push_back(memory("rope", "rope", 2 * t * (heads + 1) * m.qk_rope_head_dim * kBf16, 2));
-  a0.push_back(memory("kv_cache_append", "copy", 2 * t * kv_bytes_per_token_layer(m)));
-
-  // ATTN-1: FlashMLA over the paged latent cache, the output side of the
-  // absorbed projection, o_proj and the gate.
-  std::vector<KernelOp> a1;
-  double kv_tokens = 0;
-  for (int l : kv_lens) kv_tokens += l + query_tokens;
-  KernelOp mla;
-  mla.name = "flash_mla_decode";
-  mla.kind = KernelKind::kAttention;
-  mla.kernel_class = "mla_decode";
-  mla.bytes = kv_tokens * kv_bytes_per_token_layer(m) + t * heads * (kv_a + m.kv_lora_rank) * kBf16;
-  // QK^T over the 576-wide latent+RoPE keys, PV over the 512-wide latent.
-  mla.flops = mla.model_flops = 2.0 * query_tokens * heads * kv_tokens * (kv_a + m.kv_lora_rank);
-  a1.push_back(mla);
-  a1.push_back(gemm("o_absorb_uv", t, m.v_head_dim, m.kv_lora_rank, heads, false));
-  fp8_gemm(a1, "o_proj", t, h, static_cast<double>(heads) * m.v_head_dim);
-  if (moe) gate(a1, m, t);
-  out.stages.push_back({Stage::kAttn0, a0});
-  out.stages.push_back({Stage::kAttn1, a1});
-  if (moe) {
-    std::vector<KernelOp> shared;
-    if (s.deployment.shared == SharedExpert::kLocal && m.shared_experts > 0) shared_expert(shared, m, t);
-    out.stages.push_back({Stage::kShared, shared});
-    out.stages.push_back({Stage::kMlp, {}});
-  } else {
-    std::vector<KernelOp> mlp;
-    dense_mlp(mlp, m, t, s.deployment.dense_mlp_tp);
-    out.stages.push_back({Stage::kMlp, mlp});
-  }
-  return out;
-}
-
 std::vector<KernelOp> embedding_ops(const ModelConfig& m, double tokens) {
-  return {memory("embedding_gather", "embedding", 2 * tokens * m.hidden * kBf16)};
+  return {memory_op("embedding_gather", "embedding", 2 * tokens * m.hidden * kBf16)};
 }
 
 std::vector<KernelOp> head_ops(const ModelConfig& m, double logit_rows) {
   std::vector<KernelOp> ops;
   rmsnorm(ops, "final_norm", logit_rows, m.hidden, false);
-  ops.push_back(gemm("output_head", logit_rows, m.vocab, m.hidden, 1, false));
+  ops.push_back(gemm_op("output_head", logit_rows, m.vocab, m.hidden, 1, false, "gemm_bf16"));
   // Softmax / sampling reads the logits once.
-  ops.push_back(memory("sampling", "elementwise", logit_rows * m.vocab * kFp32));
+  ops.push_back(memory_op("sampling", "elementwise", logit_rows * m.vocab * kFp32));
   return ops;
 }
 

@@ -1,10 +1,10 @@
 #pragma once
-// The kernels of one micro-batch on one GPU for each stage of DeepSeek's
-// serving overlap (docs/inference-model.md): prefill's ATTN (MLA and the MoE
-// gate), SHARED and MLP; decode's ATTN-0 (projections up to core attention),
-// ATTN-1 (FlashMLA, output projection, gate), SHARED and MLP. The routed
-// experts' MLP is built per GPU from the rows it receives. Plain data; the
-// step model costs them.
+// The kernels of one prefill micro-batch on one GPU for each stage of
+// DeepSeek's serving overlap (docs/inference-model.md): ATTN (MLA and the MoE
+// gate), SHARED and MLP, the training step's kernels where the same kernels
+// run (decode's production list: decode_ops.hpp). The routed experts' MLP is
+// built per GPU from the rows it receives. Plain data; the step model costs
+// them.
 #include <vector>
 
 #include "models/inference/inference_spec.hpp"
@@ -25,10 +25,6 @@ struct LayerStages {
 // GPU's prompts' (micro-batches split prompts to balance attention).
 LayerStages prefill_layer(const InferenceSpec& s, bool moe, double tokens, double attention_share);
 
-// One micro-batch of a decode step: `kv_lens` per request, each request
-// verifying `query_tokens` tokens (1, or 2 with an MTP draft).
-LayerStages decode_layer(const InferenceSpec& s, bool moe, const std::vector<int>& kv_lens, int query_tokens);
-
 // The output head (and the embedding gather before layer 0) of a micro-batch
 // of `tokens` tokens producing `logit_rows` rows of logits.
 std::vector<KernelOp> embedding_ops(const ModelConfig& m, double tokens);
@@ -37,11 +33,11 @@ std::vector<KernelOp> head_ops(const ModelConfig& m, double logit_rows);
 // 2h -> h projection over `tokens` tokens.
 std::vector<KernelOp> mtp_prologue_ops(const ModelConfig& m, double tokens);
 
-// The routed experts' kernels on a GPU receiving `rows` token copies for its
-// `slots` expert slots: grouped GEMMs whose groups each hold rows/slots
-// rows (contiguous layout with permute/unpermute in prefill, masked layout in
-// decode).
-std::vector<KernelOp> routed_expert_ops(const ModelConfig& m, double rows, int slots, bool prefill);
+// Prefill's routed experts on a GPU receiving `rows` token copies for its
+// `slots` expert slots: contiguous-layout grouped GEMMs whose groups each
+// hold rows/slots rows, with permute/unpermute around them (the training
+// step's kernels).
+std::vector<KernelOp> routed_expert_ops(const ModelConfig& m, double rows, int slots);
 
 // KV cache bytes of one token in one layer: BF16 latent plus RoPE key.
 double kv_bytes_per_token_layer(const ModelConfig& m);

@@ -2,6 +2,7 @@
 
 #include <fstream>
 
+#include "models/inference/decode_ops.hpp"
 #include "sim/json_reader.hpp"
 
 namespace v3sim::models {
@@ -9,7 +10,8 @@ namespace {
 
 Deployment parse_deployment(sim::ObjectReader in, InferencePhase phase) {
   in.only_keys({"attention_tp", "dense_mlp_tp", "ep", "experts_per_gpu", "redundant_experts", "placement",
-                "shared_expert", "comm_sms", "two_micro_batch", "low_latency_nvlink"});
+                "shared_expert", "comm_sms", "two_micro_batch", "low_latency_nvlink", "flash_mla",
+                "decode_attn1_from"});
   Deployment d;
   d.attention_tp = static_cast<int>(in.optional_integer("attention_tp", 1, 64).value_or(1));
   d.dense_mlp_tp = static_cast<int>(in.optional_integer("dense_mlp_tp", 1, 64).value_or(1));
@@ -28,6 +30,17 @@ Deployment parse_deployment(sim::ObjectReader in, InferencePhase phase) {
     throw sim::InputError(in.child_pointer("comm_sms"), "expected at least 1: prefill's normal kernels run on SMs");
   d.two_micro_batch = in.optional_boolean("two_micro_batch").value_or(true);
   d.low_latency_nvlink = in.optional_boolean("low_latency_nvlink").value_or(false);
+  // FlashMLA's February 2025 release or its April 2025 kernel (each its own
+  // class: the profile holds both rooflines).
+  d.flash_mla_class =
+      in.optional_one_of("flash_mla", {"2025-02", "2025-04"}).value_or("2025-02") == "2025-04" ? "mla_decode_2504" : "mla_decode";
+  if (auto from = in.optional_one_of("decode_attn1_from", decode_attention_kernel_names())) {
+    if (phase != InferencePhase::kDecode)
+      throw sim::InputError(in.child_pointer("decode_attn1_from"), "expected only in decode (prefill's attention is one stage)");
+    if (*from == decode_attention_kernel_names().front())
+      throw sim::InputError(in.child_pointer("decode_attn1_from"), "expected a kernel after attn_norm: ATTN-0 needs one");
+    d.decode_attn1_from = *from;
+  }
   return d;
 }
 

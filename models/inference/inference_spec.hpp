@@ -37,6 +37,10 @@ struct Deployment {
   int comm_sms = 24;           // prefill's normal kernels; decode's low-latency kernels hold none
   bool two_micro_batch = true;
   bool low_latency_nvlink = false;  // decode: peers in the same NVLink domain over NVLink, not RDMA
+  std::string flash_mla_class = "mla_decode";  // the FlashMLA release's kernel class ("flash_mla" key)
+  // Decode: the first kernel of ATTN-1 (DeepEP's README invites moving the
+  // split to balance the pipeline's stages).
+  std::string decode_attn1_from = "flash_mla_decode";
 };
 
 struct ExpertLoadSpec {

@@ -8,10 +8,12 @@
 #include <optional>
 #include <random>
 
+#include "models/inference/decode_ops.hpp"
 #include "models/inference/eplb.hpp"
 #include "models/inference/exchange.hpp"
 #include "models/inference/expert_load.hpp"
 #include "models/inference/kernel_coster.hpp"
+#include "models/inference/step_graph.hpp"
 #include "models/training/stage_plan.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
@@ -19,18 +21,6 @@
 
 namespace v3sim::models {
 namespace {
-
-const char* stage_name(Stage s) {
-  switch (s) {
-    case Stage::kAttn: return "ATTN";
-    case Stage::kAttn0: return "ATTN-0";
-    case Stage::kAttn1: return "ATTN-1";
-    case Stage::kShared: return "SHARED";
-    case Stage::kMlp: return "MLP";
-    case Stage::kHead: return "HEAD";
-  }
-  return "";
-}
 
 // Each GPU's share of a layer's token copies under a placement: a logical
 // expert's copies split evenly over its replicas.
@@ -59,67 +49,6 @@ std::vector<double> contiguous_shares(const std::vector<double>& counts, int gpu
   for (std::size_t e = 0; e < n; ++e) g[e * static_cast<std::size_t>(gpus) / n] += counts[e] / total;
   return g;
 }
-
-// One work item of a micro-batch's chain: a compute stage, or an exchange.
-struct Item {
-  bool exchange = false;
-  bool dispatch = false;  // exchange: dispatch, else combine
-  Stage stage = Stage::kAttn;
-  int layer = 0;
-  bool after_exchange = false;  // no overlap: this stage waits the exchange before it
-};
-
-// The turns of one micro-batch's chain: runs of compute stages the program
-// gives the compute stream at once before switching micro-batch
-// (DeepSeek's overlap figures). Exchanges follow the stage that produces
-// their data.
-std::vector<std::vector<Item>> chain_turns(const InferenceSpec& s, int total_layers, bool overlap) {
-  const ModelConfig& m = s.model;
-  const bool prefill = s.phase == InferencePhase::kPrefill;
-  std::vector<std::vector<Item>> turns;
-  auto stage = [](Stage st, int l, bool after = false) { return Item{false, false, st, l, after}; };
-  auto exch = [](bool dispatch, int l) { return Item{true, dispatch, Stage::kAttn, l, false}; };
-  for (int l = 0; l < total_layers; ++l) {
-    const bool mtp = l >= m.layers;
-    const bool moe = mtp || l >= m.dense_layers;
-    if (prefill) {
-      if (l == 0) turns.push_back({stage(Stage::kAttn, 0)});
-      if (moe) turns.back().push_back(exch(true, l));
-      turns.push_back({stage(Stage::kMlp, l)});
-      if (moe) turns.back().push_back(exch(false, l));
-      std::vector<Item> next;
-      if (moe) next.push_back(stage(Stage::kShared, l, !overlap));
-      if (l + 1 < total_layers) next.push_back(stage(Stage::kAttn, l + 1));
-      else next.push_back(stage(Stage::kHead, l));
-      turns.push_back(next);
-    } else {
-      turns.push_back({stage(Stage::kAttn0, l)});
-      std::vector<Item> t{stage(Stage::kAttn1, l)};
-      if (moe) t.push_back(exch(true, l));
-      if (moe) t.push_back(stage(Stage::kShared, l, !overlap));
-      turns.push_back(t);
-      turns.push_back({stage(Stage::kMlp, l)});
-      if (moe) turns.back().push_back(exch(false, l));
-      // The main model's head before the MTP module (which needs its token), the draft's after it.
-      if (l + 1 == m.layers || l + 1 == total_layers) turns.back().push_back(stage(Stage::kHead, l));
-    }
-  }
-  return turns;
-}
-
-struct LayerCosts {
-  // Per GPU seconds of each compute stage of one micro-batch.
-  std::map<Stage, std::vector<double>> stage_s;
-  std::vector<double> dispatch_s, combine_s;  // per GPU
-};
-
-struct Meta {
-  int gpu;
-  bool exchange;
-  const char* stage;
-  int mb;
-  int layer;
-};
 
 InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   const auto t0 = std::chrono::steady_clock::now();
@@ -193,56 +122,68 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
 
   // Stage costs per layer kind and GPU.
   KernelCoster cost(s, cluster.gpu, prefill ? cluster.gpu.sms - d.comm_sms : cluster.gpu.sms);
-  // Built for prefill's flows; small beside the step for decode.
+  std::vector<LayerCosts> costs(static_cast<std::size_t>(total_layers));
+  // Prefill's exchanges are flows on the cluster's fabric (one router for
+  // every layer's); decode's low-latency rounds use the fitted rates (the
+  // fabric is small beside its step).
   const topologies::Cluster fabric = topologies::build_cluster(cluster.spec);
-  topologies::Router router(fabric);  // shared by every layer's exchange
+  topologies::Router router(fabric);
   const LowLatencyLink ll_d = low_latency_link(s.profile, "ep_ll_dispatch", cluster.gpu, d.low_latency_nvlink);
   const LowLatencyLink ll_c = low_latency_link(s.profile, "ep_ll_combine", cluster.gpu, d.low_latency_nvlink);
-  std::vector<LayerCosts> costs(static_cast<std::size_t>(total_layers));
-  std::map<std::pair<bool, bool>, std::map<Stage, double>> uniform;  // (moe, mtp) -> stage seconds (GPU-independent part)
   auto stage_ops = [&](bool moe, bool mtp, const std::vector<int>& kv_lens) {
     if (prefill) return prefill_layer(s, moe, tokens_per_gpu_mb, 1.0 / mbs);
     return decode_layer(s, moe, kv_lens, mtp ? 1 : query);
   };
-  const std::vector<int> no_kv(static_cast<std::size_t>(s.requests_per_gpu / mbs), 0);
+  auto is_mla = [](const KernelOp& op) { return op.kind == KernelKind::kAttention && op.kernel_class.rfind("mla_decode", 0) == 0; };
+  // (moe, mtp) -> stage seconds of the GPU-independent kernels.
+  std::map<std::pair<bool, bool>, std::map<Stage, double>> uniform;
+  // (gpu, mtp) -> FlashMLA over the GPU's first micro-batch's KV lengths
+  // (both micro-batches are alike in count), and the stage it runs in.
+  std::map<std::pair<int, bool>, double> mla_s;
+  Stage mla_stage = Stage::kAttn1;
+  const std::vector<int> no_kv(static_cast<std::size_t>(std::max(1, s.requests_per_gpu / mbs)), 0);
   for (int l = 0; l < total_layers; ++l) {
     const bool mtp = l >= m.layers;
     const bool moe = mtp || l >= m.dense_layers;
     LayerCosts& c = costs[static_cast<std::size_t>(l)];
-    auto key = std::make_pair(moe, mtp);
+    const auto key = std::make_pair(moe, mtp);
     if (!uniform.count(key)) {
       const LayerStages ls = stage_ops(moe, mtp, no_kv);
       std::map<Stage, double> u;
       for (const auto& [st, ops] : ls.stages) {
         std::vector<KernelOp> list;
-        for (const KernelOp& op : ops)
-          if (op.kernel_class != "mla_decode") list.push_back(op);  // FlashMLA is costed per GPU from its KV
+        for (const KernelOp& op : ops) {
+          if (is_mla(op)) mla_stage = st;  // costed per GPU from its KV
+          else list.push_back(op);
+        }
         u[st] = cost.seconds(list);
       }
       const double mtp_tokens = tokens_per_gpu_mb / query;
-      if (mtp) u[prefill ? Stage::kAttn : Stage::kAttn0] += cost.seconds(mtp_prologue_ops(m, mtp_tokens));
+      if (mtp)
+        u[prefill ? Stage::kAttn : Stage::kAttn0] +=
+            cost.seconds(prefill ? mtp_prologue_ops(m, mtp_tokens) : decode_mtp_prologue_ops(m, mtp_tokens));
       uniform[key] = u;
     }
     const std::map<Stage, double>& u = uniform[key];
     const double head_rows = prefill ? static_cast<double>(s.tokens_per_gpu) / s.prompt_len / mbs
                                      : (mtp ? tokens_per_gpu_mb / query : tokens_per_gpu_mb);
     const double embed = l == 0 ? cost.seconds(embedding_ops(m, tokens_per_gpu_mb)) : 0;
-    const double head = (l + 1 == m.layers || l + 1 == total_layers) ? cost.seconds(head_ops(m, head_rows)) : 0;
+    const bool has_head = l + 1 == m.layers || l + 1 == total_layers;
+    const double head = has_head ? cost.seconds(prefill ? head_ops(m, head_rows) : decode_head_ops(m, head_rows)) : 0;
     const int moe_index = moe ? l - m.dense_layers : -1;
+    const double sent = mtp ? tokens_per_gpu_mb / query : tokens_per_gpu_mb;
     for (int g = 0; g < ep; ++g) {
       for (const auto& [st, t] : u) {
         double x = t;
         if (st == (prefill ? Stage::kAttn : Stage::kAttn0)) x += embed;
-        if (st == Stage::kMlp && moe) {
-          const double rows = share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * tokens_per_gpu_mb *
-                              (mtp ? 1.0 / query : 1.0) * ep * s.selections();
-          x += cost.routed(rows);
-        }
-        if (st == Stage::kAttn1) {
-          // FlashMLA over this GPU's requests of the first micro-batch (both are alike in count).
-          const LayerStages one = stage_ops(moe, mtp, kv[static_cast<std::size_t>(g)][0]);
-          for (const KernelOp& op : one.ops(Stage::kAttn1))
-            if (op.kernel_class == "mla_decode") x += cost.seconds(op);
+        if (st == Stage::kMlp && moe)
+          x += cost.routed(share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * sent * ep * s.selections());
+        if (!prefill && st == mla_stage) {
+          const auto k = std::make_pair(g, mtp);
+          if (!mla_s.count(k))
+            for (const KernelOp& op : stage_ops(moe, mtp, kv[static_cast<std::size_t>(g)][0]).ops(mla_stage))
+              if (is_mla(op)) mla_s[k] += cost.seconds(op);
+          x += mla_s[k];
         }
         c.stage_s[st].push_back(x);
       }
@@ -250,95 +191,39 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
     }
     if (!moe) continue;
     const std::vector<double>& sh = share[static_cast<std::size_t>(moe_index)];
-    const double sent = mtp ? tokens_per_gpu_mb / query : tokens_per_gpu_mb;
     if (prefill) {
       const NormalExchange x = normal_exchange_seconds(fabric, router, cluster.gpu, s.profile, sh, sent, s.selections(),
                                                        m.hidden, d.comm_sms);
-      c.dispatch_s = x.dispatch_s;
-      c.combine_s = x.combine_s;
-    } else {
-      c.dispatch_s = low_latency_seconds(ll_d, sh, sent, s.selections(), low_latency_message_bytes(m.hidden, true), true);
-      c.combine_s = low_latency_seconds(ll_c, sh, sent, s.selections(), low_latency_message_bytes(m.hidden, false), false);
+      c.dispatch.time_s = x.dispatch_s;
+      c.combine.time_s = x.combine_s;
+      continue;
+    }
+    const double msg_d = low_latency_message_bytes(m.hidden, true), msg_c = low_latency_message_bytes(m.hidden, false);
+    const LowLatencyExchange xd = low_latency_exchange(ll_d, sh, sent, s.selections(), msg_d, true);
+    const LowLatencyExchange xc = low_latency_exchange(ll_c, sh, sent, s.selections(), msg_c, false);
+    c.dispatch.round_s = xd.round_s;
+    c.dispatch.nic_bytes = xd.nic_bytes;
+    c.dispatch.late_s = xd.late_s;
+    c.combine.round_s = xc.round_s;
+    c.combine.nic_bytes = xc.nic_bytes;
+    c.combine.late_s = xc.late_s;
+    const double send_d = cost.seconds(dispatch_send_ops(sent, msg_d, m.hidden));
+    const double recv_c = cost.seconds(combine_recv_ops(sent, s.selections(), msg_c, m.hidden));
+    for (int g = 0; g < ep; ++g) {
+      const double rows = sh[static_cast<std::size_t>(g)] * sent * ep * s.selections();
+      c.dispatch.send_s.push_back(send_d);
+      c.dispatch.recv_s.push_back(cost.seconds(dispatch_recv_ops(rows, msg_d)));
+      c.combine.send_s.push_back(cost.seconds(combine_send_ops(rows, msg_c)));
+      c.combine.recv_s.push_back(recv_c);
     }
   }
 
-  // The engine graph.
-  sim::TaskGraph graph;
-  std::vector<sim::ResourceId> compute(static_cast<std::size_t>(ep)), comm(static_cast<std::size_t>(ep));
-  for (int g = 0; g < ep; ++g) {
-    compute[static_cast<std::size_t>(g)] = graph.add_resource("gpu" + std::to_string(g) + " compute", sim::ResourceOrder::kProgram, 1);
-    // Prefill: the comm stream on the comm SMs. Decode: the GPU's RDMA
-    // traffic, holding no SMs; its exchanges share the NIC, so they drain
-    // one after another in the order they were issued.
-    comm[static_cast<std::size_t>(g)] = graph.add_resource("gpu" + std::to_string(g) + (prefill ? " comm" : " nic"),
-                                                           sim::ResourceOrder::kProgram, 1);
-    // Prefill's normal kernels run on their SMs beside the computation and
-    // share HBM and L2 with it (docs/training-model.md, "Kernels contending
-    // for one GPU"); decode's RDMA holds no SMs.
-    if (prefill && s.profile.overlap_compute_slowdown > 1)
-      graph.add_slowdown(compute[static_cast<std::size_t>(g)], comm[static_cast<std::size_t>(g)],
-                         s.profile.overlap_compute_slowdown);
-  }
-  const sim::ResourceId joins = graph.add_resource("exchange joins", sim::ResourceOrder::kReady, 0);
-  std::vector<Meta> meta;
-  std::vector<sim::TaskId> ids;
-  auto record = [&](sim::TaskId t, Meta mt) {
-    ids.push_back(t);
-    meta.push_back(mt);
-  };
-  const std::vector<std::vector<Item>> turns = chain_turns(s, total_layers, d.two_micro_batch);
-  // last[mb][g]: the chain's last compute task; pending[mb][g]: the exchange it last started.
-  std::vector<std::vector<std::optional<sim::TaskId>>> last(static_cast<std::size_t>(mbs), std::vector<std::optional<sim::TaskId>>(static_cast<std::size_t>(ep)));
-  auto pending = last;
-  auto emit_turn = [&](int mb, const std::vector<Item>& turn) {
-    for (const Item& it : turn) {
-      const LayerCosts& c = costs[static_cast<std::size_t>(it.layer)];
-      if (!it.exchange) {
-        const std::vector<double>& dur = c.stage_s.at(it.stage);
-        for (int g = 0; g < ep; ++g) {
-          const std::size_t gi = static_cast<std::size_t>(g);
-          const sim::TaskId t = graph.add_task(compute[gi], sim::from_seconds(dur[gi]));
-          auto& prev = last[static_cast<std::size_t>(mb)][gi];
-          if (prev) graph.add_edge(*prev, t);
-          // A stage after an exchange in the chain waits for it (M after
-          // dispatch, the next attention after combine).
-          auto& ex = pending[static_cast<std::size_t>(mb)][gi];
-          const bool needs = it.stage == Stage::kMlp || it.stage == Stage::kAttn || it.stage == Stage::kAttn0 ||
-                             it.stage == Stage::kHead || it.after_exchange;
-          if (ex && needs) {
-            graph.add_edge(*ex, t);
-            if (it.stage != Stage::kShared) ex.reset();
-          }
-          prev = t;
-          record(t, Meta{g, false, stage_name(it.stage), mb, it.layer});
-        }
-        continue;
-      }
-      const std::vector<double>& dur = it.dispatch ? c.dispatch_s : c.combine_s;
-      const sim::TaskId join = graph.add_task(joins, 0);
-      std::vector<sim::TaskId> issue(static_cast<std::size_t>(ep));
-      for (int g = 0; g < ep; ++g) {
-        const std::size_t gi = static_cast<std::size_t>(g);
-        // Prefill's comm stream starts the kernel when it is free; the
-        // exchange proceeds once every GPU has started it.
-        issue[gi] = graph.add_task(comm[gi], 0);
-        graph.add_edge(*last[static_cast<std::size_t>(mb)][gi], issue[gi]);
-        graph.add_edge(issue[gi], join);
-      }
-      for (int g = 0; g < ep; ++g) {
-        const std::size_t gi = static_cast<std::size_t>(g);
-        const sim::TaskId x = graph.add_task(comm[gi], sim::from_seconds(dur[gi]));
-        graph.add_edge(join, x);
-        graph.add_edge(issue[gi], x);
-        pending[static_cast<std::size_t>(mb)][gi] = x;
-        record(x, Meta{g, true, it.dispatch ? "DISPATCH" : "COMBINE", mb, it.layer});
-      }
-    }
-  };
-  // Micro-batches take turns on the compute stream.
-  for (std::size_t i = 0; i < turns.size(); ++i)
-    for (int mb = 0; mb < mbs; ++mb) emit_turn(mb, turns[i]);
-
+  StepGraph sg;
+  if (prefill) build_prefill_graph(sg, s, costs, ep);
+  else build_decode_graph(sg, s, costs, ep, ll_d.nic_line_bytes_per_s);
+  const sim::TaskGraph& graph = sg.graph;
+  const std::vector<sim::TaskId>& ids = sg.ids;
+  const std::vector<TaskMeta>& meta = sg.meta;
   const sim::Timeline tl = sim::run(graph);
   r.events = tl.events;
   r.task_count = graph.tasks().size();
@@ -349,7 +234,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   std::vector<sim::Time> layer_end(static_cast<std::size_t>(total_layers), 0);
   std::map<std::string, std::vector<double>> per_stage;
   for (std::size_t i = 0; i < ids.size(); ++i) {
-    const Meta& mt = meta[i];
+    const TaskMeta& mt = meta[i];
     const double dur = static_cast<double>(tl.end[ids[i]] - tl.start[ids[i]]) * 1e-6;
     (mt.exchange ? comm_busy : busy)[static_cast<std::size_t>(mt.gpu)] += dur;
     if (!mt.exchange && mt.layer >= m.layers && std::string(mt.stage) != "HEAD") draft[static_cast<std::size_t>(mt.gpu)] += dur;
@@ -365,7 +250,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   r.comm_busy_ms_max = *std::max_element(comm_busy.begin(), comm_busy.end());
   r.mtp_draft_ms = mean(draft);
   r.slowest_gpu = static_cast<int>(std::max_element(busy.begin(), busy.end()) - busy.begin());
-  for (const char* st : {"ATTN", "ATTN-0", "ATTN-1", "SHARED", "MLP", "HEAD", "DISPATCH", "COMBINE"}) {
+  for (const char* st : {"ATTN", "ATTN-0", "ATTN-1", "SHARED", "MLP", "HEAD", "SEND", "RECV", "DISPATCH", "COMBINE"}) {
     auto it = per_stage.find(st);
     if (it == per_stage.end()) continue;
     r.stages.push_back(StageTotal{st, mean(it->second), *std::max_element(it->second.begin(), it->second.end())});
@@ -387,9 +272,13 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   else r.tpot_s = r.step_s / (1 + s.acceptance * s.mtp_depth);
 
   r.reductions.push_back("one deployment unit of " + std::to_string(ep) + " GPUs simulated; further units of the cluster are alike");
-  r.reductions.push_back("senders symmetric: every GPU sends the same tokens with the layer's expert mix; an exchange on a GPU begins once every GPU has started it");
-  r.reductions.push_back(prefill ? "dispatch/combine per GPU from a flow-level simulation of each layer's exchange alone (expected tokens per rank and node), scaled by the fitted in-service kernel time"
-                                 : "low-latency dispatch/combine per GPU from its NIC bytes (hose model: its own receive, the busiest sender), not flow-level");
+  r.reductions.push_back("senders symmetric: every GPU sends the same tokens with the layer's expert mix");
+  if (prefill) {
+    r.reductions.push_back("an exchange on a GPU begins once every GPU has started it");
+    r.reductions.push_back("dispatch/combine per GPU from a flow-level simulation of each layer's exchange alone (expected tokens per rank and node), scaled by the fitted in-service kernel time");
+  } else {
+    r.reductions.push_back("low-latency round per GPU from its NIC bytes (hose bound: its own receive, the busiest sender), not per message; its NIC carries the larger direction's bytes from its own send; the last sender's messages arrive a per-peer time after its send");
+  }
   r.reductions.push_back("stage costs memoised per layer kind; routed-expert cost per GPU memoised by received rows");
   if (!prefill && s.kv_len_max > s.kv_len)
     r.reductions.push_back("FlashMLA cost per GPU from its first micro-batch's KV lengths, for both micro-batches");

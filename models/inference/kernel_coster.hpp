@@ -1,12 +1,13 @@
 #pragma once
 // Kernel time on one GPU of a serving deployment: the training cost model,
-// FlashMLA's roofline, tensor-parallel all-reduces as NVLink rings, and the
+// FlashMLA's roofline (either release's class), tensor-parallel all-reduces as NVLink rings, and the
 // routed experts of a GPU memoised by the rows it receives.
 #include <cmath>
 #include <map>
 #include <vector>
 
 #include "models/hardware.hpp"
+#include "models/inference/decode_ops.hpp"
 #include "models/inference/inference_ops.hpp"
 #include "models/inference/inference_spec.hpp"
 #include "models/training/stage_plan.hpp"
@@ -21,7 +22,7 @@ class KernelCoster {
       : s_(s), gpu_(gpu), rates_(device_rates(gpu)), sms_(sms) {}
 
   double seconds(const KernelOp& op) const {
-    if (op.kernel_class == "mla_decode")
+    if (op.kind == KernelKind::kAttention && op.kernel_class.rfind("mla_decode", 0) == 0)
       return calibration::roofline_seconds(s_.profile, rates_, s_.profile.kernel_class(op.kernel_class), op.bytes,
                                            op.flops, sms_);
     if (op.kind == KernelKind::kAllReduce) {
@@ -40,8 +41,10 @@ class KernelCoster {
     const auto key = static_cast<long long>(std::llround(rows));
     auto it = routed_.find(key);
     if (it != routed_.end()) return it->second;
-    const double t = seconds(routed_expert_ops(s_.model, static_cast<double>(key), s_.deployment.experts_per_gpu,
-                                               s_.phase == InferencePhase::kPrefill));
+    const double rows_key = static_cast<double>(key);
+    const double t = seconds(s_.phase == InferencePhase::kPrefill
+                                 ? routed_expert_ops(s_.model, rows_key, s_.deployment.experts_per_gpu)
+                                 : decode_routed_expert_ops(s_.model, rows_key, s_.deployment.experts_per_gpu));
     routed_.emplace(key, t);
     return t;
   }
