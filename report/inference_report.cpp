@@ -59,6 +59,10 @@ json inference_summary_json(const models::Scenario& scenario, const models::Infe
     tp["counts"] = "output tokens";
     tp["tokens_per_s_per_gpu_without_mtp"] = r.tokens_per_s_per_gpu_without_mtp;
     tp["step_time_s_without_mtp"] = r.step_s_without_mtp;
+    // A request's own decoding speed, with and without the draft: what the
+    // V3 report's "1.8x tokens per second" measures (docs/inference-model.md, "MTP").
+    tp["tokens_per_s_per_request"] = 1 / r.tpot_s;
+    tp["tokens_per_s_per_request_without_mtp"] = 1 / r.step_s_without_mtp;
     out["tpot_s"] = r.tpot_s;
     out["mtp"] = {{"depth", s.mtp_depth}, {"acceptance", s.acceptance}, {"draft_ms", r.mtp_draft_ms}};
   }
@@ -87,8 +91,13 @@ std::string inference_terminal_summary(const models::Scenario& scenario, const m
                    prefill(r) ? "prefill" : "decode", r.gpus, r.spec.deployment.ep, r.micro_batches, r.micro_batches > 1 ? "es" : "", r.step_s * 1e3);
   s += fmt::format("  {:.0f} {} tokens/s per GPU, {:.0f} per node\n", r.tokens_per_s_per_gpu,
                    prefill(r) ? "input" : "output", r.tokens_per_s_per_node);
-  if (!prefill(r))
-    s += fmt::format("  TPOT {:.2f} ms; without MTP {:.0f} tokens/s per GPU\n", r.tpot_s * 1e3, r.tokens_per_s_per_gpu_without_mtp);
+  if (!prefill(r)) {
+    s += fmt::format("  TPOT {:.2f} ms, {:.1f} tokens/s per request\n", r.tpot_s * 1e3, 1 / r.tpot_s);
+    if (r.spec.mtp_depth > 0)
+      s += fmt::format("  without the MTP draft: step {:.3f} ms, {:.0f} tokens/s per GPU, {:.1f} per request (the draft: x{:.2f} per GPU, x{:.2f} per request)\n",
+                       r.step_s_without_mtp * 1e3, r.tokens_per_s_per_gpu_without_mtp, 1 / r.step_s_without_mtp,
+                       r.tokens_per_s_per_gpu / r.tokens_per_s_per_gpu_without_mtp, r.step_s_without_mtp / r.tpot_s);
+  }
   s += fmt::format("  memory per GPU {:.1f} of {:.1f} GB = 1e9 B (KV cache {:.1f}); at most {} {} fit\n", r.memory.total() / 1e9,
                    r.memory.hbm / 1e9, r.memory.kv_cache / 1e9, r.memory.max_batch, prefill(r) ? "tokens" : "requests");
   s += fmt::format("  expert load max/mean {:.3f} before placement, {:.3f} after\n", r.load_imbalance_before,
@@ -105,7 +114,7 @@ std::string inference_chrome_trace(const models::InferenceResult& r) {
     w.process_sort_index(g, g);
     if (g == r.slowest_gpu && g != 0) w.process_labels(g, "the busiest GPU");
     w.thread_name(g, 0, "compute");
-    w.thread_name(g, 1, prefill(r) ? "comm SMs" : "RDMA in flight");
+    w.thread_name(g, 1, prefill(r) ? "comm SMs" : "NIC (bytes on the wire)");
     w.thread_sort_index(g, 0, 0);
     w.thread_sort_index(g, 1, 1);
   }
@@ -130,7 +139,12 @@ std::string inference_html_report(const models::Scenario& scenario, const models
   row("step time", fmt::format("{:.3f} ms", r.step_s * 1e3));
   row(prefill(r) ? "input tokens/s per GPU" : "output tokens/s per GPU", fmt::format("{:.0f}", r.tokens_per_s_per_gpu));
   row("tokens/s per node", fmt::format("{:.0f}", r.tokens_per_s_per_node));
-  if (!prefill(r)) row("TPOT", fmt::format("{:.2f} ms", r.tpot_s * 1e3));
+  if (!prefill(r)) {
+    row("TPOT", fmt::format("{:.2f} ms ({:.1f} tokens/s per request)", r.tpot_s * 1e3, 1 / r.tpot_s));
+    if (r.spec.mtp_depth > 0)
+      row("without the MTP draft", fmt::format("step {:.3f} ms, {:.0f} tokens/s per GPU, {:.1f} per request", r.step_s_without_mtp * 1e3,
+                                               r.tokens_per_s_per_gpu_without_mtp, 1 / r.step_s_without_mtp));
+  }
   row("memory per GPU (GB = 10^9 B)", fmt::format("{:.1f} / {:.1f} GB", r.memory.total() / 1e9, r.memory.hbm / 1e9));
   row("expert load max/mean (before, after placement)", fmt::format("{:.3f}, {:.3f}", r.load_imbalance_before, r.load_imbalance_after));
   html += "</table>\n<h2>Stage time per GPU over the step</h2><table><tr><th>stage</th><th>mean ms</th><th>max ms</th></tr>\n";
