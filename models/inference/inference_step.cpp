@@ -180,9 +180,11 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
           x += cost.routed(share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * sent * ep * s.selections());
         if (!prefill && st == mla_stage) {
           const auto k = std::make_pair(g, mtp);
-          if (!mla_s.count(k))
-            for (const KernelOp& op : stage_ops(moe, mtp, kv[static_cast<std::size_t>(g)][0]).ops(mla_stage))
+          if (!mla_s.count(k)) {
+            const LayerStages own = stage_ops(moe, mtp, kv[static_cast<std::size_t>(g)][0]);
+            for (const KernelOp& op : own.ops(mla_stage))
               if (is_mla(op)) mla_s[k] += cost.seconds(op);
+          }
           x += mla_s[k];
         }
         c.stage_s[st].push_back(x);

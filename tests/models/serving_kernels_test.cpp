@@ -20,6 +20,7 @@
 #include "models/inference/kernel_coster.hpp"
 #include "models/scenario.hpp"
 #include "models/training/stage_plan.hpp"
+#include "sim/json_reader.hpp"
 
 namespace v3sim::models {
 namespace {
@@ -180,6 +181,30 @@ TEST(PrefillImbalance, PowerLawWithoutRedundancyIsSlowerByItsRows) {
     }
   }
   EXPECT_GT(z.step_s, 1.05 * b.step_s);
+}
+
+// The ATTN-0 / ATTN-1 split is a deployment setting: ATTN-1 begins at the
+// named kernel, and a split that leaves ATTN-0 empty or names a prefill
+// stage is an input error at its pointer.
+TEST(DecodeKernels, StageSplitMovesKernelsBetweenAttentionStages) {
+  const nlohmann::json base = load("scenarios/inference/profile_decode_ep128.json");
+  nlohmann::json doc = base;
+  doc["workload"]["deployment"]["decode_attn1_from"] = "o_proj";
+  const Scenario sc = parse_scenario(doc);
+  const LayerStages l = decode_layer(*sc.inference, true, std::vector<int>(8, 128), 1);
+  ASSERT_FALSE(l.ops(Stage::kAttn0).empty());
+  EXPECT_EQ(l.ops(Stage::kAttn0).back().name, "o_proj_quant");
+  EXPECT_EQ(l.ops(Stage::kAttn1).front().name, "o_proj");
+  for (const char* bad : {"\"attn_norm\"", "\"flash_mla\""}) {
+    nlohmann::json b = base;
+    b["workload"]["deployment"]["decode_attn1_from"] = nlohmann::json::parse(bad);
+    try {
+      parse_scenario(b);
+      ADD_FAILURE() << bad;
+    } catch (const sim::InputError& e) {
+      EXPECT_EQ(e.pointer(), "/workload/deployment/decode_attn1_from");
+    }
+  }
 }
 
 }  // namespace
