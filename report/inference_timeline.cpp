@@ -20,7 +20,8 @@ double ms(sim::Time t) { return static_cast<double>(t) * 1e-6; }
 const char* inference_stage_colour(const std::string& stage) {
   static const std::map<std::string, const char*> colours = {
       {"ATTN", "#f4b183"},   {"ATTN-0", "#f4b183"}, {"ATTN-1", "#f8cbad"},   {"SHARED", "#a9d18e"},
-      {"MLP", "#9dc3e6"},    {"HEAD", "#d9d9d9"},   {"DISPATCH", "#ffd966"}, {"COMBINE", "#c9a0dc"}};
+      {"MLP", "#9dc3e6"},    {"HEAD", "#d9d9d9"},   {"DISPATCH", "#ffd966"}, {"COMBINE", "#c9a0dc"},
+      {"SEND", "#bf9000"},   {"RECV", "#7030a0"}};
   auto it = colours.find(stage);
   return it == colours.end() ? "#cccccc" : it->second;
 }
@@ -61,7 +62,7 @@ Timeline inference_timeline(const models::InferenceResult& r, double from_ms, do
     TimelineLane compute, comm;
     compute.label = fmt::format("GPU {}{}", g, g == r.slowest_gpu && g != 0 ? " (busiest)" : "");
     compute.gap_after = 1;
-    comm.label = prefill(r) ? "comm SMs" : "RDMA in flight";
+    comm.label = prefill(r) ? "comm SMs" : "NIC (bytes on the wire)";
     comm.comm = true;
     comm.height = 16;
     comm.gap_after = 10;
