@@ -25,7 +25,7 @@ struct HardwareTraits {
   double bf16_tflops = 0;
   double hbm_tb_per_s = 0;
   double nvlink_gb_per_s = 0;  // per direction
-  double nic_gb_per_s = 0;     // achievable, per GPU
+  double nic_gb_per_s = 0;     // line rate of the NICs, per GPU: the low-latency kernels move bytes at a share of it
 };
 
 Profile scale_profile(const Profile& p, const HardwareTraits& from, const HardwareTraits& to);

@@ -89,7 +89,7 @@ GpuPreset gpu_preset(const std::string& name, const nlohmann::json& overrides, c
 }
 
 calibration::HardwareTraits hardware_traits(const GpuPreset& g) {
-  return {g.name, g.sms, g.bf16_dense_tflops, g.hbm_tb_per_s, g.nvlink_gb_per_s, g.nic_achievable_gb_per_s * g.nics};
+  return {g.name, g.sms, g.bf16_dense_tflops, g.hbm_tb_per_s, g.nvlink_gb_per_s, g.nic_gbit_per_s / 8 * g.nics};
 }
 
 calibration::Profile profile_from_public_data(const calibration::Profile& base, const GpuPreset& gpu,

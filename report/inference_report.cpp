@@ -47,8 +47,8 @@ json inference_summary_json(const models::Scenario& scenario, const models::Infe
   out["stage_time_ms"] = stages;
   out["streams"] = {{"compute_busy_ms_mean", r.compute_busy_ms_mean},
                     {"compute_busy_ms_max", r.compute_busy_ms_max},
-                    {prefill(r) ? "comm_stream_busy_ms_mean" : "exchange_in_flight_ms_mean", r.comm_busy_ms_mean},
-                    {prefill(r) ? "comm_stream_busy_ms_max" : "exchange_in_flight_ms_max", r.comm_busy_ms_max}};
+                    {prefill(r) ? "comm_stream_busy_ms_mean" : "nic_busy_ms_mean", r.comm_busy_ms_mean},
+                    {prefill(r) ? "comm_stream_busy_ms_max" : "nic_busy_ms_max", r.comm_busy_ms_max}};
   json tp = {{"tokens_per_step_per_gpu", r.tokens_per_step_per_gpu},
              {"tokens_per_s_per_gpu", r.tokens_per_s_per_gpu},
              {"tokens_per_s_per_node", r.tokens_per_s_per_node}};

@@ -2,10 +2,11 @@
 // One prefill or decode step of a serving deployment on the engine
 // (docs/inference-model.md): every GPU of one deployment unit runs its
 // layers' stages on an in-order compute stream, two micro-batches
-// interleaved in DeepSeek's order when overlapped; each expert-parallel
-// exchange ends on a GPU only after every GPU has started it (the slowest
-// sender gates it) and takes that GPU's own time, from the tokens its
-// experts receive under the step's load and placement.
+// interleaved in DeepSeek's order when overlapped. Prefill's exchanges run
+// on a comm stream and begin once every GPU has started them; decode's are a
+// send and a receive kernel with DeepEP's round in flight between them. Each
+// takes that GPU's own time, from the tokens its experts receive under the
+// step's load and placement.
 #include <string>
 #include <vector>
 
@@ -20,8 +21,8 @@ namespace v3sim::models {
 // A stage run or an exchange of one micro-batch, for the timeline.
 struct InferenceTaskRecord {
   int gpu;
-  bool exchange;    // dispatch / combine (comm stream in prefill, in flight in decode)
-  std::string stage;  // "ATTN", "ATTN-0", "ATTN-1", "SHARED", "MLP", "HEAD", "DISPATCH", "COMBINE"
+  bool exchange;    // dispatch / combine (comm stream in prefill, bytes on the NIC in decode)
+  std::string stage;  // "ATTN", "ATTN-0", "ATTN-1", "SHARED", "MLP", "HEAD", "SEND", "RECV", "DISPATCH", "COMBINE"
   int micro_batch;
   int layer;        // main layers 0..L-1, then the MTP module
   sim::Time start;
