@@ -9,6 +9,7 @@
 #include "report/ep_report.hpp"
 #include "report/html_report.hpp"
 #include "report/inference_report.hpp"
+#include "report/serving_report.hpp"
 #include "report/summary_json.hpp"
 #include "report/terminal_table.hpp"
 #include "report/training_report.hpp"
@@ -48,6 +49,16 @@ ScenarioOutputs inference(const models::Scenario& s, bool timing, bool files) {
   return o;
 }
 
+ScenarioOutputs serving(const models::Scenario& s, bool timing, bool files) {
+  const models::ServingResult r = models::simulate_serving(*s.serving);
+  ScenarioOutputs o{report::serving_summary_json(s, r, timing), report::serving_terminal_summary(s, r), {}, {}};
+  if (files)
+    o.files = {{"summary.json", o.summary.dump(2) + "\n"},
+               {"trace.json", report::serving_chrome_trace(r)},
+               {"report.html", report::serving_html_report(s, r)}};
+  return o;
+}
+
 ScenarioOutputs abstract(const models::Scenario& s, bool timing, bool files) {
   const models::PipelineResult r = models::simulate(s);
   report::SummaryOptions opt;
@@ -69,6 +80,7 @@ ScenarioOutputs simulate_scenario(const models::Scenario& s, const std::string& 
     if (s.training) return training(s, host_timing, render_files);
     if (s.ep_alltoall) return ep(s, host_timing, render_files);
     if (s.inference) return inference(s, host_timing, render_files);
+    if (s.serving) return serving(s, host_timing, render_files);
     if (!s.has_pipeline)
       throw InputFailure(label + ": /schedule: missing required field 'schedule' (a cluster alone is not simulated; "
                                  "`v3sim topology` builds it)");

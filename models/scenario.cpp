@@ -65,7 +65,11 @@ Scenario parse_scenario(const nlohmann::json& doc, const ModelFileReader& model_
   if (const nlohmann::json* workload = in.child("workload")) {
     if (!s.cluster) throw sim::InputError("/cluster", "missing required field 'cluster' (the workload runs on it)");
     const bool inference = workload->is_object() && workload->contains("kind") && (*workload)["kind"] == "inference";
-    if (inference) {
+    const bool serving = workload->is_object() && workload->contains("kind") && (*workload)["kind"] == "serving";
+    if (serving) {
+      s.serving = parse_serving(*workload, "/workload", *s.cluster, model_files);
+      s.has_pipeline = false;
+    } else if (inference) {
       s.inference = parse_inference(*workload, "/workload", s.cluster->spec.nodes * s.cluster->spec.node.gpus, model_files);
       s.has_pipeline = false;
     } else {

@@ -7,6 +7,7 @@
 
 #include "models/cluster_config.hpp"
 #include "models/inference/inference_spec.hpp"
+#include "models/serving/serving_spec.hpp"
 #include "models/moe/ep_alltoall.hpp"
 #include "models/schedule/schedule.hpp"
 #include "models/training/training_spec.hpp"
@@ -33,6 +34,7 @@ struct Scenario {
   std::optional<EpAllToAllSpec> ep_alltoall;  // workload "ep_alltoall" (needs cluster)
   std::optional<TrainingSpec> training;       // a "model" on a cluster: one training step
   std::optional<InferenceSpec> inference;     // workload "inference" (needs cluster): one prefill or decode step
+  std::optional<ServingSpec> serving;         // workload "serving" (needs cluster): requests through prefill and decode pools
 };
 
 // Throws sim::InputError naming the JSON pointer of the first bad value.

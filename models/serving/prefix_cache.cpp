@@ -1,0 +1,62 @@
+#include "models/serving/prefix_cache.hpp"
+
+#include <cmath>
+
+namespace v3sim::models {
+
+PrefixCache::PrefixCache(std::vector<CacheTier> tiers, double block_bytes) : block_bytes_(block_bytes) {
+  for (CacheTier& t : tiers) {
+    Tier x;
+    x.capacity = t.capacity_bytes > 0 ? std::max<std::size_t>(1, static_cast<std::size_t>(t.capacity_bytes / block_bytes)) : 0;
+    x.spec = std::move(t);
+    tiers_.push_back(std::move(x));
+  }
+}
+
+// Puts `block` at the front of `tier`, pushing the tier's least recent block
+// down to the next tier (or out of the last).
+void PrefixCache::place(std::uint64_t block, std::size_t tier) {
+  while (tier < tiers_.size()) {
+    Tier& t = tiers_[tier];
+    t.lru.push_front(block);
+    where_[block] = Where{tier, t.lru.begin()};
+    if (t.capacity == 0 || t.lru.size() <= t.capacity) return;
+    block = t.lru.back();
+    t.lru.pop_back();
+    where_.erase(block);
+    ++tier;
+  }
+}
+
+PrefixCache::Hit PrefixCache::lookup(const std::vector<std::uint64_t>& blocks) {
+  Hit h;
+  std::vector<std::uint64_t> found;
+  for (std::uint64_t b : blocks) {
+    const auto it = where_.find(b);
+    if (it == where_.end()) break;
+    const Where w = it->second;
+    h.seconds += block_bytes_ / tiers_[w.tier].spec.read_bytes_per_s;
+    tiers_[w.tier].lru.erase(w.at);
+    where_.erase(it);
+    found.push_back(b);
+  }
+  h.blocks = static_cast<int>(found.size());
+  h.bytes = h.blocks * block_bytes_;
+  // Read back into the first tier, the request's first block most recent.
+  for (auto b = found.rbegin(); b != found.rend(); ++b) place(*b, 0);
+  return h;
+}
+
+void PrefixCache::insert(const std::vector<std::uint64_t>& blocks) {
+  if (tiers_.empty()) return;
+  for (auto b = blocks.rbegin(); b != blocks.rend(); ++b) {
+    const auto it = where_.find(*b);
+    if (it != where_.end()) {
+      tiers_[it->second.tier].lru.erase(it->second.at);
+      where_.erase(it);
+    }
+    place(*b, 0);
+  }
+}
+
+}  // namespace v3sim::models

@@ -1,0 +1,49 @@
+#pragma once
+// A tiered prefix cache of KV blocks (docs/serving.md, "Prefix cache"): tiers
+// fastest first (HBM, DRAM, a disk tier like DeepSeek's 3FS KVCache), each
+// LRU with a capacity; a block evicted from one tier moves to the next, a
+// block read is moved back to the first. A request's hit is the run of its
+// leading blocks present (a prefix: a block's key stands for its content and
+// everything before it).
+#include <cstdint>
+#include <list>
+#include <unordered_map>
+#include <vector>
+
+#include "models/serving/serving_spec.hpp"
+
+namespace v3sim::models {
+
+class PrefixCache {
+ public:
+  // `block_bytes`: the KV of one block (block tokens x KV bytes per token).
+  PrefixCache(std::vector<CacheTier> tiers, double block_bytes);
+
+  struct Hit {
+    int blocks = 0;           // leading blocks found
+    double seconds = 0;       // reading them at each tier's bandwidth, one tier after the other
+    double bytes = 0;
+  };
+  // Looks up and touches the request's leading blocks.
+  Hit lookup(const std::vector<std::uint64_t>& blocks);
+  // The request's blocks after its prefill: all present, most recent first.
+  void insert(const std::vector<std::uint64_t>& blocks);
+  bool enabled() const { return !tiers_.empty(); }
+
+ private:
+  struct Tier {
+    CacheTier spec;
+    std::size_t capacity = 0;  // blocks; 0: unlimited
+    std::list<std::uint64_t> lru;  // front: most recent
+  };
+  struct Where {
+    std::size_t tier;
+    std::list<std::uint64_t>::iterator at;
+  };
+  void place(std::uint64_t block, std::size_t tier);
+  std::vector<Tier> tiers_;
+  std::unordered_map<std::uint64_t, Where> where_;
+  double block_bytes_;
+};
+
+}  // namespace v3sim::models

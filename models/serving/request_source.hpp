@@ -1,0 +1,75 @@
+#pragma once
+// Where a serving run's requests come from (docs/serving.md, "Requests"):
+// a trace read as is (Mooncake JSONL, Azure LLM inference CSV, BurstGPT
+// CSV) or a synthetic source (Poisson or gamma arrivals, length
+// distributions, a prefix-sharing model), replayed at a time scale and
+// superposed as independent copies. Plain data and readers; every malformed
+// row is a sim::InputError naming the file and its line.
+#include <cstdint>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "sim/time.hpp"
+
+namespace v3sim::models {
+
+struct Request {
+  sim::Time arrival = 0;
+  int input_len = 0;
+  int output_len = 0;
+  // The request's prompt as blocks of `block_tokens` tokens, each a key of
+  // its content and everything before it (a prefix-cache key).
+  std::vector<std::uint64_t> blocks;
+};
+
+enum class TraceFormat { kMooncake, kAzure, kBurstGpt };
+
+struct LengthDist {
+  enum class Kind { kFixed, kUniform, kLognormal } kind = Kind::kFixed;
+  int value = 0;            // fixed
+  int min = 1, max = 1;     // uniform; lognormal's clamp
+  double median = 0;        // lognormal
+  double sigma = 0;         // lognormal: of the log
+};
+
+struct SyntheticSource {
+  bool gamma = false;      // gamma arrivals (else Poisson)
+  double rate_per_s = 0;
+  double cv = 1;           // gamma: the gaps' coefficient of variation
+  int requests = 0;
+  LengthDist input, output;
+  int prefix_groups = 0;   // requests share their first prefix_tokens with one of these groups
+  int prefix_tokens = 0;
+  std::uint64_t seed = 1;
+};
+
+struct SourceSpec {
+  bool synthetic = false;
+  TraceFormat format = TraceFormat::kMooncake;
+  std::string file;
+  SyntheticSource gen;
+  double time_scale = 1;  // arrivals at this many times the source's rate
+  int copies = 1;         // independent copies superposed
+  long long limit = 0;    // the first this many requests of the source (0: all)
+  int block_tokens = 512; // the prefix-cache block (Mooncake's hash ids are 512-token blocks)
+};
+
+// Reads the `source` object at `pointer`.
+SourceSpec parse_source(const nlohmann::json& source, const std::string& pointer);
+
+// The requests in arrival order (ties: source order), arrivals from 0.
+// Throws sim::InputError at `pointer`/file for an unreadable or malformed
+// trace, naming the file and line.
+std::vector<Request> load_requests(const SourceSpec& spec, const std::string& pointer);
+
+// Parsers of one trace's text (exposed for tests and fuzzing); `name` is
+// the file named in errors.
+std::vector<Request> read_mooncake(const std::string& text, const std::string& name, const std::string& pointer,
+                                   int block_tokens);
+std::vector<Request> read_azure(const std::string& text, const std::string& name, const std::string& pointer,
+                                int block_tokens);
+std::vector<Request> read_burstgpt(const std::string& text, const std::string& name, const std::string& pointer,
+                                   int block_tokens);
+
+}  // namespace v3sim::models

@@ -1,0 +1,68 @@
+#pragma once
+// The request level of serving (docs/serving.md): requests arrive, load their
+// cached prefix, are prefilled by a pool of prefill units (chunked to a token
+// budget per GPU), move their KV to a decode unit and are decoded there in
+// continuous batches, each unit stepping in lockstep at its slowest GPU's
+// step price. Events on sim::EventQueue; state per GPU stays aggregate (its
+// running requests and their KV), no event per token.
+#include <string>
+#include <vector>
+
+#include "models/serving/serving_spec.hpp"
+#include "models/serving/step_prices.hpp"
+#include "sim/time.hpp"
+
+namespace v3sim::models {
+
+struct Distribution {
+  double mean = 0, p50 = 0, p90 = 0, p99 = 0;
+  long long count = 0;
+};
+
+// The state of the system at a moment, for the report's plots.
+struct ServingSample {
+  double t_s = 0;
+  long long arrived = 0, completed = 0;
+  int prefill_queue = 0;       // requests waiting for a prefill step (loading their prefix included)
+  int decode_queue = 0;        // requests whose KV arrived, waiting for a decode slot
+  int running = 0;             // requests in decode batches
+  int running_max_gpu = 0;     // the most on one decode GPU
+  double kv_usage = 0;         // reserved over available KV on the decode GPUs
+  double ttft_p90_s = 0;       // of the requests that got their first token in the last interval
+  double tpot_p90_s = 0;       // of those that completed in it
+  double hit_ratio = 0;        // cached input tokens over input tokens, so far
+};
+
+struct UnitStep {
+  bool prefill = false;
+  int unit = 0;
+  sim::Time start = 0, end = 0;
+  double load = 0;  // prefill: tokens per GPU; decode: requests on the busiest GPU
+};
+
+struct ServingResult {
+  long long arrived = 0, completed = 0, rejected = 0;
+  Distribution ttft_s, tpot_s, e2e_s;
+  double duration_s = 0;  // first arrival to last completion
+  double input_tokens = 0, output_tokens = 0, cached_tokens = 0;
+  double input_tokens_per_s = 0, output_tokens_per_s = 0;
+  double input_tokens_per_s_per_prefill_node = 0, output_tokens_per_s_per_decode_node = 0;
+  double cache_bytes_read = 0;
+  double hit_ratio = 0;
+  bool has_slo = false;
+  double slo_attainment = 0, goodput_requests_per_s = 0;
+  // Little's law on the run's own bookkeeping: the time-average of requests
+  // in the system (from its queues' counts) against arrival rate x mean E2E.
+  double mean_in_system = 0, arrival_rate_per_s = 0;
+  long long prefill_steps = 0, decode_steps = 0;
+  PriceError prefill_price_error, decode_price_error;
+  int step_simulations = 0;
+  std::vector<ServingSample> samples;
+  std::vector<UnitStep> steps;  // the first steps of unit 0 of each pool (for the trace)
+  std::vector<std::string> reductions;
+  double wall_seconds = 0;
+};
+
+ServingResult simulate_serving(const ServingSpec& spec);
+
+}  // namespace v3sim::models

@@ -1,0 +1,219 @@
+// The request level of serving: queueing against the M/D/1 closed form,
+// conservation, Little's law on the run's own counts, the prefix cache's hit
+// ratio against one computed from the hash ids, the low-load identities
+// (TTFT one prefill step and the KV transfer, TPOT one decode step at batch
+// 1), determinism, and the trace readers.
+#include <gtest/gtest.h>
+
+#include <cmath>
+#include <filesystem>
+#include <set>
+
+#include "models/inference/inference_ops.hpp"
+#include "models/inference/inference_step.hpp"
+#include "models/scenario.hpp"
+#include "models/serving/prefix_cache.hpp"
+#include "models/serving/serving_sim.hpp"
+#include "sim/json_reader.hpp"
+
+namespace v3sim::models {
+namespace {
+
+// A small deployment: a 4-layer V3 on 8-GPU prefill and 16-GPU decode units.
+nlohmann::json scenario(const nlohmann::json& source, const nlohmann::json& patch = nlohmann::json::object()) {
+  nlohmann::json doc = nlohmann::json::parse(R"({
+    "cluster": {"node": "h800", "nodes": 3, "fabric": {"kind": "multi_plane_fat_tree", "planes": 8, "switch_ports": 64}},
+    "workload": {"kind": "serving", "model": "deepseek-v3", "model_overrides": {"layers": 4, "dense_layers": 1},
+      "prefill": {"units": 1, "deployment": {"ep": 8}, "tokens_per_gpu": 512},
+      "decode": {"units": 1, "deployment": {"ep": 16}, "max_requests_per_gpu": 32}}})");
+  doc["workload"]["source"] = source;
+  doc["workload"].merge_patch(patch);
+  return doc;
+}
+
+ServingSpec spec(const nlohmann::json& doc) { return *parse_scenario(doc).serving; }
+
+nlohmann::json fixed_lengths(double rate, int requests, int input, int output, std::uint64_t seed = 1) {
+  return {{"kind", "synthetic"}, {"rate_per_s", rate}, {"requests", requests},
+          {"input_len", {{"kind", "fixed"}, {"value", input}}}, {"output_len", {{"kind", "fixed"}, {"value", output}}},
+          {"seed", seed}};
+}
+
+// One prefill unit taking one request per step (each prompt fills the step's
+// 8 x 512 tokens), a fixed step of 0.1 s, Poisson arrivals at 5 per second,
+// one-token outputs and a KV transfer of no consequence: an M/D/1 queue. Its
+// mean wait is rho D / (2 (1 - rho)) with rho = 0.5, so TTFT averages
+// 0.1 + 0.05 = 0.15 s.
+TEST(Serving, PrefillQueueIsMD1) {
+  const ServingSpec s = spec(scenario(fixed_lengths(5, 60000, 4096, 1, 7),
+                                      {{"step_prices", {{"kind", "fixed"}, {"prefill_s", 0.1}, {"decode_s", 0.01}}},
+                                       {"kv_transfer_gb_per_s", 1e6}}));
+  const ServingResult r = simulate_serving(s);
+  ASSERT_EQ(r.completed, 60000);
+  const double rho = 5 * 0.1;
+  EXPECT_NEAR(r.ttft_s.mean, 0.1 + rho * 0.1 / (2 * (1 - rho)), 0.03 * 0.15);
+  // Half the requests find the server idle: the median waits nothing.
+  EXPECT_NEAR(r.ttft_s.p50, 0.1, 2e-3);
+}
+
+TEST(Serving, EveryRequestCompletesOrIsRefusedAndLittlesLawHolds) {
+  nlohmann::json src = {{"kind", "synthetic"}, {"rate_per_s", 40}, {"requests", 600}, {"seed", 5},
+                        {"input_len", {{"kind", "lognormal"}, {"median", 1500}, {"sigma", 1.0}, {"max", 60000}}},
+                        {"output_len", {{"kind", "uniform"}, {"min", 1}, {"max", 300}}},
+                        {"prefix", {{"groups", 8}, {"tokens", 1024}}}};
+  const ServingSpec s = spec(scenario(src, {{"decode", {{"mtp", {{"depth", 1}, {"acceptance", 0.7}}}}},
+                                            {"prefix_cache", {{"tiers", {{{"name", "dram"}, {"capacity_gb", 2}, {"read_gb_per_s", 10}}}}}}}));
+  const std::vector<Request> req = load_requests(s.source, "/workload/source");
+  double expected_output = 0;
+  long long refused = 0;
+  for (const Request& q : req) {
+    if (q.input_len + q.output_len > s.decode.kv_capacity_tokens) ++refused;
+    else expected_output += q.output_len;
+  }
+  const ServingResult r = simulate_serving(s);
+  EXPECT_EQ(r.arrived, 600);
+  EXPECT_EQ(r.completed + r.rejected, r.arrived);
+  EXPECT_EQ(r.rejected, refused);
+  EXPECT_DOUBLE_EQ(r.output_tokens, expected_output);
+  // The queues' own counts, integrated over time, against arrivals x E2E.
+  EXPECT_NEAR(r.mean_in_system, r.arrival_rate_per_s * r.e2e_s.mean, 1e-6 * r.mean_in_system);
+  EXPECT_GT(r.hit_ratio, 0);
+}
+
+// Arrivals 20 s apart (every prefill long done): request i hits the run of
+// its leading blocks some earlier request held, less its last prompt token.
+TEST(Serving, UnlimitedPrefixCacheHitsWhatEarlierRequestsHeld) {
+  nlohmann::json src = fixed_lengths(0.05, 40, 3000, 2, 9);
+  src["prefix"] = {{"groups", 3}, {"tokens", 2048}};
+  src["input_len"] = {{"kind", "uniform"}, {"min", 600}, {"max", 4000}};
+  const ServingSpec s = spec(scenario(src, {{"prefix_cache", {{"tiers", {{{"name", "dram"}, {"read_gb_per_s", 50}}}}}}}));
+  const std::vector<Request> req = load_requests(s.source, "/workload/source");
+  std::set<std::uint64_t> seen;
+  double hit = 0, input = 0;
+  for (const Request& q : req) {
+    int run = 0;
+    while (run < static_cast<int>(q.blocks.size()) && seen.count(q.blocks[static_cast<std::size_t>(run)])) ++run;
+    hit += std::min(run * 512, q.input_len - 1);
+    input += q.input_len;
+    seen.insert(q.blocks.begin(), q.blocks.end());
+  }
+  ASSERT_GT(hit, 0);
+  const ServingResult r = simulate_serving(s);
+  EXPECT_DOUBLE_EQ(r.hit_ratio, hit / input);
+}
+
+TEST(PrefixCache, EvictsLeastRecentToTheNextTierAndOutOfTheLast) {
+  // One block a tier: A, then B pushes A down, then C pushes B down and A out.
+  PrefixCache c({CacheTier{"hbm", 100, 1e9}, CacheTier{"disk", 100, 1e8}}, 100);
+  c.insert({1});
+  c.insert({2});
+  c.insert({3});
+  EXPECT_EQ(c.lookup({1}).blocks, 0);
+  const PrefixCache::Hit b = c.lookup({2});
+  EXPECT_EQ(b.blocks, 1);
+  EXPECT_DOUBLE_EQ(b.seconds, 100 / 1e8);  // read from the disk tier
+  // B read back to the first tier; C went down.
+  EXPECT_DOUBLE_EQ(c.lookup({2}).seconds, 100 / 1e9);
+  EXPECT_DOUBLE_EQ(c.lookup({3}).seconds, 100 / 1e8);
+  // A prefix: the run stops at the first block missing.
+  EXPECT_EQ(c.lookup({3, 9, 2}).blocks, 1);
+}
+
+// One request alone: its TTFT is one prefill step of its 4096-token prompt
+// (512 tokens a GPU over 8) plus moving its KV at the NIC's rate; its TPOT
+// one decode step of one request at its KV length.
+TEST(Serving, AtLowLoadTtftIsOnePrefillStepAndTheTransfer) {
+  const ServingSpec s = spec(scenario(fixed_lengths(1, 1, 4096, 4)));
+  const ServingResult r = simulate_serving(s);
+  ASSERT_EQ(r.completed, 1);
+  ClusterConfig pc = s.prefill.cluster, dc = s.decode.cluster;
+  pc.gpu.hbm_gb = dc.gpu.hbm_gb = 1e9;
+  InferenceSpec p = s.prefill.unit;
+  p.tokens_per_gpu = 512;
+  p.prompt_len = 4096;
+  const double one = simulate_inference(pc, p).step_s;
+  p.deployment.two_micro_batch = false;
+  const double step = std::min(one, simulate_inference(pc, p).step_s);
+  const double kv_bytes = 4096.0 * (512 + 64) * 2 * 4;  // BF16 latent and RoPE key, 4 layers
+  const double transfer = kv_bytes / (43.5e9);          // the H800's achievable RDMA rate
+  EXPECT_NEAR(r.ttft_s.mean, step + transfer, 1e-8);
+  InferenceSpec d = s.decode.unit;
+  d.requests_per_gpu = 1;
+  d.kv_len = d.kv_len_max = 4098;
+  d.deployment.two_micro_batch = false;
+  EXPECT_NEAR(r.tpot_s.mean / simulate_inference(dc, d).step_s, 1.0, 1e-3);
+}
+
+TEST(Serving, SameInputSameResult) {
+  nlohmann::json src = fixed_lengths(30, 200, 2000, 50, 4);
+  src["input_len"] = {{"kind", "lognormal"}, {"median", 1000}, {"sigma", 0.7}, {"max", 8000}};
+  const ServingSpec s = spec(scenario(src, {{"decode", {{"mtp", {{"depth", 1}, {"acceptance", 0.8}}}}}}));
+  const ServingResult a = simulate_serving(s), b = simulate_serving(s);
+  EXPECT_EQ(a.ttft_s.mean, b.ttft_s.mean);
+  EXPECT_EQ(a.tpot_s.p99, b.tpot_s.p99);
+  EXPECT_EQ(a.decode_steps, b.decode_steps);
+}
+
+TEST(RequestSource, TraceReadersAndTheirErrors) {
+  const std::string moon = R"({"timestamp": 0, "input_length": 600, "output_length": 5, "hash_ids": [1, 2]}
+{"timestamp": 1500, "input_length": 512, "output_length": 3, "hash_ids": [1]})";
+  const auto m = read_mooncake(moon, "m.jsonl", "/p", 512);
+  ASSERT_EQ(m.size(), 2u);
+  EXPECT_EQ(m[1].arrival, sim::from_seconds(1.5));
+  EXPECT_EQ(m[1].blocks, std::vector<std::uint64_t>{1});
+  auto message = [](const std::function<void()>& f) -> std::string {
+    try {
+      f();
+    } catch (const sim::InputError& e) {
+      return e.pointer() + " " + e.what();
+    }
+    return "";
+  };
+  EXPECT_EQ(message([] { read_mooncake("{\"timestamp\": 0, \"input_length\": 600, \"output_length\": 5, \"hash_ids\": [1]}", "m.jsonl", "/p", 512); }),
+            "/p trace 'm.jsonl' line 1: expected 2 hash ids for 600 input tokens in 512-token blocks, got 1");
+  EXPECT_NE(message([] { read_mooncake("{}\n{\"timestamp\": -1}", "m.jsonl", "/p", 512); }).find("line 1"), std::string::npos);
+  const auto a = read_azure("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46.5,374,44\n2023-11-16 18:16:47.0,10,1\n",
+                            "a.csv", "/p", 512);
+  ASSERT_EQ(a.size(), 2u);
+  EXPECT_EQ(a[1].arrival, sim::from_seconds(60.5));
+  EXPECT_NE(message([] { read_azure("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,x,4\n", "a.csv", "/p", 512); })
+                .find("trace 'a.csv' line 2: expected ContextTokens"),
+            std::string::npos);
+  // BurstGPT: a failed request (no response tokens) is dropped.
+  const auto b = read_burstgpt("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,100,20,120,Conversation log\n7,GPT-4,50,0,50,Conversation log\n",
+                               "b.csv", "/p", 512);
+  ASSERT_EQ(b.size(), 1u);
+  EXPECT_EQ(b[0].input_len, 100);
+}
+
+TEST(RequestSource, CopiesAndTimeScale) {
+  SourceSpec s;
+  s.synthetic = true;
+  s.gen.rate_per_s = 10;
+  s.gen.requests = 100;
+  s.gen.input.value = 1000;
+  s.gen.output.value = 10;
+  const std::vector<Request> one = load_requests(s, "/s");
+  s.copies = 3;
+  s.time_scale = 2;
+  const std::vector<Request> three = load_requests(s, "/s");
+  ASSERT_EQ(three.size(), 300u);
+  // Three times the requests in half the span: six times the rate.
+  EXPECT_LE(three.back().arrival, one.back().arrival / 2 + 1);
+  std::set<std::uint64_t> blocks;
+  for (const Request& r : three) blocks.insert(r.blocks.begin(), r.blocks.end());
+  EXPECT_EQ(blocks.size(), 300u * 2);  // the copies' blocks kept apart
+}
+
+// The shared traces, where present (never part of the project).
+TEST(RequestSource, MooncakeConversationTraceFromShared) {
+  const std::filesystem::path f = std::filesystem::path(V3SIM_SOURCE_DIR) / "../shared/traces/mooncake-fast25/conversation_trace.jsonl";
+  if (!std::filesystem::exists(f)) GTEST_SKIP() << "../shared/traces is absent: the Mooncake trace is not part of the project";
+  SourceSpec s;
+  s.file = f.string();
+  const std::vector<Request> r = load_requests(s, "/s");
+  EXPECT_EQ(r.size(), 12031u);  // SOURCES.txt's count
+}
+
+}  // namespace
+}  // namespace v3sim::models
