@@ -81,9 +81,40 @@ ScaleEstimate abstract(const Scenario& s) {
   return e;
 }
 
+
+double mean_length(const LengthDist& d) {
+  switch (d.kind) {
+    case LengthDist::Kind::kFixed: return d.value;
+    case LengthDist::Kind::kUniform: return (d.min + d.max) / 2.0;
+    case LengthDist::Kind::kLognormal: return std::min<double>(d.max, d.median * std::exp(d.sigma * d.sigma / 2));
+  }
+  return 0;
+}
+
+// A serving run: per request its prefix blocks and, in every decode step it
+// runs in, its bookkeeping (so its output tokens); a trace's size is its
+// file's. Each unit's step simulations are sequential, so the larger unit's
+// step counts once.
+ScaleEstimate serving(const Scenario& s) {
+  const ServingSpec& v = *s.serving;
+  ScaleEstimate e;
+  if (!v.source.synthetic) return e;
+  const SyntheticSource& g = v.source.gen;
+  const double requests = static_cast<double>(g.requests) * v.source.copies;
+  const double per_request = 2 + mean_length(g.output) + mean_length(g.input) / v.source.block_tokens;
+  const double unit = std::max(v.prefill.unit.deployment.ep, v.decode.unit.deployment.ep) *
+                      (v.model.layers + 1.0) * (24 + v.model.routed_experts + 1.0);
+  e.items = requests * per_request + unit;
+  e.detail = fmt::format("{:.0f} requests x {:.0f} items each (output tokens, prefix blocks), and a unit step of {:.0f}",
+                         requests, per_request, unit);
+  e.pointer = requests * per_request > unit ? "/workload/source/requests" : "/workload/decode/deployment/ep";
+  return e;
+}
+
 }  // namespace
 
 ScaleEstimate estimate_scale(const Scenario& s) {
+  if (s.serving) return serving(s);
   if (s.training) return training(s);
   if (s.inference) return inference(s);
   if (s.ep_alltoall) return ep_alltoall(s);

@@ -290,7 +290,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
 
 }  // namespace
 
-InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec_in) {
+InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec_in, bool mtp_baseline) {
   // The profile carried to the cluster's GPU by the stated rule, if it was measured on another.
   std::string scaled;
   InferenceSpec spec = spec_in;
@@ -303,14 +303,14 @@ InferenceResult simulate_inference(const ClusterConfig& cluster, const Inference
   if (spec.phase == InferencePhase::kPrefill && spec.deployment.comm_sms >= cluster.gpu.sms)
     throw sim::InputError("/workload/deployment/comm_sms", "expected fewer than the GPU's " + std::to_string(cluster.gpu.sms) + " SMs");
   InferenceResult r = run_step(cluster, spec);
-  if (spec.mtp_depth > 0) {
+  if (spec.mtp_depth > 0 && mtp_baseline) {
     InferenceSpec plain = spec;
     plain.mtp_depth = 0;
     plain.acceptance = 0;
     const InferenceResult p = run_step(cluster, plain);
     r.step_s_without_mtp = p.step_s;
     r.tokens_per_s_per_gpu_without_mtp = p.tokens_per_s_per_gpu;
-  } else {
+  } else if (spec.mtp_depth == 0) {
     r.step_s_without_mtp = r.step_s;
     r.tokens_per_s_per_gpu_without_mtp = r.tokens_per_s_per_gpu;
   }

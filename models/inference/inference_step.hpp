@@ -69,6 +69,8 @@ struct InferenceResult {
 };
 
 // Throws sim::InputError for a deployment that does not fit the cluster or HBM.
-InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec);
+// With an MTP draft the same step without it is simulated too (the summary's
+// baseline) unless `mtp_baseline` is false.
+InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec, bool mtp_baseline = true);
 
 }  // namespace v3sim::models

@@ -38,8 +38,8 @@ double StepSurface::node(std::size_t i, std::size_t j) {
 }
 
 double StepSurface::direct(double x, double y) {
-  // Memoised at a thousandth of the state's size.
-  const auto key = std::make_pair(std::llround(x * 1000), std::llround(y * 1000));
+  // Memoised in 2% steps of each coordinate (the step model is smooth at that grain).
+  const auto key = std::make_pair(std::llround(std::log(x) / std::log(1.02)), std::llround(std::log(y) / std::log(1.02)));
   auto it = direct_.find(key);
   if (it != direct_.end()) return it->second;
   ++simulations_;
@@ -94,9 +94,9 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
     const double one = [&] {
       InferenceSpec v = u;
       v.deployment.two_micro_batch = false;
-      return simulate_inference(c, v).step_s;
+      return simulate_inference(c, v, false).step_s;
     }();
-    return u.deployment.two_micro_batch ? std::min(one, simulate_inference(c, u).step_s) : one;
+    return u.deployment.two_micro_batch ? std::min(one, simulate_inference(c, u, false).step_s) : one;
   };
   auto price_prefill = [&p, prefill_cluster, best](double tokens, double length) {
     InferenceSpec u = p.unit;
@@ -111,10 +111,10 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
     u.kv_len = u.kv_len_max = std::max(1, static_cast<int>(std::lround(kv)));
     return best(decode_cluster, u);
   };
-  prefill_ = std::make_unique<StepSurface>(price_prefill, axis(64, p.tokens_per_gpu, 2),
-                                           axis(128, std::max(128, max_prompt), 2));
+  prefill_ = std::make_unique<StepSurface>(price_prefill, axis(1, p.tokens_per_gpu, 2),
+                                           axis(16, std::max(16, max_prompt), 2));
   decode_ = std::make_unique<StepSurface>(price_decode, axis(1, d.max_requests_per_gpu, 2),
-                                          axis(128, std::max(128, max_context), 2));
+                                          axis(16, std::max(16, max_context), 2));
   std::mt19937_64 rng(s.prices.check_seed);
   prefill_error = prefill_->check(s.prices.check_points, rng, false);
   decode_error = decode_->check(s.prices.check_points, rng, true);  // requests per GPU are whole
