@@ -1,0 +1,44 @@
+// Request-level serving benchmarks (targets in docs/benchmarks.md): the
+// event loop alone (fixed step prices, 100,000 requests with prefix sharing
+// and MTP draws) and the small shipped scenario with its step surfaces.
+#include <benchmark/benchmark.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "models/scenario.hpp"
+#include "models/serving/serving_sim.hpp"
+
+namespace {
+
+using namespace v3sim;
+
+nlohmann::json load(const std::string& relative) {
+  std::ifstream in(std::string(V3SIM_SOURCE_DIR) + "/" + relative);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return nlohmann::json::parse(ss.str());
+}
+
+void run(benchmark::State& state, const nlohmann::json& doc) {
+  const models::Scenario s = models::parse_scenario(doc);
+  for (auto _ : state) {
+    const models::ServingResult r = models::simulate_serving(*s.serving);
+    state.counters["requests"] = static_cast<double>(r.completed);
+    state.counters["decode_steps"] = static_cast<double>(r.decode_steps);
+  }
+}
+
+void BM_ServingEventLoop100k(benchmark::State& state) {
+  nlohmann::json doc = load("scenarios/serving/small_synthetic.json");
+  doc["workload"]["source"]["requests"] = 100000;
+  doc["workload"]["source"]["rate_per_s"] = 40;
+  doc["workload"]["step_prices"] = {{"kind", "fixed"}, {"prefill_s", 0.02}, {"decode_s", 0.01}};
+  run(state, doc);
+}
+BENCHMARK(BM_ServingEventLoop100k)->Unit(benchmark::kMillisecond);
+
+void BM_ServingSmallScenario(benchmark::State& state) { run(state, load("scenarios/serving/small_synthetic.json")); }
+BENCHMARK(BM_ServingSmallScenario)->Unit(benchmark::kMillisecond);
+
+}  // namespace
