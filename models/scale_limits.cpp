@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fmt/format.h>
 
 #include "sim/json_reader.hpp"
@@ -91,23 +92,33 @@ double mean_length(const LengthDist& d) {
   return 0;
 }
 
-// A serving run: per request its prefix blocks and, in every decode step it
-// runs in, its bookkeeping (so its output tokens); a trace's size is its
-// file's. Each unit's step simulations are sequential, so the larger unit's
-// step counts once.
+// A serving run: per request its state and prefix blocks (a block key is a
+// thirty-second of an item), and the decode steps it runs in (an output
+// token's bookkeeping is about a fiftieth of an item's time); a trace's size
+// is its file's. Each unit's step simulations are sequential, so the larger
+// unit's step counts once.
 ScaleEstimate serving(const Scenario& s) {
   const ServingSpec& v = *s.serving;
   ScaleEstimate e;
-  if (!v.source.synthetic) return e;
-  const SyntheticSource& g = v.source.gen;
-  const double requests = static_cast<double>(g.requests) * v.source.copies;
-  const double per_request = 2 + mean_length(g.output) + mean_length(g.input) / v.source.block_tokens;
+  double requests = 0, per_request = 1;
+  if (v.source.synthetic) {
+    const SyntheticSource& g = v.source.gen;
+    requests = static_cast<double>(g.requests) * v.source.copies;
+    per_request = 1 + mean_length(g.output) / 50 + mean_length(g.input) / v.source.block_tokens / 32;
+  } else {
+    // About a hundred bytes a request in every trace format; a few items each.
+    std::error_code ec;
+    const auto bytes = std::filesystem::file_size(v.source.file, ec);
+    requests = ec ? 0 : static_cast<double>(bytes) / 100 * v.source.copies;
+    per_request = 4;
+  }
   const double unit = std::max(v.prefill.unit.deployment.ep, v.decode.unit.deployment.ep) *
                       (v.model.layers + 1.0) * (24 + v.model.routed_experts + 1.0);
   e.items = requests * per_request + unit;
-  e.detail = fmt::format("{:.0f} requests x {:.0f} items each (output tokens, prefix blocks), and a unit step of {:.0f}",
+  e.detail = fmt::format("{:.0f} requests x {:.0f} items each (state, prefix blocks, decode steps), and a unit step of {:.0f}",
                          requests, per_request, unit);
-  e.pointer = requests * per_request > unit ? "/workload/source/requests" : "/workload/decode/deployment/ep";
+  e.pointer = requests * per_request > unit ? (v.source.synthetic ? "/workload/source/requests" : "/workload/source/file")
+                                            : "/workload/decode/deployment/ep";
   return e;
 }
 

@@ -12,6 +12,8 @@ namespace v3sim::models {
 namespace {
 
 constexpr int kMaxTokens = 1 << 22;
+// Arrivals beyond this many seconds (about 30 years) are taken for a unit error.
+constexpr double kMaxSeconds = 1e9;
 // Block keys of requests without prefix information: unique to the request
 // (bit 62 keeps them apart from a trace's own ids).
 constexpr std::uint64_t kUniqueBit = 1ULL << 62;
@@ -212,9 +214,11 @@ std::vector<Request> read_mooncake(const std::string& text, const std::string& n
       return token_count(std::to_string(row[key].get<long long>()), pointer, name, i + 1, key, min);
     };
     Request r;
-    if (!row.is_object() || !row.contains("timestamp") || !row["timestamp"].is_number() || row["timestamp"].get<double>() < 0)
-      bad_row(pointer, name, i + 1, "expected a timestamp in ms >= 0");
+    if (!row.is_object() || !row.contains("timestamp") || !row["timestamp"].is_number() ||
+        !(row["timestamp"].get<double>() >= 0 && row["timestamp"].get<double>() <= kMaxSeconds * 1e3))
+      bad_row(pointer, name, i + 1, "expected a timestamp in ms, >= 0 and under 10^12");
     r.arrival = sim::from_seconds(row["timestamp"].get<double>() * 1e-3);
+    if (!out.empty() && r.arrival < out.back().arrival) bad_row(pointer, name, i + 1, "expected timestamps in order");
     r.input_len = number("input_length", 1);
     r.output_len = number("output_length", 1);
     if (!row.contains("hash_ids") || !row["hash_ids"].is_array())
@@ -248,7 +252,8 @@ std::vector<Request> read_azure(const std::string& text, const std::string& name
     double t = 0;
     if (!parse_datetime(f[c.time], t)) bad_row(pointer, name, i + 1, "expected TIMESTAMP as YYYY-MM-DD HH:MM:SS.fraction, got '" + f[c.time] + "'");
     if (out.empty()) first = t;
-    if (t < first) bad_row(pointer, name, i + 1, "expected timestamps in order");
+    if (t < first || t - first > kMaxSeconds) bad_row(pointer, name, i + 1, "expected timestamps in order, within 10^9 s of the first");
+    if (!out.empty() && sim::from_seconds(t - first) < out.back().arrival) bad_row(pointer, name, i + 1, "expected timestamps in order");
     Request r;
     r.arrival = sim::from_seconds(t - first);
     r.input_len = token_count(f[c.input], pointer, name, i + 1, "ContextTokens", 1);
@@ -271,7 +276,9 @@ std::vector<Request> read_burstgpt(const std::string& text, const std::string& n
     if (f.size() <= std::max({c.time, c.input, c.output})) bad_row(pointer, name, i + 1, "expected the header's columns");
     char* end = nullptr;
     const double t = std::strtod(f[c.time].c_str(), &end);
-    if (end == f[c.time].c_str() || *end != '\0' || !(t >= 0)) bad_row(pointer, name, i + 1, "expected Timestamp in seconds >= 0");
+    if (end == f[c.time].c_str() || *end != '\0' || !(t >= 0 && t <= kMaxSeconds))
+      bad_row(pointer, name, i + 1, "expected Timestamp in seconds, >= 0 and under 10^9");
+    if (!out.empty() && sim::from_seconds(t) < out.back().arrival) bad_row(pointer, name, i + 1, "expected timestamps in order");
     // A failed request (no response tokens) never reached the model: dropped.
     if (f[c.output] == "0") continue;
     Request r;

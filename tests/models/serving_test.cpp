@@ -179,6 +179,19 @@ TEST(RequestSource, TraceReadersAndTheirErrors) {
   EXPECT_NE(message([] { read_azure("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,x,4\n", "a.csv", "/p", 512); })
                 .find("trace 'a.csv' line 2: expected ContextTokens"),
             std::string::npos);
+  // Out of order, absurd, negative: each names its line.
+  EXPECT_NE(message([] { read_mooncake("{\"timestamp\": 5, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}\n"
+                                       "{\"timestamp\": 4, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [2]}", "m.jsonl", "/p", 512); })
+                .find("line 2: expected timestamps in order"),
+            std::string::npos);
+  EXPECT_NE(message([] { read_mooncake("{\"timestamp\": 1e15, \"input_length\": 1, \"output_length\": 1, \"hash_ids\": [1]}", "m.jsonl", "/p", 512); })
+                .find("line 1: expected a timestamp"),
+            std::string::npos);
+  EXPECT_NE(message([] { read_azure("TIMESTAMP,ContextTokens,GeneratedTokens\n2023-11-16 18:15:46,-3,4\n", "a.csv", "/p", 512); })
+                .find("line 2: expected ContextTokens an integer in [1"),
+            std::string::npos);
+  EXPECT_NE(message([] { read_azure("TIME,ContextTokens,GeneratedTokens\n", "a.csv", "/p", 512); }).find("line 1: expected a header with column 'TIMESTAMP'"),
+            std::string::npos);
   // BurstGPT: a failed request (no response tokens) is dropped.
   const auto b = read_burstgpt("Timestamp,Model,Request tokens,Response tokens,Total tokens,Log Type\n5,ChatGPT,100,20,120,Conversation log\n7,GPT-4,50,0,50,Conversation log\n",
                                "b.csv", "/p", 512);
