@@ -25,7 +25,9 @@ constexpr std::uint64_t kUniqueBit = 1ULL << 62;
 std::vector<std::uint64_t> unique_blocks(std::uint64_t request, int input_len, int block_tokens) {
   std::vector<std::uint64_t> b;
   const int n = (input_len + block_tokens - 1) / block_tokens;
-  for (int i = 0; i < n; ++i) b.push_back(kUniqueBit | (request << 20) | static_cast<std::uint64_t>(i));
+  // Bits: 62 unique, 22-47 the request (below 2^26), 0-21 the block (a prompt
+  // of at most 2^22 tokens); 52-61 are left for the copy's namespace.
+  for (int i = 0; i < n; ++i) b.push_back(kUniqueBit | (request << 22) | static_cast<std::uint64_t>(i));
   return b;
 }
 
@@ -225,7 +227,8 @@ std::vector<Request> read_mooncake(const std::string& text, const std::string& n
       bad_row(pointer, name, i + 1, "expected 'hash_ids', an array of block ids");
     for (const nlohmann::json& h : row["hash_ids"]) {
       if (!h.is_number_unsigned()) bad_row(pointer, name, i + 1, "expected hash ids >= 0");
-      r.blocks.push_back(h.get<std::uint64_t>() & (kUniqueBit - 1));
+      // A trace's ids below bit 52 (a copy's namespace lies above).
+      r.blocks.push_back(h.get<std::uint64_t>() & ((1ULL << 52) - 1));
     }
     const std::size_t need = static_cast<std::size_t>((r.input_len + block_tokens - 1) / block_tokens);
     if (r.blocks.size() != need)
@@ -318,7 +321,7 @@ std::vector<Request> load_requests(const SourceSpec& spec, const std::string& po
     for (const Request& r : base) {
       Request x = r;
       x.arrival = static_cast<sim::Time>(std::llround(static_cast<double>((r.arrival + shift) % span) / spec.time_scale));
-      for (std::uint64_t& b : x.blocks) b = b ^ (static_cast<std::uint64_t>(c) << 48);
+      for (std::uint64_t& b : x.blocks) b = b ^ (static_cast<std::uint64_t>(c) << 52);
       out.push_back(std::move(x));
     }
   }
