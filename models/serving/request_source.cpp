@@ -6,6 +6,7 @@
 #include <random>
 #include <sstream>
 
+#include "models/serving/servegen_source.hpp"
 #include "sim/json_reader.hpp"
 
 namespace v3sim::models {
@@ -166,13 +167,30 @@ LengthDist parse_length(sim::ObjectReader in) {
 SourceSpec parse_source(const nlohmann::json& source, const std::string& pointer) {
   sim::ObjectReader in(source, pointer);
   in.only_keys({"kind", "file", "time_scale", "copies", "limit", "block_tokens", "arrivals", "rate_per_s", "cv",
-                "requests", "input_len", "output_len", "prefix", "seed"});
+                "requests", "input_len", "output_len", "prefix", "seed", "dir", "clients", "from_s", "to_s"});
   SourceSpec s;
-  const std::string kind = in.one_of("kind", {"mooncake", "azure", "burstgpt", "synthetic"});
+  const std::string kind = in.one_of("kind", {"mooncake", "azure", "burstgpt", "servegen", "synthetic"});
   s.time_scale = in.optional_number("time_scale", 1e-6, 1e6).value_or(1);
   s.copies = static_cast<int>(in.optional_integer("copies", 1, 1024).value_or(1));
   s.limit = in.optional_integer("limit", 1, 1LL << 40).value_or(0);
   s.block_tokens = static_cast<int>(in.optional_integer("block_tokens", 1, 1 << 20).value_or(512));
+  if (kind == "servegen") {
+    s.servegen = true;
+    ServeGenSource& c = s.clients;
+    c.dir = in.string("dir");
+    if (const nlohmann::json* ids = in.child("clients")) {
+      if (!ids->is_array()) throw sim::InputError(in.child_pointer("clients"), "expected an array of client numbers");
+      for (const nlohmann::json& i : *ids) {
+        if (!i.is_number_integer() || i.get<long long>() < 0 || i.get<long long>() > 1000000)
+          throw sim::InputError(in.child_pointer("clients"), "expected client numbers >= 0");
+        c.clients.push_back(i.get<int>());
+      }
+    }
+    c.from_s = in.optional_number("from_s", 0, 1e9).value_or(0);
+    c.to_s = in.optional_number("to_s", c.from_s, 1e9).value_or(86400);
+    c.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
+    return s;
+  }
   if (kind != "synthetic") {
     s.format = kind == "mooncake" ? TraceFormat::kMooncake : kind == "azure" ? TraceFormat::kAzure : TraceFormat::kBurstGpt;
     s.file = in.string("file");
@@ -298,6 +316,8 @@ std::vector<Request> load_requests(const SourceSpec& spec, const std::string& po
   std::vector<Request> base;
   if (spec.synthetic) {
     base = synthesize(spec.gen, spec.block_tokens);
+  } else if (spec.servegen) {
+    base = servegen_requests(spec.clients, pointer + "/dir", spec.block_tokens);
   } else {
     std::ifstream f(spec.file, std::ios::binary);
     if (!f) throw sim::InputError(pointer + "/file", "cannot read trace '" + spec.file + "'");

@@ -44,8 +44,17 @@ struct SyntheticSource {
   std::uint64_t seed = 1;
 };
 
+struct ServeGenSource {
+  std::string dir;
+  std::vector<int> clients;   // empty: every client in the directory
+  double from_s = 0, to_s = 86400;
+  std::uint64_t seed = 1;
+};
+
 struct SourceSpec {
   bool synthetic = false;
+  bool servegen = false;     // ServeGen's per-client workload models (servegen_source.hpp)
+  ServeGenSource clients;
   TraceFormat format = TraceFormat::kMooncake;
   std::string file;
   SyntheticSource gen;

@@ -7,12 +7,14 @@
 
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <set>
 
 #include "models/inference/inference_ops.hpp"
 #include "models/inference/inference_step.hpp"
 #include "models/scenario.hpp"
 #include "models/serving/prefix_cache.hpp"
+#include "models/serving/servegen_source.hpp"
 #include "models/serving/serving_sim.hpp"
 #include "sim/json_reader.hpp"
 
@@ -216,6 +218,41 @@ TEST(RequestSource, CopiesAndTimeScale) {
   std::set<std::uint64_t> blocks;
   for (const Request& r : three) blocks.insert(r.blocks.begin(), r.blocks.end());
   EXPECT_EQ(blocks.size(), 300u * 2);  // the copies' blocks kept apart
+}
+
+TEST(RequestSource, ServeGenClientModels) {
+  EXPECT_EQ(parse_pmf("{45: 0.25, 46: 0.75}"), (std::vector<std::pair<double, double>>{{45, 0.25}, {46, 0.75}}));
+  EXPECT_THROW(parse_pmf("45: 0.25"), std::invalid_argument);
+  // One client: 600 s at 2 requests/s (Poisson), 600 s idle, 600 s at 2/s
+  // with CV 3 (Gamma); prompts of 100 tokens, outputs of 10 or 30.
+  const std::filesystem::path dir = std::filesystem::temp_directory_path() / "v3sim_servegen_test";
+  std::filesystem::create_directories(dir);
+  std::ofstream(dir / "chunk-7-trace.csv") << "0,2,1,Exponential,2,0\n600,0,0,,0,0\n1200,2,3,Gamma,0.11,4.5\n";
+  std::ofstream(dir / "chunk-7-dataset.json")
+      << R"({"0": {"input_tokens": "{100: 1.0}", "output_tokens": "{10: 0.5, 30: 0.5}", "reason_ratio": "{0.0: 1.0}"}})";
+  ServeGenSource c;
+  c.dir = dir.string();
+  const std::vector<Request> r = servegen_requests(c, "/p", 512);
+  long long first = 0, idle = 0, gamma = 0;
+  double out = 0;
+  for (const Request& q : r) {
+    const double t = sim::to_seconds(q.arrival);
+    (t < 600 ? first : t < 1200 ? idle : gamma) += 1;
+    EXPECT_EQ(q.input_len, 100);
+    out += q.output_len;
+  }
+  EXPECT_NEAR(first, 1200, 4 * std::sqrt(1200.0));
+  EXPECT_EQ(idle, 0);
+  EXPECT_NEAR(gamma, 1200, 0.35 * 1200);  // gaps of CV 3: a count that varies more
+  EXPECT_NEAR(out / static_cast<double>(r.size()), 20, 1.5);
+  std::ofstream(dir / "chunk-7-trace.csv") << "0,2,1,Lognormal,2,0\n";
+  try {
+    servegen_requests(c, "/p", 512);
+    ADD_FAILURE();
+  } catch (const sim::InputError& e) {
+    EXPECT_NE(std::string(e.what()).find("chunk-7-trace.csv' line 1: expected the family"), std::string::npos) << e.what();
+  }
+  std::filesystem::remove_all(dir);
 }
 
 // The shared traces, where present (never part of the project).
