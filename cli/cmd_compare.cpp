@@ -13,6 +13,7 @@
 #include "report/output_set.hpp"
 #include "report/compare_report.hpp"
 #include "report/inference_compare.hpp"
+#include "report/serving_compare.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
 
@@ -162,9 +163,39 @@ void compare_inference(const CompareArgs& a) {
                      report::inference_compare_table(rows));
 }
 
+// Serving scenarios side by side, each as given (pool sizes, policies,
+// traffic and SLOs are their own).
+void compare_serving(const CompareArgs& a) {
+  if (!a.vary.empty()) throw InputFailure("--vary: serving scenarios are compared as given (vary them in the files or with a study)");
+  std::vector<report::ServingCompareRow> rows;
+  for (const std::string& path : a.scenarios) {
+    report::ServingCompareRow row;
+    row.label = path;
+    try {
+      const models::Scenario s = load_scenario(path, a.sets);
+      if (!s.serving) throw InputFailure(path + ": expected a serving scenario (workload kind \"serving\") beside the others");
+      row.prefill_units = s.serving->prefill.units;
+      row.decode_units = s.serving->decode.units;
+      row.result = models::simulate_serving(*s.serving);
+    } catch (const InputFailure& e) {
+      row.error = e.what();
+    } catch (const sim::InputError& e) {
+      row.error = e.pointer() + ": " + e.what();
+    }
+    rows.push_back(std::move(row));
+  }
+  if (std::all_of(rows.begin(), rows.end(), [](const report::ServingCompareRow& r) { return !r.error.empty(); }))
+    throw InputFailure("no scenario could run: " + rows.front().error);
+  const nlohmann::json doc = report::serving_compare_json(rows);
+  publish_comparison(a, doc, doc.at("variants"), report::serving_compare_html("v3sim compare", rows),
+                     report::serving_compare_table(rows));
+}
+
 void compare(const CompareArgs& a) {
-  if (load_scenario(a.scenarios.front(), a.sets).inference) return compare_inference(a);
-  if (a.scenarios.size() != 1) throw InputFailure("compare: several scenarios are compared only for inference; give one with --schedules");
+  const models::Scenario first = load_scenario(a.scenarios.front(), a.sets);
+  if (first.serving) return compare_serving(a);
+  if (first.inference) return compare_inference(a);
+  if (a.scenarios.size() != 1) throw InputFailure("compare: several scenarios are compared only for inference and serving; give one with --schedules");
   if (a.schedules.empty()) throw InputFailure("compare: --schedules is required for a training or abstract scenario");
   std::vector<ScheduleChoice> choices;
   for (const std::string& entry : a.schedules) choices.push_back(parse_choice(entry));
@@ -172,7 +203,7 @@ void compare(const CompareArgs& a) {
   // "Comparing schedules"): a scenario that sets parallelism.layers_per_part
   // keeps it under every schedule; otherwise each schedule gets the balanced
   // split, the one that minimises its own busiest rank's compute.
-  const models::Scenario base = load_scenario(a.scenarios.front(), a.sets);
+  const models::Scenario& base = first;
   const bool fixed = !base.training || !base.training->parallel.layers_per_part.empty() ||
                      base.training->parallel.balance_layers;
   std::vector<report::CompareRow> rows;
@@ -222,8 +253,8 @@ void compare(const CompareArgs& a) {
 void add_compare_command(CLI::App& app) {
   auto args = std::make_shared<CompareArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "compare", "Run a scenario under several schedules, or inference scenarios and their variants; one table, one page");
-  cmd->add_option("scenarios", args->scenarios, "Scenario JSON file(s): one with --schedules, or inference scenarios")
+      "compare", "Run a scenario under several schedules, or inference scenarios and their variants, or serving scenarios; one table, one page");
+  cmd->add_option("scenarios", args->scenarios, "Scenario JSON file(s): one with --schedules, or inference or serving scenarios")
       ->required();
   cmd->add_option("--schedules", args->schedules,
                   "Schedule kinds, comma-separated (v3sim list); interleaved_1f1b:V runs V chunks per rank")

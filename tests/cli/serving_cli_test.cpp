@@ -48,4 +48,21 @@ TEST_F(ServingCli, AMalformedTraceRowIsExitTwoNamingFileAndLine) {
   EXPECT_FALSE(fs::exists(out / "summary.json"));
 }
 
+TEST_F(ServingCli, CompareServingScenariosSideBySide) {
+  fs::create_directories(dir_);
+  nlohmann::json two = nlohmann::json::parse(slurp(serving_scenario("small_synthetic.json")));
+  two["workload"]["prefill"]["units"] = 2;
+  two["cluster"]["nodes"] = 4;  // 2 x 8 prefill GPUs and 16 decode GPUs
+  const fs::path b = dir_ / "two_prefill_units.json";
+  std::ofstream(b) << two.dump(2);
+  const fs::path out = dir_ / "cmp";
+  const Result r = v3sim("compare " + serving_scenario("small_synthetic.json") + " " + b.string() + " --out " + out.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto doc = nlohmann::json::parse(slurp(out / "compare.json"));
+  ASSERT_EQ(doc["variants"].size(), 2u);
+  EXPECT_EQ(doc["variants"][1]["prefill_units"], 2);
+  // A second prefill unit cannot lengthen the queue for the same requests.
+  EXPECT_LE(doc["variants"][1]["ttft_p99_s"].get<double>(), doc["variants"][0]["ttft_p99_s"].get<double>());
+}
+
 }  // namespace
