@@ -95,7 +95,10 @@ std::map<double, std::pair<Pmf, Pmf>> read_lengths(const std::string& path, cons
   }
   std::map<double, std::pair<Pmf, Pmf>> out;
   if (!doc.is_object()) throw sim::InputError(pointer, "workload '" + path + "': expected an object of windows");
-  for (const auto& [start, w] : doc.items()) {
+  for (auto item = doc.begin(); item != doc.end(); ++item) {
+    // (Named copies, not structured bindings: lambdas may not capture those in C++20.)
+    const std::string start = item.key();
+    const nlohmann::json& w = item.value();
     auto pmf = [&](const char* key) {
       if (!w.is_object() || !w.contains(key) || !w[key].is_string())
         throw sim::InputError(pointer, "workload '" + path + "' /" + start + "/" + key + ": expected a dict literal string");
