@@ -76,8 +76,9 @@ std::string serving_terminal_summary(const models::Scenario& scenario, const mod
 
 std::string serving_chrome_trace(const models::ServingResult& r) {
   TraceWriter w;
-  w.process_name(0, "prefill unit 0");
-  w.process_name(1, "decode unit 0");
+  const int unit = r.steps.empty() ? 0 : r.steps.front().unit;
+  w.process_name(0, "prefill unit " + std::to_string(unit));
+  w.process_name(1, "decode unit " + std::to_string(unit));
   w.thread_name(0, 0, "steps");
   w.thread_name(1, 0, "steps");
   for (const models::UnitStep& st : r.steps)

@@ -252,8 +252,10 @@ class Simulation {
     stats_->completed(r, now_);
   }
 
+  // The chosen unit's steps within the chosen window, for trace.json.
   void record_step(bool prefill, int unit, double seconds, double load) {
-    if (unit != 0 || steps_.size() >= kMaxSteps) return;
+    const double start = sim::to_seconds(now_);
+    if (unit != s_.trace_unit || steps_.size() >= kMaxSteps || start + seconds < s_.trace_from_s || start > s_.trace_to_s) return;
     steps_.push_back(UnitStep{prefill, unit, now_, now_ + sim::from_seconds(seconds), load});
   }
 

@@ -58,7 +58,7 @@ struct ServingResult {
   PriceError prefill_price_error, decode_price_error;
   int step_simulations = 0;
   std::vector<ServingSample> samples;
-  std::vector<UnitStep> steps;  // the first steps of unit 0 of each pool (for the trace)
+  std::vector<UnitStep> steps;  // the trace's unit's steps in its window (the first 20,000)
   std::vector<std::string> reductions;
   double wall_seconds = 0;
 };

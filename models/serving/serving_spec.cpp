@@ -86,7 +86,7 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
                           const ModelFileReader& model_files) {
   sim::ObjectReader in(workload, pointer);
   in.only_keys({"kind", "model", "model_overrides", "calibration", "expert_load", "source", "prefill", "decode",
-                "prefix_cache", "kv_transfer_gb_per_s", "slo", "step_prices", "seed"});
+                "prefix_cache", "kv_transfer_gb_per_s", "slo", "step_prices", "seed", "trace"});
   in.one_of("kind", {"serving"});
   ServingSpec s;
   const nlohmann::json empty = nlohmann::json::object();
@@ -127,6 +127,13 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
     s.prices.check_seed = static_cast<std::uint64_t>(p.optional_integer("seed", 0, 1LL << 62).value_or(1));
   }
   s.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
+  if (in.has("trace")) {
+    sim::ObjectReader t = in.object("trace");
+    t.only_keys({"unit", "from_s", "to_s"});
+    s.trace_unit = static_cast<int>(t.optional_integer("unit", 0, std::max(s.prefill.units, s.decode.units) - 1).value_or(0));
+    s.trace_from_s = t.optional_number("from_s", 0, 1e12).value_or(0);
+    s.trace_to_s = t.optional_number("to_s", s.trace_from_s, 1e18).value_or(1e18);
+  }
   return s;
 }
 

@@ -49,6 +49,9 @@ struct ServingSpec {
   std::optional<double> slo_ttft_s, slo_tpot_s;
   StepPriceSpec prices;
   std::uint64_t seed = 1;        // MTP acceptance draws
+  // trace.json: the steps of this unit of each pool within this window.
+  int trace_unit = 0;
+  double trace_from_s = 0, trace_to_s = 1e18;
 };
 
 // The workload object at `pointer` ({"kind": "serving", ...}) on `cluster`.

@@ -156,6 +156,18 @@ TEST(Serving, SameInputSameResult) {
   EXPECT_EQ(a.decode_steps, b.decode_steps);
 }
 
+TEST(Serving, TraceHoldsTheChosenUnitsStepsInItsWindow) {
+  const ServingSpec s = spec(scenario(fixed_lengths(30, 200, 2000, 50, 4), {{"trace", {{"from_s", 2}, {"to_s", 3}}}}));
+  const ServingResult r = simulate_serving(s);
+  ASSERT_FALSE(r.steps.empty());
+  for (const UnitStep& st : r.steps) {
+    EXPECT_GE(sim::to_seconds(st.end), 2.0);
+    EXPECT_LE(sim::to_seconds(st.start), 3.0);
+    EXPECT_EQ(st.unit, 0);
+  }
+  EXPECT_LT(r.steps.size(), static_cast<std::size_t>(r.prefill_steps + r.decode_steps));
+}
+
 TEST(RequestSource, TraceReadersAndTheirErrors) {
   const std::string moon = R"({"timestamp": 0, "input_length": 600, "output_length": 5, "hash_ids": [1, 2]}
 {"timestamp": 1500, "input_length": 512, "output_length": 3, "hash_ids": [1]})";
