@@ -103,7 +103,13 @@ ScaleEstimate serving(const Scenario& s) {
   double requests = 0, per_request = 1;
   if (v.source.synthetic) {
     const SyntheticSource& g = v.source.gen;
-    requests = static_cast<double>(g.requests) * v.source.copies;
+    double expected = static_cast<double>(g.requests);
+    if (!g.hourly_rate_per_s.empty()) {
+      double sum = 0;
+      for (double r : g.hourly_rate_per_s) sum += r * 3600;
+      expected = std::min(expected, sum);
+    }
+    requests = expected * v.source.copies;
     per_request = 1 + mean_length(g.output) / 50 + mean_length(g.input) / v.source.block_tokens / 32;
   } else {
     // About a hundred bytes a request in every trace format; a few items each.

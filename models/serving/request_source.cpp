@@ -120,17 +120,31 @@ int draw_length(const LengthDist& d, std::mt19937_64& rng) {
 std::vector<Request> synthesize(const SyntheticSource& g, int block_tokens) {
   std::mt19937_64 rng(g.seed);
   std::vector<Request> out;
-  double t = 0;
   const double shape = 1 / (g.cv * g.cv);
-  for (int i = 0; i < g.requests; ++i) {
-    const double gap = g.gamma ? std::gamma_distribution<double>(shape, 1 / (g.rate_per_s * shape))(rng)
-                               : std::exponential_distribution<double>(g.rate_per_s)(rng);
-    t += gap;
+  auto gap = [&](double rate) {
+    return g.gamma ? std::gamma_distribution<double>(shape, 1 / (rate * shape))(rng) : std::exponential_distribution<double>(rate)(rng);
+  };
+  // Arrivals: one rate throughout, or an hourly envelope (a renewal process
+  // restarted at each hour at that hour's rate; an hour at rate 0 is idle).
+  std::vector<double> arrivals;
+  if (g.hourly_rate_per_s.empty()) {
+    double t = 0;
+    for (int i = 0; i < g.requests; ++i) arrivals.push_back(t += gap(g.rate_per_s));
+  } else {
+    for (std::size_t h = 0; h < g.hourly_rate_per_s.size() && static_cast<int>(arrivals.size()) < g.requests; ++h) {
+      const double rate = g.hourly_rate_per_s[h];
+      if (rate <= 0) continue;
+      for (double t = 3600.0 * h + gap(rate); t < 3600.0 * (h + 1) && static_cast<int>(arrivals.size()) < g.requests; t += gap(rate))
+        arrivals.push_back(t);
+    }
+  }
+  for (std::size_t i = 0; i < arrivals.size(); ++i) {
+    const double t = arrivals[i];
     Request r;
     r.arrival = sim::from_seconds(t);
     r.input_len = draw_length(g.input, rng);
     r.output_len = std::max(1, draw_length(g.output, rng));
-    r.blocks = unique_blocks(static_cast<std::uint64_t>(i), r.input_len, block_tokens);
+    r.blocks = unique_blocks(i, r.input_len, block_tokens);
     if (g.prefix_groups > 0) {
       // The shared prefix's whole blocks are keyed by the group alone.
       const std::uint64_t group = std::uniform_int_distribution<int>(0, g.prefix_groups - 1)(rng);
@@ -166,7 +180,8 @@ LengthDist parse_length(sim::ObjectReader in) {
 
 SourceSpec parse_source(const nlohmann::json& source, const std::string& pointer) {
   sim::ObjectReader in(source, pointer);
-  in.only_keys({"kind", "file", "time_scale", "copies", "limit", "block_tokens", "arrivals", "rate_per_s", "cv",
+  in.only_keys({"kind", "file", "time_scale", "copies", "limit", "block_tokens", "arrivals", "rate_per_s",
+                "hourly_rate_per_s", "cv",
                 "requests", "input_len", "output_len", "prefix", "seed", "dir", "clients", "from_s", "to_s"});
   SourceSpec s;
   const std::string kind = in.one_of("kind", {"mooncake", "azure", "burstgpt", "servegen", "synthetic"});
@@ -201,9 +216,25 @@ SourceSpec parse_source(const nlohmann::json& source, const std::string& pointer
   s.synthetic = true;
   SyntheticSource& g = s.gen;
   g.gamma = in.optional_one_of("arrivals", {"poisson", "gamma"}).value_or("poisson") == "gamma";
-  g.rate_per_s = in.number("rate_per_s", 1e-9, 1e9);
+  if (const nlohmann::json* hours = in.child("hourly_rate_per_s")) {
+    const std::string at = in.child_pointer("hourly_rate_per_s");
+    if (in.has("rate_per_s")) throw sim::InputError(at, "expected either rate_per_s or hourly_rate_per_s, not both");
+    if (!hours->is_array() || hours->empty() || hours->size() > 24 * 366)
+      throw sim::InputError(at, "expected an array of requests per second, one per hour");
+    for (const nlohmann::json& r : *hours) {
+      if (!r.is_number() || !(r.get<double>() >= 0 && r.get<double>() <= 1e9))
+        throw sim::InputError(at, "expected rates in [0, 10^9] requests per second");
+      g.hourly_rate_per_s.push_back(r.get<double>());
+    }
+    if (*std::max_element(g.hourly_rate_per_s.begin(), g.hourly_rate_per_s.end()) <= 0)
+      throw sim::InputError(at, "expected some hour with requests");
+    // At most this many requests (all the envelope gives by default).
+    g.requests = static_cast<int>(in.optional_integer("requests", 1, 1 << 26).value_or(1 << 26));
+  } else {
+    g.rate_per_s = in.number("rate_per_s", 1e-9, 1e9);
+    g.requests = static_cast<int>(in.integer("requests", 1, 1 << 26));
+  }
   g.cv = g.gamma ? in.number("cv", 1e-3, 100) : 1;
-  g.requests = static_cast<int>(in.integer("requests", 1, 1 << 26));
   g.input = parse_length(in.object("input_len"));
   g.output = parse_length(in.object("output_len"));
   if (in.has("prefix")) {

@@ -36,6 +36,7 @@ struct LengthDist {
 struct SyntheticSource {
   bool gamma = false;      // gamma arrivals (else Poisson)
   double rate_per_s = 0;
+  std::vector<double> hourly_rate_per_s;  // an envelope instead: each hour's rate, from hour 0
   double cv = 1;           // gamma: the gaps' coefficient of variation
   int requests = 0;
   LengthDist input, output;

@@ -232,6 +232,22 @@ TEST(RequestSource, CopiesAndTimeScale) {
   EXPECT_EQ(blocks.size(), 300u * 2);  // the copies' blocks kept apart
 }
 
+// An hourly envelope: 0.5 requests/s, an idle hour, 2 requests/s.
+TEST(RequestSource, HourlyEnvelope) {
+  SourceSpec s;
+  s.synthetic = true;
+  s.gen.hourly_rate_per_s = {0.5, 0, 2};
+  s.gen.requests = 1 << 26;
+  s.gen.input.value = 100;
+  s.gen.output.value = 10;
+  const std::vector<Request> r = load_requests(s, "/s");
+  std::vector<double> hour(3, 0);
+  for (const Request& q : r) hour[static_cast<std::size_t>(sim::to_seconds(q.arrival) / 3600)] += 1;
+  EXPECT_NEAR(hour[0], 1800, 4 * std::sqrt(1800.0));
+  EXPECT_EQ(hour[1], 0);
+  EXPECT_NEAR(hour[2], 7200, 4 * std::sqrt(7200.0));
+}
+
 TEST(RequestSource, ServeGenClientModels) {
   EXPECT_EQ(parse_pmf("{45: 0.25, 46: 0.75}"), (std::vector<std::pair<double, double>>{{45, 0.25}, {46, 0.75}}));
   EXPECT_THROW(parse_pmf("45: 0.25"), std::invalid_argument);
