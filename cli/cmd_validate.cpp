@@ -36,6 +36,13 @@ void add_validate_command(CLI::App& app) {
     const models::Scenario s = load_scenario(args->scenario, args->sets, &text);
     if (s.has_pipeline || s.training || s.ep_alltoall || s.inference)
       (void)simulate_scenario(s, args->scenario, false, false, text);
+    if (s.serving) {
+      const models::ServingSpec& v = *s.serving;
+      std::cout << args->scenario << ": ok (serving: " << v.prefill.units << " prefill units of " << v.prefill.unit.deployment.ep
+                << " GPUs and " << v.decode.units << " decode units of " << v.decode.unit.deployment.ep << " on "
+                << s.cluster->spec.nodes * s.cluster->spec.node.gpus << " " << s.cluster->gpu.name << " GPUs)\n";
+      return;
+    }
     if (s.ep_alltoall || s.inference) {
       std::cout << args->scenario << ": ok (" << (s.inference ? "inference" : "EP all-to-all") << " on "
                 << s.cluster->spec.nodes * s.cluster->spec.node.gpus << " " << s.cluster->gpu.name << " GPUs)\n";
