@@ -2,6 +2,7 @@
 // micro-batches' stages and DeepEP's low-latency send and receive kernels in
 // DeepSeek's order; each exchange in flight between them on the GPU's NIC.
 #include <algorithm>
+#include <array>
 #include <optional>
 #include <string>
 
@@ -86,7 +87,8 @@ void build_decode_graph(StepGraph& sg, const InferenceSpec& s, const std::vector
                                                             std::vector<std::optional<sim::TaskId>>(n));
   std::vector<std::vector<std::optional<InFlight>>> flying(static_cast<std::size_t>(mbs),
                                                           std::vector<std::optional<InFlight>>(n));
-  std::vector<std::vector<sim::TaskId>> receives(n);
+  // Per GPU: its last two receives (the buffers in use), the latest second.
+  std::vector<std::array<std::optional<sim::TaskId>, 2>> receives(n);
 
   const int total_layers = static_cast<int>(costs.size());
   const auto turns = decode_turns(s.model, total_layers, s.deployment.two_micro_batch);
@@ -114,7 +116,7 @@ void build_decode_graph(StepGraph& sg, const InferenceSpec& s, const std::vector
           chain(b, g, t);
           // DeepEP's two buffers: a send reuses the buffer of the exchange
           // two before it, which must have been received.
-          if (receives[g].size() >= 2) graph.add_edge(receives[g][receives[g].size() - 2], t);
+          if (receives[g][0]) graph.add_edge(*receives[g][0], t);
           graph.add_edge(t, all_sent);
           // The bytes leave once the send kernel has issued them.
           const sim::TaskId w = x.nic_bytes[g] > 0 ? graph.add_flow_on(wire, x.nic_bytes[g], nic[g]) : graph.add_task(wire, 0);
@@ -134,7 +136,7 @@ void build_decode_graph(StepGraph& sg, const InferenceSpec& s, const std::vector
           // of the round, and the last sender's messages after its send.
           graph.add_edge(f.arrival_nic, t, sim::from_seconds(f.rest_s));
           graph.add_edge(f.last_sender, t, sim::from_seconds(f.late_s));
-          receives[g].push_back(t);
+          receives[g] = {receives[g][1], t};
           flying[b][g].reset();
           sg.record(t, TaskMeta{static_cast<int>(g), false, "RECV", mb, it.layer});
         }

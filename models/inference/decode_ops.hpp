@@ -23,6 +23,12 @@ inline constexpr const char* kDecodeGemmBf16 = "gemm_bf16_decode";
 inline constexpr const char* kMaskedGemm = "gemm_masked";
 inline constexpr const char* kOutputHead = "output_head";
 
+// FlashMLA's decoding kernel, under either release's class (mla_decode,
+// mla_decode_2504): a roofline, costed per GPU from its KV lengths.
+inline bool is_flash_mla(const KernelOp& op) {
+  return op.kind == KernelKind::kAttention && op.kernel_class.rfind("mla_decode", 0) == 0;
+}
+
 // The attention kernels of a decode layer in program order; ATTN-1 begins at
 // the deployment's `decode_attn1_from` (FlashMLA by default).
 const std::vector<std::string>& decode_attention_kernel_names();

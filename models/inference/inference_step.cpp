@@ -134,7 +134,6 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
     if (prefill) return prefill_layer(s, moe, tokens_per_gpu_mb, 1.0 / mbs);
     return decode_layer(s, moe, kv_lens, mtp ? 1 : query);
   };
-  auto is_mla = [](const KernelOp& op) { return op.kind == KernelKind::kAttention && op.kernel_class.rfind("mla_decode", 0) == 0; };
   // (moe, mtp) -> stage seconds of the GPU-independent kernels.
   std::map<std::pair<bool, bool>, std::map<Stage, double>> uniform;
   // (gpu, mtp) -> FlashMLA over the GPU's first micro-batch's KV lengths
@@ -153,7 +152,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
       for (const auto& [st, ops] : ls.stages) {
         std::vector<KernelOp> list;
         for (const KernelOp& op : ops) {
-          if (is_mla(op)) mla_stage = st;  // costed per GPU from its KV
+          if (is_flash_mla(op)) mla_stage = st;  // costed per GPU from its KV
           else list.push_back(op);
         }
         u[st] = cost.seconds(list);
@@ -183,7 +182,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
           if (!mla_s.count(k)) {
             const LayerStages own = stage_ops(moe, mtp, kv[static_cast<std::size_t>(g)][0]);
             for (const KernelOp& op : own.ops(mla_stage))
-              if (is_mla(op)) mla_s[k] += cost.seconds(op);
+              if (is_flash_mla(op)) mla_s[k] += cost.seconds(op);
           }
           x += mla_s[k];
         }

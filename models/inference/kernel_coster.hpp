@@ -22,7 +22,7 @@ class KernelCoster {
       : s_(s), gpu_(gpu), rates_(device_rates(gpu)), sms_(sms) {}
 
   double seconds(const KernelOp& op) const {
-    if (op.kind == KernelKind::kAttention && op.kernel_class.rfind("mla_decode", 0) == 0)
+    if (is_flash_mla(op))
       return calibration::roofline_seconds(s_.profile, rates_, s_.profile.kernel_class(op.kernel_class), op.bytes,
                                            op.flops, sms_);
     if (op.kind == KernelKind::kAllReduce) {
