@@ -47,6 +47,9 @@ json serving_summary_json(const models::Scenario& scenario, const models::Servin
                                          : json{{"prefill", price_error(r.prefill_price_error)},
                                                 {"decode", price_error(r.decode_price_error)},
                                                 {"step_simulations", r.step_simulations}};
+  if (!s.prices.fixed && s.prices.envelope)
+    v["step_price_error"]["envelope"] = {{"prefill", price_error(r.prefill_envelope_error)},
+                                         {"decode", price_error(r.decode_envelope_error)}};
   v["littles_law"] = {{"mean_in_system", r.mean_in_system}, {"arrival_rate_per_s", r.arrival_rate_per_s},
                       {"mean_e2e_s", r.e2e_s.mean}};
   json out = {{"kind", "serving"}, {"scenario", scenario.name}, {"serving", v}};
@@ -69,8 +72,9 @@ std::string serving_terminal_summary(const models::Scenario& scenario, const mod
     t += fmt::format("  SLO attained by {:.1f}% of requests, goodput {:.2f} requests/s\n", 100 * r.slo_attainment,
                      r.goodput_requests_per_s);
   if (!s.prices.fixed)
-    t += fmt::format("  step prices: {} step simulations; surface error max {:.1f}% (prefill), {:.1f}% (decode)\n",
-                     r.step_simulations, 100 * r.prefill_price_error.max_relative, 100 * r.decode_price_error.max_relative);
+    t += fmt::format("  step prices: {} step simulations; surface error max {:.1f}% (prefill), {:.1f}% (decode); envelope error max {:.1f}% (prefill), {:.1f}% (decode)\n",
+                     r.step_simulations, 100 * r.prefill_price_error.max_relative, 100 * r.decode_price_error.max_relative,
+                     100 * r.prefill_envelope_error.max_relative, 100 * r.decode_envelope_error.max_relative);
   return t;
 }
 

@@ -101,7 +101,10 @@ std::vector<EdgeId> Router::shortest_path(VertexId src, VertexId dst, std::uint6
   return walk(src, dst, flow_id, [&](VertexId v) -> int { return h[v]; });
 }
 
-Router::Split Router::gpu_path_split(int from_gpu, int to_gpu, std::uint64_t flow_id) {
+const Router::Split& Router::gpu_path_split(int from_gpu, int to_gpu, std::uint64_t flow_id) {
+  const auto key = std::make_tuple(from_gpu, to_gpu, flow_id);
+  auto it = splits_.find(key);
+  if (it != splits_.end()) return it->second;
   const VertexProps& a = c_.graph[c_.gpus.at(from_gpu)];
   const VertexProps& b = c_.graph[c_.gpus.at(to_gpu)];
   Split s;
@@ -117,13 +120,17 @@ Router::Split Router::gpu_path_split(int from_gpu, int to_gpu, std::uint64_t flo
     s.fabric.insert(s.fabric.end(), back.begin(), back.end());
   }
   if (s.relay_gpu != to_gpu) s.nvlink = shortest_path(c_.gpus[s.relay_gpu], c_.gpus[to_gpu], flow_id);
-  return s;
+  return splits_[key] = std::move(s);
 }
 
-std::vector<EdgeId> Router::gpu_path(int from_gpu, int to_gpu, std::uint64_t flow_id) {
-  Split s = gpu_path_split(from_gpu, to_gpu, flow_id);
-  s.fabric.insert(s.fabric.end(), s.nvlink.begin(), s.nvlink.end());
-  return s.fabric;
+const std::vector<EdgeId>& Router::gpu_path(int from_gpu, int to_gpu, std::uint64_t flow_id) {
+  const auto key = std::make_tuple(from_gpu, to_gpu, flow_id);
+  auto it = paths_.find(key);
+  if (it != paths_.end()) return it->second;
+  const Split& s = gpu_path_split(from_gpu, to_gpu, flow_id);
+  std::vector<EdgeId> path = s.fabric;
+  path.insert(path.end(), s.nvlink.begin(), s.nvlink.end());
+  return paths_[key] = std::move(path);
 }
 
 }  // namespace v3sim::topologies

@@ -5,7 +5,9 @@
 // takes between GPUs: NVLink inside a node; across nodes, over the fabric to
 // the GPU with the sender's in-node index on the target node, then NVLink.
 #include <cstdint>
+#include <map>
 #include <optional>
+#include <tuple>
 #include <unordered_map>
 #include <vector>
 
@@ -23,7 +25,8 @@ class Router {
   // GPU to GPU (indices into cluster.gpus): NVLink within a node; across
   // nodes, GPU -> NIC of the same index -> fabric -> NIC -> GPU of the same
   // index on the target node (same plane), then NVLink to the target GPU.
-  std::vector<EdgeId> gpu_path(int from_gpu, int to_gpu, std::uint64_t flow_id);
+  // Remembered per (from, to, flow id), as the split below.
+  const std::vector<EdgeId>& gpu_path(int from_gpu, int to_gpu, std::uint64_t flow_id);
 
   // The same, split at the forwarding GPU: the fabric part (empty within a
   // node) and the NVLink part (empty when the target has the sender's index).
@@ -32,7 +35,8 @@ class Router {
     std::vector<EdgeId> nvlink;
     int relay_gpu;  // where the fabric part ends
   };
-  Split gpu_path_split(int from_gpu, int to_gpu, std::uint64_t flow_id);
+  // Remembered per (from, to, flow id): the same exchange recurs every layer.
+  const Split& gpu_path_split(int from_gpu, int to_gpu, std::uint64_t flow_id);
 
  private:
   using Hops = std::vector<std::uint8_t>;  // per vertex; kFar when unreachable
@@ -48,6 +52,8 @@ class Router {
 
   const Cluster& c_;
   std::unordered_map<VertexId, Hops> dist_;
+  std::map<std::tuple<int, int, std::uint64_t>, Split> splits_;
+  std::map<std::tuple<int, int, std::uint64_t>, std::vector<EdgeId>> paths_;
 };
 
 // A well-mixed 64-bit hash (splitmix64 finaliser).

@@ -71,6 +71,11 @@ struct InferenceSpec {
   int mtp_depth = 0;
   double acceptance = 0;
   ExpertLoadSpec load;
+  // The unit's graph reduced to one GPU carrying, for every stage and
+  // exchange of every layer, the slowest GPU's time (serving's step prices,
+  // docs/serving.md "Step prices"): an upper bound of the lockstep unit,
+  // exact when one GPU is the slowest everywhere. Costs are still per GPU.
+  bool layer_envelope = false;
 
   // Logical experts placed in slots: the routed ones, plus the shared one when routed.
   int placed_experts() const { return model.routed_experts + (deployment.shared == SharedExpert::kRouted ? 1 : 0); }

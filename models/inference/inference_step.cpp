@@ -9,48 +9,31 @@
 #include <random>
 
 #include "models/inference/decode_ops.hpp"
-#include "models/inference/eplb.hpp"
 #include "models/inference/exchange.hpp"
-#include "models/inference/expert_load.hpp"
 #include "models/inference/kernel_coster.hpp"
 #include "models/inference/step_graph.hpp"
+#include "models/inference/step_load.hpp"
 #include "models/training/stage_plan.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
-#include "topologies/build_cluster.hpp"
 
 namespace v3sim::models {
 namespace {
 
-// Each GPU's share of a layer's token copies under a placement: a logical
-// expert's copies split evenly over its replicas.
-std::vector<double> gpu_shares(const std::vector<double>& counts, const ExpertPlacement& p, int gpus) {
-  std::vector<double> g(static_cast<std::size_t>(gpus), 0);
-  const int per_gpu = static_cast<int>(p.phy2log.size()) / gpus;
-  double total = 0;
-  for (double c : counts) total += c;
-  for (std::size_t slot = 0; slot < p.phy2log.size(); ++slot) {
-    const int e = p.phy2log[slot];
-    g[slot / static_cast<std::size_t>(per_gpu)] += counts[static_cast<std::size_t>(e)] / p.logcnt[static_cast<std::size_t>(e)] / total;
+// Each per-GPU vector of a layer's costs reduced to its largest entry: one
+// GPU as slow as the slowest in every stage and exchange.
+void reduce_to_envelope(std::vector<LayerCosts>& costs) {
+  auto top = [](std::vector<double>& v) {
+    if (!v.empty()) v = {*std::max_element(v.begin(), v.end())};
+  };
+  for (LayerCosts& c : costs) {
+    for (auto& [st, v] : c.stage_s) top(v);
+    for (ExchangeCost* x : {&c.dispatch, &c.combine})
+      for (std::vector<double>* v : {&x->time_s, &x->send_s, &x->recv_s, &x->round_s, &x->nic_bytes, &x->late_s}) top(*v);
   }
-  return g;
 }
 
-double max_over_mean(const std::vector<double>& v) {
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-  return mean > 0 ? *std::max_element(v.begin(), v.end()) / mean : 0;
-}
-
-// Experts without redundancy, in contiguous blocks over the GPUs.
-std::vector<double> contiguous_shares(const std::vector<double>& counts, int gpus) {
-  std::vector<double> g(static_cast<std::size_t>(gpus), 0);
-  const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
-  const std::size_t n = counts.size();
-  for (std::size_t e = 0; e < n; ++e) g[e * static_cast<std::size_t>(gpus) / n] += counts[e] / total;
-  return g;
-}
-
-InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
+InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, StepLoadCache* cache) {
   const auto t0 = std::chrono::steady_clock::now();
   const ModelConfig& m = s.model;
   const Deployment& d = s.deployment;
@@ -61,7 +44,6 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   const int mbs = d.two_micro_batch ? 2 : 1;
   const int query = 1 + s.mtp_depth;
   const int total_layers = m.layers + s.mtp_depth;
-  const int moe_layers = m.moe_layers() + s.mtp_depth;
 
   InferenceResult r;
   r.spec = s;
@@ -69,31 +51,8 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   r.nodes = nodes;
   r.micro_batches = mbs;
 
-  // Load: the draw EPLB plans on and the step's own.
   const double tokens_per_gpu_mb =
       prefill ? static_cast<double>(s.tokens_per_gpu) / mbs : static_cast<double>(s.requests_per_gpu) / mbs * query;
-  const double step_tokens = tokens_per_gpu_mb * mbs * ep;
-  const auto shares = expected_shares(s.load, m.routed_experts, moe_layers);
-  const bool shared_routed = d.shared == SharedExpert::kRouted;
-  const auto plan = draw_counts(shares, step_tokens, m.topk, shared_routed, s.load.noise, s.load.plan_seed);
-  const auto eval = draw_counts(shares, step_tokens, m.topk, shared_routed, s.load.noise, s.load.seed);
-  const int placed = s.placed_experts();
-  const int slots = d.experts_per_gpu * ep;
-  const int groups = placed % m.expert_groups == 0 ? m.expert_groups : 1;
-  std::vector<std::vector<double>> share(static_cast<std::size_t>(moe_layers));
-  double before = 0, after = 0;
-  for (int l = 0; l < moe_layers; ++l) {
-    const std::size_t i = static_cast<std::size_t>(l);
-    const std::vector<double> flat(static_cast<std::size_t>(placed), 1.0);
-    const ExpertPlacement p = d.placement == Placement::kEplb     ? rebalance_experts(plan[i], slots, groups, nodes, ep)
-                              : d.placement == Placement::kStatic ? rebalance_experts(flat, slots, groups, nodes, ep)
-                                                                  : identity_placement(placed);
-    share[i] = gpu_shares(eval[i], p, ep);
-    before += max_over_mean(contiguous_shares(eval[i], ep)) / moe_layers;
-    after += max_over_mean(share[i]) / moe_layers;
-  }
-  r.load_imbalance_before = before;
-  r.load_imbalance_after = after;
 
   // KV lengths per GPU and micro-batch (decode).
   std::vector<std::vector<std::vector<int>>> kv(static_cast<std::size_t>(ep));
@@ -123,13 +82,10 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   // Stage costs per layer kind and GPU.
   KernelCoster cost(s, cluster.gpu, prefill ? cluster.gpu.sms - d.comm_sms : cluster.gpu.sms);
   std::vector<LayerCosts> costs(static_cast<std::size_t>(total_layers));
-  // Prefill's exchanges are flows on the cluster's fabric (one router for
-  // every layer's); decode's low-latency rounds use the fitted rates (the
-  // fabric is small beside its step).
-  const topologies::Cluster fabric = topologies::build_cluster(cluster.spec);
-  topologies::Router router(fabric);
-  const LowLatencyLink ll_d = low_latency_link(s.profile, "ep_ll_dispatch", cluster.gpu, d.low_latency_nvlink);
-  const LowLatencyLink ll_c = low_latency_link(s.profile, "ep_ll_combine", cluster.gpu, d.low_latency_nvlink);
+  std::optional<StepLoad> own;
+  const StepLoad& load = cache ? cache->get(cluster, s, cost) : own.emplace(step_load(cluster, s, cost));
+  r.load_imbalance_before = load.imbalance_before;
+  r.load_imbalance_after = load.imbalance_after;
   auto stage_ops = [&](bool moe, bool mtp, const std::vector<int>& kv_lens) {
     if (prefill) return prefill_layer(s, moe, tokens_per_gpu_mb, 1.0 / mbs);
     return decode_layer(s, moe, kv_lens, mtp ? 1 : query);
@@ -176,7 +132,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
         double x = t;
         if (st == (prefill ? Stage::kAttn : Stage::kAttn0)) x += embed;
         if (st == Stage::kMlp && moe)
-          x += cost.routed(share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * sent * ep * s.selections());
+          x += cost.routed(load.share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * sent * ep * s.selections());
         if (!prefill && st == mla_stage) {
           const auto k = std::make_pair(g, mtp);
           if (!mla_s.count(k)) {
@@ -191,37 +147,17 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
       c.stage_s[Stage::kHead].push_back(head);
     }
     if (!moe) continue;
-    const std::vector<double>& sh = share[static_cast<std::size_t>(moe_index)];
-    if (prefill) {
-      const NormalExchange x = normal_exchange_seconds(fabric, router, cluster.gpu, s.profile, sh, sent, s.selections(),
-                                                       m.hidden, d.comm_sms);
-      c.dispatch.time_s = x.dispatch_s;
-      c.combine.time_s = x.combine_s;
-      continue;
-    }
-    const double msg_d = low_latency_message_bytes(m.hidden, true), msg_c = low_latency_message_bytes(m.hidden, false);
-    const LowLatencyExchange xd = low_latency_exchange(ll_d, sh, sent, s.selections(), msg_d, true);
-    const LowLatencyExchange xc = low_latency_exchange(ll_c, sh, sent, s.selections(), msg_c, false);
-    c.dispatch.round_s = xd.round_s;
-    c.dispatch.nic_bytes = xd.nic_bytes;
-    c.dispatch.late_s = xd.late_s;
-    c.combine.round_s = xc.round_s;
-    c.combine.nic_bytes = xc.nic_bytes;
-    c.combine.late_s = xc.late_s;
-    const double send_d = cost.seconds(dispatch_send_ops(sent, msg_d, m.hidden));
-    const double recv_c = cost.seconds(combine_recv_ops(sent, s.selections(), msg_c, m.hidden));
-    for (int g = 0; g < ep; ++g) {
-      const double rows = sh[static_cast<std::size_t>(g)] * sent * ep * s.selections();
-      c.dispatch.send_s.push_back(send_d);
-      c.dispatch.recv_s.push_back(cost.seconds(dispatch_recv_ops(rows, msg_d)));
-      c.combine.send_s.push_back(cost.seconds(combine_send_ops(rows, msg_c)));
-      c.combine.recv_s.push_back(recv_c);
-    }
+    c.dispatch = load.dispatch[static_cast<std::size_t>(moe_index)];
+    c.combine = load.combine[static_cast<std::size_t>(moe_index)];
   }
 
+  const int simulated = s.layer_envelope ? 1 : ep;
+  if (s.layer_envelope) reduce_to_envelope(costs);
   StepGraph sg;
-  if (prefill) build_prefill_graph(sg, s, costs, ep);
-  else build_decode_graph(sg, s, costs, ep, ll_d.nic_line_bytes_per_s);
+  if (prefill) build_prefill_graph(sg, s, costs, simulated);
+  else
+    build_decode_graph(sg, s, costs, simulated,
+                       low_latency_link(s.profile, "ep_ll_dispatch", cluster.gpu, d.low_latency_nvlink).nic_line_bytes_per_s);
   const sim::TaskGraph& graph = sg.graph;
   const std::vector<sim::TaskId>& ids = sg.ids;
   const std::vector<TaskMeta>& meta = sg.meta;
@@ -231,7 +167,8 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   r.step_s = static_cast<double>(tl.makespan) * 1e-9;
 
   // Collect.
-  std::vector<double> busy(static_cast<std::size_t>(ep), 0), comm_busy(static_cast<std::size_t>(ep), 0), draft(static_cast<std::size_t>(ep), 0);
+  const std::size_t n = static_cast<std::size_t>(simulated);
+  std::vector<double> busy(n, 0), comm_busy(n, 0), draft(n, 0);
   std::vector<sim::Time> layer_end(static_cast<std::size_t>(total_layers), 0);
   std::map<std::string, std::vector<double>> per_stage;
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -240,7 +177,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
     (mt.exchange ? comm_busy : busy)[static_cast<std::size_t>(mt.gpu)] += dur;
     if (!mt.exchange && mt.layer >= m.layers && std::string(mt.stage) != "HEAD") draft[static_cast<std::size_t>(mt.gpu)] += dur;
     auto& v = per_stage[mt.stage];
-    if (v.empty()) v.assign(static_cast<std::size_t>(ep), 0);
+    if (v.empty()) v.assign(n, 0);
     v[static_cast<std::size_t>(mt.gpu)] += dur;
     layer_end[static_cast<std::size_t>(mt.layer)] = std::max(layer_end[static_cast<std::size_t>(mt.layer)], tl.end[ids[i]]);
   }
@@ -273,6 +210,8 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
   else r.tpot_s = r.step_s / (1 + s.acceptance * s.mtp_depth);
 
   r.reductions.push_back("one deployment unit of " + std::to_string(ep) + " GPUs simulated; further units of the cluster are alike");
+  if (s.layer_envelope)
+    r.reductions.push_back("the unit as one GPU carrying the slowest GPU's time in every stage and exchange of every layer (an upper bound of the lockstep unit)");
   r.reductions.push_back("senders symmetric: every GPU sends the same tokens with the layer's expert mix");
   if (prefill) {
     r.reductions.push_back("an exchange on a GPU begins once every GPU has started it");
@@ -289,7 +228,8 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s) {
 
 }  // namespace
 
-InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec_in, bool mtp_baseline) {
+InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec_in, bool mtp_baseline,
+                                   StepLoadCache* cache) {
   // The profile carried to the cluster's GPU by the stated rule, if it was measured on another.
   std::string scaled;
   InferenceSpec spec = spec_in;
@@ -301,12 +241,12 @@ InferenceResult simulate_inference(const ClusterConfig& cluster, const Inference
     throw sim::InputError("/workload/deployment/ep", "expected whole nodes of " + std::to_string(cluster.spec.node.gpus) + " GPUs");
   if (spec.phase == InferencePhase::kPrefill && spec.deployment.comm_sms >= cluster.gpu.sms)
     throw sim::InputError("/workload/deployment/comm_sms", "expected fewer than the GPU's " + std::to_string(cluster.gpu.sms) + " SMs");
-  InferenceResult r = run_step(cluster, spec);
+  InferenceResult r = run_step(cluster, spec, cache);
   if (spec.mtp_depth > 0 && mtp_baseline) {
     InferenceSpec plain = spec;
     plain.mtp_depth = 0;
     plain.acceptance = 0;
-    const InferenceResult p = run_step(cluster, plain);
+    const InferenceResult p = run_step(cluster, plain, cache);
     r.step_s_without_mtp = p.step_s;
     r.tokens_per_s_per_gpu_without_mtp = p.tokens_per_s_per_gpu;
   } else if (spec.mtp_depth == 0) {

@@ -18,6 +18,8 @@
 
 namespace v3sim::models {
 
+class StepLoadCache;
+
 // A stage run or an exchange of one micro-batch, for the timeline.
 struct InferenceTaskRecord {
   int gpu;
@@ -71,6 +73,9 @@ struct InferenceResult {
 // Throws sim::InputError for a deployment that does not fit the cluster or HBM.
 // With an MTP draft the same step without it is simulated too (the summary's
 // baseline) unless `mtp_baseline` is false.
-InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec, bool mtp_baseline = true);
+// `cache`: the unit's step loads shared across calls that differ only in
+// batch, prompt and KV length (serving's step prices).
+InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec, bool mtp_baseline = true,
+                                   StepLoadCache* cache = nullptr);
 
 }  // namespace v3sim::models

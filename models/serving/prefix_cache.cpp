@@ -1,5 +1,6 @@
 #include "models/serving/prefix_cache.hpp"
 
+#include <algorithm>
 #include <cmath>
 
 namespace v3sim::models {
@@ -28,20 +29,35 @@ void PrefixCache::place(std::uint64_t block, std::size_t tier) {
   }
 }
 
-PrefixCache::Hit PrefixCache::lookup(const std::vector<std::uint64_t>& blocks) {
+PrefixCache::Hit PrefixCache::lookup(const std::vector<std::uint64_t>& blocks, double now_s) {
   Hit h;
   std::vector<std::uint64_t> found;
+  std::vector<double> tier_bytes(tiers_.size(), 0);
   for (std::uint64_t b : blocks) {
     const auto it = where_.find(b);
     if (it == where_.end()) break;
     const Where w = it->second;
-    h.seconds += block_bytes_ / tiers_[w.tier].spec.read_bytes_per_s;
+    tier_bytes[w.tier] += block_bytes_;
     tiers_[w.tier].lru.erase(w.at);
     where_.erase(it);
     found.push_back(b);
   }
   h.blocks = static_cast<int>(found.size());
   h.bytes = h.blocks * block_bytes_;
+  // Each tier's part after the previous one's, at the client's rate, and
+  // at a shared tier behind the reads queued before it.
+  double at = now_s;
+  for (std::size_t i = 0; i < tiers_.size(); ++i) {
+    if (tier_bytes[i] <= 0) continue;
+    Tier& t = tiers_[i];
+    double end = at + tier_bytes[i] / t.spec.read_bytes_per_s;
+    if (t.spec.total_read_bytes_per_s > 0) {
+      t.free_at_s = std::max(at, t.free_at_s) + tier_bytes[i] / t.spec.total_read_bytes_per_s;
+      end = std::max(end, t.free_at_s);
+    }
+    at = end;
+  }
+  h.seconds = at - now_s;
   // Read back into the first tier, the request's first block most recent.
   for (auto b = found.rbegin(); b != found.rend(); ++b) place(*b, 0);
   return h;

@@ -4,7 +4,8 @@
 // LRU with a capacity; a block evicted from one tier moves to the next, a
 // block read is moved back to the first. A request's hit is the run of its
 // leading blocks present (a prefix: a block's key stands for its content and
-// everything before it).
+// everything before it). A tier with a total read bandwidth serves reads
+// first come, first served at that rate, each no faster than its own client's.
 #include <cstdint>
 #include <list>
 #include <unordered_map>
@@ -21,11 +22,11 @@ class PrefixCache {
 
   struct Hit {
     int blocks = 0;           // leading blocks found
-    double seconds = 0;       // reading them at each tier's bandwidth, one tier after the other
+    double seconds = 0;       // reading them, one tier after the other (queueing at shared tiers included)
     double bytes = 0;
   };
-  // Looks up and touches the request's leading blocks.
-  Hit lookup(const std::vector<std::uint64_t>& blocks);
+  // Looks up and touches the request's leading blocks, read from `now_s` on.
+  Hit lookup(const std::vector<std::uint64_t>& blocks, double now_s);
   // The request's blocks after its prefill: all present, most recent first.
   void insert(const std::vector<std::uint64_t>& blocks);
   bool enabled() const { return !tiers_.empty(); }
@@ -35,6 +36,7 @@ class PrefixCache {
     CacheTier spec;
     std::size_t capacity = 0;  // blocks; 0: unlimited
     std::list<std::uint64_t> lru;  // front: most recent
+    double free_at_s = 0;          // a shared tier: when the reads queued so far are done
   };
   struct Where {
     std::size_t tier;

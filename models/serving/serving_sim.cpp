@@ -77,8 +77,11 @@ class Simulation {
       stats_->sample(now_, sample());
     }
     ServingResult out = stats_->finish();
+    prices_->check();
     out.prefill_price_error = prices_->prefill_error;
     out.decode_price_error = prices_->decode_error;
+    out.prefill_envelope_error = prices_->prefill_envelope_error;
+    out.decode_envelope_error = prices_->decode_envelope_error;
     out.step_simulations = prices_->simulations();
     out.prefill_steps = prefill_steps_;
     out.decode_steps = decode_steps_;
@@ -99,7 +102,7 @@ class Simulation {
     RequestState& st = state_[static_cast<std::size_t>(r)];
     // The cached prefix (at least the last prompt token is computed) is read
     // before the prompt joins the prefill queue.
-    const PrefixCache::Hit hit = cache_.lookup(q.blocks);
+    const PrefixCache::Hit hit = cache_.lookup(q.blocks, sim::to_seconds(now_));
     st.cached = std::min(hit.blocks * s_.source.block_tokens, q.input_len - 1);
     st.computed = st.cached;
     stats_->cache_read(r, st.cached, hit.bytes);
@@ -305,10 +308,18 @@ ServingResult simulate_serving(const ServingSpec& spec) {
   } else {
     r.reductions.push_back(fmt::format(
         "step prices from a response surface over the step model (prefill: tokens per GPU x attention length; decode: "
-        "requests per GPU x mean KV length), bilinear in the logs; measured against the step model at {} random states: "
+        "requests per GPU x mean KV length), bilinear in the logs; measured against the step model at {} of the run's queries drawn at random: "
         "prefill max {:.1f}% mean {:.1f}%, decode max {:.1f}% mean {:.1f}%",
         r.prefill_price_error.points, 100 * r.prefill_price_error.max_relative, 100 * r.prefill_price_error.mean_relative,
         100 * r.decode_price_error.max_relative, 100 * r.decode_price_error.mean_relative));
+    if (spec.prices.envelope)
+      r.reductions.push_back(fmt::format(
+          "the step model runs on each unit's per-layer envelope (one GPU as slow as the slowest in every stage and "
+          "exchange of every layer: an upper bound of the lockstep unit); measured against every GPU at {} of the "
+          "run's queries drawn at random: prefill max {:.1f}% mean {:.1f}%, decode max {:.1f}% mean {:.1f}%",
+          r.prefill_envelope_error.points, 100 * r.prefill_envelope_error.max_relative,
+          100 * r.prefill_envelope_error.mean_relative, 100 * r.decode_envelope_error.max_relative,
+          100 * r.decode_envelope_error.mean_relative));
     r.reductions.push_back("a decode unit's step is priced at its busiest GPU's state as if every GPU held it (the step model's symmetric senders)");
   }
   r.reductions.push_back("prefill: the DP ranks of a unit share each step's tokens equally (DeepSeek balances attention and dispatch load)");

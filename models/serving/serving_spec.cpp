@@ -70,11 +70,12 @@ std::vector<CacheTier> parse_cache(sim::ObjectReader in) {
   std::vector<CacheTier> out;
   for (std::size_t i = 0; i < tiers->size(); ++i) {
     sim::ObjectReader t((*tiers)[i], at + "/" + std::to_string(i));
-    t.only_keys({"name", "capacity_gb", "read_gb_per_s"});
+    t.only_keys({"name", "capacity_gb", "read_gb_per_s", "total_read_gb_per_s"});
     CacheTier c;
     c.name = t.string("name");
     c.capacity_bytes = t.optional_number("capacity_gb", 0, 1e12).value_or(0) * 1e9;
     c.read_bytes_per_s = t.number("read_gb_per_s", 1e-6, 1e9) * 1e9;
+    c.total_read_bytes_per_s = t.optional_number("total_read_gb_per_s", 1e-6, 1e12).value_or(0) * 1e9;
     out.push_back(c);
   }
   return out;
@@ -117,7 +118,7 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
   }
   if (in.has("step_prices")) {
     sim::ObjectReader p = in.object("step_prices");
-    p.only_keys({"kind", "prefill_s", "decode_s", "check_points", "seed"});
+    p.only_keys({"kind", "prefill_s", "decode_s", "check_points", "seed", "gpus", "envelope_check_points"});
     s.prices.fixed = p.one_of("kind", {"model", "fixed"}) == "fixed";
     if (s.prices.fixed) {
       s.prices.prefill_s = p.number("prefill_s", 1e-9, 1e6);
@@ -125,6 +126,9 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
     }
     s.prices.check_points = static_cast<int>(p.optional_integer("check_points", 0, 1000).value_or(8));
     s.prices.check_seed = static_cast<std::uint64_t>(p.optional_integer("seed", 0, 1LL << 62).value_or(1));
+    if (p.has("gpus")) s.prices.envelope = p.one_of("gpus", {"envelope", "all"}) == "envelope";
+    s.prices.envelope_check_points =
+        static_cast<int>(p.optional_integer("envelope_check_points", 0, 1000).value_or(s.prices.envelope ? 2 : 0));
   }
   s.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
   if (in.has("trace")) {

@@ -30,6 +30,7 @@ struct CacheTier {
   std::string name;
   double capacity_bytes = 0;     // 0: unlimited
   double read_bytes_per_s = 0;   // per request loading from it
+  double total_read_bytes_per_s = 0;  // all requests together (a shared store's aggregate); 0: unlimited
 };
 
 struct StepPriceSpec {
@@ -37,6 +38,11 @@ struct StepPriceSpec {
   double prefill_s = 0, decode_s = 0;
   int check_points = 8; // random points the surface is checked at against the step model
   std::uint64_t check_seed = 1;
+  // The step model run on the unit reduced to its per-layer envelope (one
+  // GPU as slow as the slowest in every stage), checked against the whole
+  // unit at `envelope_check_points` random states; or on every GPU.
+  bool envelope = true;
+  int envelope_check_points = 2;
 };
 
 struct ServingSpec {

@@ -26,15 +26,22 @@ ClusterConfig pricing_cluster(ClusterConfig c) {
 
 }  // namespace
 
-StepSurface::StepSurface(Price price, std::vector<double> xs, std::vector<double> ys)
-    : price_(std::move(price)), xs_(std::move(xs)), ys_(std::move(ys)) {}
+StepSurface::StepSurface(Price price, std::vector<double> xs, std::vector<double> ys, int samples, std::uint64_t seed)
+    : price_(std::move(price)),
+      xs_(std::move(xs)),
+      ys_(std::move(ys)),
+      sample_size_(static_cast<std::size_t>(samples)),
+      sample_rng_(seed) {
+  for (double x : xs_) log_xs_.push_back(std::log(x));
+  for (double y : ys_) log_ys_.push_back(std::log(y));
+}
 
-double StepSurface::node(std::size_t i, std::size_t j) {
+double StepSurface::log_node(std::size_t i, std::size_t j) {
   const auto key = std::make_pair(i, j);
   auto it = nodes_.find(key);
   if (it != nodes_.end()) return it->second;
   ++simulations_;
-  return nodes_[key] = price_(xs_[i], ys_[j]);
+  return nodes_[key] = std::log(price_(xs_[i], ys_[j]));
 }
 
 double StepSurface::direct(double x, double y) {
@@ -47,38 +54,67 @@ double StepSurface::direct(double x, double y) {
 }
 
 double StepSurface::operator()(double x, double y) {
-  if (x < xs_.front() || y < ys_.front()) return direct(x, y);
+  ++queries_;
+  if (sample_.size() < sample_size_) {
+    sample_.emplace_back(x, y);
+  } else if (sample_size_ > 0) {
+    const auto k = std::uniform_int_distribution<long long>(0, queries_ - 1)(sample_rng_);
+    if (k < static_cast<long long>(sample_size_)) sample_[static_cast<std::size_t>(k)] = {x, y};
+  }
+  return interpolate(x, y);
+}
+
+double StepSurface::interpolate(double x, double y) {
+  // The first x node is the smallest batch the step model distinguishes.
+  x = std::max(x, xs_.front());
+  if (y < ys_.front()) return direct(x, y);
   x = std::min(x, xs_.back());
   y = std::min(y, ys_.back());
-  auto cell = [](const std::vector<double>& a, double v) {
+  auto cell = [](const std::vector<double>& a, const std::vector<double>& log_a, double v) {
     const std::size_t hi = static_cast<std::size_t>(std::upper_bound(a.begin(), a.end(), v) - a.begin());
     const std::size_t i = std::min(hi == 0 ? 0 : hi - 1, a.size() - 1);
     const std::size_t j = std::min(i + 1, a.size() - 1);
-    const double w = j == i ? 0 : (std::log(v) - std::log(a[i])) / (std::log(a[j]) - std::log(a[i]));
+    const double w = j == i ? 0 : (std::log(v) - log_a[i]) / (log_a[j] - log_a[i]);
     return std::make_tuple(i, j, w);
   };
-  const auto [i0, i1, wx] = cell(xs_, x);
-  const auto [j0, j1, wy] = cell(ys_, y);
-  const double l00 = std::log(node(i0, j0)), l10 = std::log(node(i1, j0));
-  const double l01 = std::log(node(i0, j1)), l11 = std::log(node(i1, j1));
+  const auto [i0, i1, wx] = cell(xs_, log_xs_, x);
+  const auto [j0, j1, wy] = cell(ys_, log_ys_, y);
+  const double l00 = log_node(i0, j0), l10 = log_node(i1, j0);
+  const double l01 = log_node(i0, j1), l11 = log_node(i1, j1);
   return std::exp((1 - wx) * (1 - wy) * l00 + wx * (1 - wy) * l10 + (1 - wx) * wy * l01 + wx * wy * l11);
 }
 
-PriceError StepSurface::check(int points, std::mt19937_64& rng, bool whole_x) {
+namespace {
+
+void add(PriceError& e, double approx, double exact) {
+  const double rel = std::abs(approx - exact) / exact;
+  e.max_relative = std::max(e.max_relative, rel);
+  e.mean_relative += rel;
+  ++e.points;
+}
+
+}  // namespace
+
+PriceError StepSurface::compare(const Price& approx, const Price& exact, int points) {
   PriceError e;
-  std::uniform_real_distribution<double> u(0, 1);
-  for (int k = 0; k < points; ++k) {
-    double x = std::exp(std::log(xs_.front()) + u(rng) * (std::log(xs_.back()) - std::log(xs_.front())));
-    if (whole_x) x = std::round(x);
-    const double y = std::exp(std::log(ys_.front()) + u(rng) * (std::log(ys_.back()) - std::log(ys_.front())));
-    const double interpolated = (*this)(x, y);
-    ++simulations_;
-    const double exact = price_(x, y);
-    const double rel = std::abs(interpolated - exact) / exact;
-    e.max_relative = std::max(e.max_relative, rel);
-    e.mean_relative += rel / points;
-    ++e.points;
+  for (std::size_t k = 0; k < sample_.size() && e.points < points; ++k) {
+    const auto [x, y] = sample_[k];
+    simulations_ += 2;
+    add(e, approx(x, y), exact(x, y));
   }
+  if (e.points > 0) e.mean_relative /= e.points;
+  return e;
+}
+
+PriceError StepSurface::check(int points) {
+  PriceError e;
+  for (std::size_t k = 0; k < sample_.size() && e.points < points; ++k) {
+    const auto [x, y] = sample_[k];
+    const double interpolated = interpolate(x, y);
+    ++simulations_;
+    add(e, interpolated, price_(x, y));
+  }
+  if (e.points > 0) e.mean_relative /= e.points;
   return e;
 }
 
@@ -90,34 +126,64 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
   const PoolSpec& d = s.decode;
   // A unit overlaps two micro-batches only where that is faster: at small
   // batches the second pass over the weights costs more than it hides.
-  auto best = [](const ClusterConfig& c, InferenceSpec u) {
+  prefill_loads_ = std::make_unique<StepLoadCache>();
+  decode_loads_ = std::make_unique<StepLoadCache>();
+  auto best = [](const ClusterConfig& c, InferenceSpec u, StepLoadCache* loads) {
     const double one = [&] {
       InferenceSpec v = u;
       v.deployment.two_micro_batch = false;
-      return simulate_inference(c, v, false).step_s;
+      return simulate_inference(c, v, false, loads).step_s;
     }();
-    return u.deployment.two_micro_batch ? std::min(one, simulate_inference(c, u, false).step_s) : one;
+    return u.deployment.two_micro_batch ? std::min(one, simulate_inference(c, u, false, loads).step_s) : one;
   };
-  auto price_prefill = [&p, prefill_cluster, best](double tokens, double length) {
+  auto prefill_unit = [&p](double tokens, double length, bool envelope) {
     InferenceSpec u = p.unit;
     u.tokens_per_gpu = std::max(2, static_cast<int>(std::lround(tokens / 2)) * 2);
     u.prompt_len = std::max(1, static_cast<int>(std::lround(length)));
-    return best(prefill_cluster, u);
+    u.layer_envelope = envelope;
+    return u;
   };
-  auto price_decode = [&d, decode_cluster, best](double requests, double kv) {
+  auto decode_unit = [&d](double requests, double kv, bool envelope) {
     InferenceSpec u = d.unit;
     u.requests_per_gpu = std::max(1, static_cast<int>(std::lround(requests)));
     u.deployment.two_micro_batch = u.deployment.two_micro_batch && u.requests_per_gpu >= 2;
     u.kv_len = u.kv_len_max = std::max(1, static_cast<int>(std::lround(kv)));
-    return best(decode_cluster, u);
+    u.layer_envelope = envelope;
+    return u;
   };
-  prefill_ = std::make_unique<StepSurface>(price_prefill, axis(1, p.tokens_per_gpu, 2),
-                                           axis(16, std::max(16, max_prompt), 2));
+  const bool envelope = s.prices.envelope;
+  StepLoadCache* pl = prefill_loads_.get();
+  StepLoadCache* dl = decode_loads_.get();
+  auto price_prefill = [=](double t, double l) { return best(prefill_cluster, prefill_unit(t, l, envelope), pl); };
+  auto price_decode = [=](double r, double kv) { return best(decode_cluster, decode_unit(r, kv, envelope), dl); };
+  // The envelope against every GPU is measured on the same graph.
+  auto prefill_on = [=](bool env) -> StepSurface::Price {
+    return [=](double t, double l) { return simulate_inference(prefill_cluster, prefill_unit(t, l, env), false, pl).step_s; };
+  };
+  auto decode_on = [=](bool env) -> StepSurface::Price {
+    return [=](double r, double kv) { return simulate_inference(decode_cluster, decode_unit(r, kv, env), false, dl).step_s; };
+  };
+  prefill_envelope_ = prefill_on(true);
+  prefill_whole_ = prefill_on(false);
+  decode_envelope_ = decode_on(true);
+  decode_whole_ = decode_on(false);
+  // Prefill's tokens per GPU go in twos (one per micro-batch), decode's
+  // requests in ones: the x axes start there.
+  const int samples = std::max(s.prices.check_points, s.prices.envelope_check_points);
+  prefill_ = std::make_unique<StepSurface>(price_prefill, axis(2, p.tokens_per_gpu, 2),
+                                           axis(16, std::max(16, max_prompt), 2), samples, s.prices.check_seed);
   decode_ = std::make_unique<StepSurface>(price_decode, axis(1, d.max_requests_per_gpu, 2),
-                                          axis(16, std::max(16, max_context), 2));
-  std::mt19937_64 rng(s.prices.check_seed);
-  prefill_error = prefill_->check(s.prices.check_points, rng, false);
-  decode_error = decode_->check(s.prices.check_points, rng, true);  // requests per GPU are whole
+                                          axis(16, std::max(16, max_context), 2), samples, s.prices.check_seed + 1);
+}
+
+void StepPrices::check() {
+  if (fixed()) return;
+  prefill_error = prefill_->check(spec_.prices.check_points);
+  decode_error = decode_->check(spec_.prices.check_points);
+  if (!spec_.prices.envelope) return;
+  const int n = spec_.prices.envelope_check_points;
+  prefill_envelope_error = prefill_->compare(prefill_envelope_, prefill_whole_, n);
+  decode_envelope_error = decode_->compare(decode_envelope_, decode_whole_, n);
 }
 
 double StepPrices::prefill_s(double tokens_per_gpu, double attention_len) {

@@ -4,9 +4,13 @@
 // their attention spans, a decode step by the requests each GPU runs and
 // their mean KV length. The step model is run at the nodes of a grid
 // (log-spaced, filled on first use) and the surface interpolates between
-// them, bilinear in the logs; its error is measured against the step model
-// at random states and reported. Below the grid the step model runs
-// directly (memoised). Or every step a fixed time (abstract mode).
+// them, bilinear in the logs. Below the x axis's first node (the smallest
+// batch the step model distinguishes) the price is that node's; below the y
+// axis's the step model runs directly (memoised). The step model runs on
+// the unit's per-layer envelope (one GPU as slow as the slowest). After the
+// run, both shortcuts are measured at states drawn from the run's own
+// queries: the surface against the step model, the envelope against every
+// GPU. Or every step a fixed time (abstract mode).
 #include <functional>
 #include <map>
 #include <memory>
@@ -14,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "models/inference/step_load.hpp"
 #include "models/serving/serving_spec.hpp"
 
 namespace v3sim::models {
@@ -26,23 +31,31 @@ struct PriceError {
 
 class StepSurface {
  public:
-  // `price(x, y)` runs the step model; the axes' nodes, ascending.
+  // `price(x, y)` runs the step model; the axes' nodes, ascending; `samples`
+  // queries kept (uniformly at random, seeded) for the checks.
   using Price = std::function<double(double, double)>;
-  StepSurface(Price price, std::vector<double> xs, std::vector<double> ys);
+  StepSurface(Price price, std::vector<double> xs, std::vector<double> ys, int samples, std::uint64_t seed);
   double operator()(double x, double y);
-  // The interpolation against the step model at `points` log-uniform states
-  // (x rounded to whole numbers with `whole_x`: states that occur).
-  PriceError check(int points, std::mt19937_64& rng, bool whole_x);
+  // `approx` against `exact` at the first `points` sampled queries.
+  PriceError compare(const Price& approx, const Price& exact, int points);
+  // The interpolation against the step model at the sampled queries.
+  PriceError check(int points);
   int simulations() const { return simulations_; }
 
  private:
-  double node(std::size_t i, std::size_t j);
+  double interpolate(double x, double y);
+  double log_node(std::size_t i, std::size_t j);  // the log of the step model's price at a node
   double direct(double x, double y);
   Price price_;
-  std::vector<double> xs_, ys_;
-  std::map<std::pair<std::size_t, std::size_t>, double> nodes_;
+  std::vector<double> xs_, ys_, log_xs_, log_ys_;
+  std::map<std::pair<std::size_t, std::size_t>, double> nodes_;  // logs of prices
   std::map<std::pair<long long, long long>, double> direct_;
   int simulations_ = 0;
+  // A uniform sample of the queries (reservoir sampling).
+  std::vector<std::pair<double, double>> sample_;
+  std::size_t sample_size_;
+  long long queries_ = 0;
+  std::mt19937_64 sample_rng_;
 };
 
 class StepPrices {
@@ -55,13 +68,21 @@ class StepPrices {
   double prefill_s(double tokens_per_gpu, double attention_len);
   // A decode unit's step with `requests_per_gpu` running at `mean_kv` tokens.
   double decode_s(double requests_per_gpu, double mean_kv);
-  PriceError prefill_error, decode_error;  // measured at construction
+  // Measures the shortcuts at the run's sampled queries (call after the run).
+  void check();
+  PriceError prefill_error, decode_error;  // the surfaces' interpolation
+  // The per-layer envelope against every GPU (no points: every GPU simulated).
+  PriceError prefill_envelope_error, decode_envelope_error;
   int simulations() const;
   bool fixed() const { return spec_.prices.fixed; }
 
  private:
   const ServingSpec& spec_;
   std::unique_ptr<StepSurface> prefill_, decode_;
+  // One step on the envelope and on every GPU, the unit's own micro-batching.
+  StepSurface::Price prefill_envelope_, prefill_whole_, decode_envelope_, decode_whole_;
+  // Each pool's expert loads and exchanges by batch, shared across lengths.
+  std::unique_ptr<StepLoadCache> prefill_loads_, decode_loads_;
 };
 
 }  // namespace v3sim::models

@@ -106,19 +106,38 @@ TEST(Serving, UnlimitedPrefixCacheHitsWhatEarlierRequestsHeld) {
 
 TEST(PrefixCache, EvictsLeastRecentToTheNextTierAndOutOfTheLast) {
   // One block a tier: A, then B pushes A down, then C pushes B down and A out.
-  PrefixCache c({CacheTier{"hbm", 100, 1e9}, CacheTier{"disk", 100, 1e8}}, 100);
+  PrefixCache c({CacheTier{"hbm", 100, 1e9, 0}, CacheTier{"disk", 100, 1e8, 0}}, 100);
   c.insert({1});
   c.insert({2});
   c.insert({3});
-  EXPECT_EQ(c.lookup({1}).blocks, 0);
-  const PrefixCache::Hit b = c.lookup({2});
+  EXPECT_EQ(c.lookup({1}, 0).blocks, 0);
+  const PrefixCache::Hit b = c.lookup({2}, 0);
   EXPECT_EQ(b.blocks, 1);
   EXPECT_DOUBLE_EQ(b.seconds, 100 / 1e8);  // read from the disk tier
   // B read back to the first tier; C went down.
-  EXPECT_DOUBLE_EQ(c.lookup({2}).seconds, 100 / 1e9);
-  EXPECT_DOUBLE_EQ(c.lookup({3}).seconds, 100 / 1e8);
+  EXPECT_DOUBLE_EQ(c.lookup({2}, 0).seconds, 100 / 1e9);
+  EXPECT_DOUBLE_EQ(c.lookup({3}, 0).seconds, 100 / 1e8);
   // A prefix: the run stops at the first block missing.
-  EXPECT_EQ(c.lookup({3, 9, 2}).blocks, 1);
+  EXPECT_EQ(c.lookup({3, 9, 2}, 0).blocks, 1);
+}
+
+// A shared tier (a disk store's aggregate bandwidth): reads queue first come,
+// first served at its total rate, each no faster than its client's rate.
+TEST(PrefixCache, ASharedTierQueuesReadsAtItsTotalBandwidth) {
+  // One unlimited tier: 100-byte blocks, 1e8 B/s per client, 1e8 B/s in total.
+  PrefixCache c({CacheTier{"3fs", 0, 1e8, 1e8}}, 100);
+  c.insert({1, 2});
+  c.insert({3});
+  // At t = 0 two blocks (2 us at either rate); at once another request's
+  // block waits behind them: done at 3 us, 3 us after it asked.
+  EXPECT_NEAR(c.lookup({1, 2}, 0).seconds, 2e-6, 1e-15);
+  EXPECT_NEAR(c.lookup({3}, 0).seconds, 3e-6, 1e-15);
+  // Later, with the queue empty, a read takes its own time again.
+  EXPECT_NEAR(c.lookup({3}, 1.0).seconds, 1e-6, 1e-12);
+  // A per-client rate slower than the total share bounds a lone read.
+  PrefixCache slow({CacheTier{"3fs", 0, 1e7, 1e9}}, 100);
+  slow.insert({4});
+  EXPECT_NEAR(slow.lookup({4}, 0).seconds, 1e-5, 1e-15);
 }
 
 // One request alone: its TTFT is one prefill step of its 4096-token prompt

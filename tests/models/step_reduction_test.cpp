@@ -1,0 +1,85 @@
+// The shortcuts serving's step prices take in the step model: the per-layer
+// envelope (one GPU as slow as the slowest in every stage and exchange) is
+// exact when every GPU is alike and an upper bound of the lockstep unit
+// otherwise (a max-plus system is monotone in its durations); the step
+// loads shared across prompt and KV lengths change no result.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <sstream>
+
+#include "models/inference/inference_step.hpp"
+#include "models/inference/step_load.hpp"
+#include "models/scenario.hpp"
+
+namespace v3sim::models {
+namespace {
+
+struct Units {
+  InferenceSpec prefill, decode;
+  ClusterConfig prefill_cluster, decode_cluster;
+};
+
+// The small serving scenario's units (a 4-layer DeepSeek-V3: EP8 prefill,
+// EP16 decode), with a batch set.
+Units units(bool skewed) {
+  std::ifstream in(std::string(V3SIM_SOURCE_DIR) + "/scenarios/serving/small_synthetic.json");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  const Scenario sc = parse_scenario(nlohmann::json::parse(ss.str()));
+  Units u{sc.serving->prefill.unit, sc.serving->decode.unit, sc.serving->prefill.cluster, sc.serving->decode.cluster};
+  for (InferenceSpec* s : {&u.prefill, &u.decode}) {
+    s->load.kind = skewed ? LoadKind::kZipf : LoadKind::kUniform;
+    s->load.exponent = 1.0;
+    s->load.noise = skewed;
+    s->deployment.placement = Placement::kNone;
+  }
+  u.prefill.tokens_per_gpu = 4096;
+  u.prefill.prompt_len = 2048;
+  u.decode.requests_per_gpu = 32;
+  u.decode.kv_len = u.decode.kv_len_max = 3000;
+  return u;
+}
+
+double step(const ClusterConfig& c, InferenceSpec s, bool envelope, StepLoadCache* cache = nullptr) {
+  s.layer_envelope = envelope;
+  return simulate_inference(c, s, false, cache).step_s;
+}
+
+TEST(LayerEnvelope, ExactWhenEveryGpuIsAlike) {
+  const Units u = units(false);
+  EXPECT_NEAR(step(u.prefill_cluster, u.prefill, true), step(u.prefill_cluster, u.prefill, false), 1e-9);
+  EXPECT_NEAR(step(u.decode_cluster, u.decode, true), step(u.decode_cluster, u.decode, false), 1e-9);
+}
+
+TEST(LayerEnvelope, AnUpperBoundOfTheUnitUnderSkewedLoad) {
+  const Units u = units(true);
+  for (bool overlap : {false, true}) {
+    InferenceSpec p = u.prefill, d = u.decode;
+    p.deployment.two_micro_batch = d.deployment.two_micro_batch = overlap;
+    const double prefill_env = step(u.prefill_cluster, p, true), prefill_all = step(u.prefill_cluster, p, false);
+    const double decode_env = step(u.decode_cluster, d, true), decode_all = step(u.decode_cluster, d, false);
+    EXPECT_GE(prefill_env, prefill_all * (1 - 1e-9)) << overlap;
+    EXPECT_GE(decode_env, decode_all * (1 - 1e-9)) << overlap;
+    // The skew is real: the busiest GPU's experts receive well over the mean.
+    EXPECT_GT(simulate_inference(u.decode_cluster, d, false).load_imbalance_after, 1.2) << overlap;
+    EXPECT_GT(simulate_inference(u.prefill_cluster, p, false).load_imbalance_after, 1.2) << overlap;
+  }
+}
+
+TEST(StepLoadCache, SharedLoadsChangeNoStep) {
+  const Units u = units(true);
+  StepLoadCache prefill_loads, decode_loads;
+  for (int len : {1024, 2048, 8192})
+    for (bool overlap : {false, true}) {
+      InferenceSpec p = u.prefill, d = u.decode;
+      p.prompt_len = len;
+      d.kv_len = d.kv_len_max = len;
+      p.deployment.two_micro_batch = d.deployment.two_micro_batch = overlap;
+      EXPECT_EQ(step(u.prefill_cluster, p, false, &prefill_loads), step(u.prefill_cluster, p, false)) << len;
+      EXPECT_EQ(step(u.decode_cluster, d, false, &decode_loads), step(u.decode_cluster, d, false)) << len;
+    }
+}
+
+}  // namespace
+}  // namespace v3sim::models
