@@ -35,7 +35,10 @@ class PhaseBuilder {
     for (sim::LinkId l : net_.links(edges)) path.push_back(l);
     records_.push_back(EpFlowRecord{from, to, !by_sms, bytes, 0, 0});
     tasks_.push_back(graph_.add_flow(comm_, bytes, path));
-    for (sim::LinkId l : path) link_bytes_[l] += bytes;
+    for (sim::LinkId l : path) {
+      if (l >= link_bytes_.size()) link_bytes_.resize(l + 1, 0);
+      link_bytes_[l] += bytes;
+    }
   }
 
   topologies::Router& router() { return net_.router(); }
@@ -51,7 +54,9 @@ class PhaseBuilder {
       r.flow_records[i].start = t.start[tasks_[i]];
       r.flow_records[i].end = t.end[tasks_[i]];
     }
-    for (const auto& [link, bytes] : link_bytes_) {
+    for (sim::LinkId link = 0; link < link_bytes_.size(); ++link) {
+      const double bytes = link_bytes_[link];
+      if (bytes <= 0) continue;
       const double busy = bytes / graph_.links()[link].bandwidth * 1e9 / static_cast<double>(std::max<sim::Time>(1, t.makespan));
       if (busy > r.bound_utilization) {
         r.bound_utilization = busy;
@@ -77,7 +82,7 @@ class PhaseBuilder {
   ClusterNetwork net_;
   sim::ResourceId comm_;
   std::vector<sim::LinkId> injection_;
-  std::map<sim::LinkId, double> link_bytes_;
+  std::vector<double> link_bytes_;  // per link
   std::vector<EpFlowRecord> records_;
   std::vector<sim::TaskId> tasks_;
 };
