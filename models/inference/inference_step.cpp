@@ -168,7 +168,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
 
   // Collect.
   const std::size_t n = static_cast<std::size_t>(simulated);
-  std::vector<double> busy(n, 0), comm_busy(n, 0), draft(n, 0);
+  std::vector<double> busy(n, 0), comm_busy(n, 0), draft(n, 0), local(n, 0);
   std::vector<sim::Time> layer_end(static_cast<std::size_t>(total_layers), 0);
   std::map<std::string, std::vector<double>> per_stage;
   for (std::size_t i = 0; i < ids.size(); ++i) {
@@ -176,6 +176,9 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
     const double dur = static_cast<double>(tl.end[ids[i]] - tl.start[ids[i]]) * 1e-6;
     (mt.exchange ? comm_busy : busy)[static_cast<std::size_t>(mt.gpu)] += dur;
     if (!mt.exchange && mt.layer >= m.layers && std::string(mt.stage) != "HEAD") draft[static_cast<std::size_t>(mt.gpu)] += dur;
+    const std::string stage = mt.stage;
+    const bool routed = stage == "MLP" && (mt.layer >= m.layers || mt.layer >= m.dense_layers);
+    if (!mt.exchange && !routed && stage != "SEND" && stage != "RECV") local[static_cast<std::size_t>(mt.gpu)] += dur;
     auto& v = per_stage[mt.stage];
     if (v.empty()) v.assign(n, 0);
     v[static_cast<std::size_t>(mt.gpu)] += dur;
@@ -184,6 +187,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
   auto mean = [](const std::vector<double>& v) { return std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size()); };
   r.compute_busy_ms_mean = mean(busy);
   r.compute_busy_ms_max = *std::max_element(busy.begin(), busy.end());
+  r.rank_local_ms_max = *std::max_element(local.begin(), local.end());
   r.comm_busy_ms_mean = mean(comm_busy);
   r.comm_busy_ms_max = *std::max_element(comm_busy.begin(), comm_busy.end());
   r.mtp_draft_ms = mean(draft);

@@ -54,6 +54,10 @@ struct InferenceResult {
   std::vector<double> layer_ms;        // per layer (MTP module last): when its last task ends, minus the previous
   std::vector<StageTotal> stages;
   double compute_busy_ms_mean = 0, compute_busy_ms_max = 0;
+  // Compute on a GPU's own tokens (attention, dense layers, the shared
+  // expert, the head: all but the routed experts and the exchanges' kernels),
+  // the busiest GPU's.
+  double rank_local_ms_max = 0;
   double comm_busy_ms_mean = 0, comm_busy_ms_max = 0;
   InferenceMemory memory;
   // Token copies the busiest GPU's experts receive over the mean, averaged

@@ -22,6 +22,7 @@ struct RequestState {
   sim::Time first_token = -1;
   int generated = 0;     // output tokens after the first
   int unit = -1, gpu = -1;
+  int prefill_rank = -1;  // the DP rank its prompt's chunks run on (its KV is there)
 };
 
 // One decode GPU: its running requests and the KV it holds for them.
@@ -110,35 +111,59 @@ class Simulation {
     q_.push(now_ + sim::from_seconds(hit.seconds), kReady, static_cast<std::uint32_t>(r));
   }
 
-  // Idle prefill units take the queue's head, FCFS, up to their token budget;
-  // a prompt longer than what is left is chunked and goes on next step.
+  // Idle prefill units take the queue's head, FCFS. A prompt runs on one DP
+  // rank (its KV is there), chosen when it starts: the rank with the fewest
+  // tokens this step (DeepSeek balances dispatch send and core attention
+  // across ranks), fewer attention FLOPs breaking ties, among those with
+  // budget left. A prompt longer than its rank's budget left is chunked and
+  // goes on next step on the same rank. The unit's step: the step model at
+  // the mean rank (the experts and exchanges see every rank's tokens) plus
+  // the busiest rank's own compute beyond the mean rank's.
   void schedule_prefill() {
+    const int ep = s_.prefill.unit.deployment.ep;
+    const double budget = s_.prefill.tokens_per_gpu;
     while (!waiting_prefill_.empty()) {
       auto unit = std::find_if(prefill_.begin(), prefill_.end(), [](const PrefillUnit& u) { return !u.busy; });
       if (unit == prefill_.end()) return;
-      const double budget = static_cast<double>(s_.prefill.tokens_per_gpu) * s_.prefill.unit.deployment.ep;
-      double tokens = 0, attention = 0;
+      std::vector<double> tokens(static_cast<std::size_t>(ep), 0), attention(static_cast<std::size_t>(ep), 0);
+      std::vector<int> blocked;  // requests whose rank is full this step, in queue order
       unit->batch.clear();
-      while (!waiting_prefill_.empty() && tokens < budget) {
+      while (!waiting_prefill_.empty()) {
         const int r = waiting_prefill_.front();
-        const RequestState& st = state_[static_cast<std::size_t>(r)];
-        const int left = req_[static_cast<std::size_t>(r)].input_len - st.computed;
-        const int chunk = static_cast<int>(std::min<double>(left, budget - tokens));
-        // Causal attention of the chunk over everything before it.
-        attention += chunk * (st.computed + chunk / 2.0);
-        tokens += chunk;
-        unit->batch.emplace_back(r, chunk);
+        RequestState& st = state_[static_cast<std::size_t>(r)];
+        int rank = st.prefill_rank;
+        if (rank < 0) {
+          for (int g = 0; g < ep; ++g) {
+            const std::size_t i = static_cast<std::size_t>(g);
+            if (tokens[i] >= budget) continue;
+            if (rank < 0 || tokens[i] < tokens[static_cast<std::size_t>(rank)] ||
+                (tokens[i] == tokens[static_cast<std::size_t>(rank)] && attention[i] < attention[static_cast<std::size_t>(rank)]))
+              rank = g;
+          }
+          if (rank < 0) break;  // every rank is full
+        }
         waiting_prefill_.pop_front();
+        const std::size_t k = static_cast<std::size_t>(rank);
+        if (tokens[k] >= budget) {
+          blocked.push_back(r);
+          continue;
+        }
+        const int left = req_[static_cast<std::size_t>(r)].input_len - st.computed;
+        const int chunk = static_cast<int>(std::min<double>(left, budget - tokens[k]));
+        // Causal attention of the chunk over everything before it.
+        attention[k] += chunk * (st.computed + chunk / 2.0);
+        tokens[k] += chunk;
+        st.prefill_rank = rank;
+        unit->batch.emplace_back(r, chunk);
         --loading_;
       }
+      for (auto it = blocked.rbegin(); it != blocked.rend(); ++it) waiting_prefill_.push_front(*it);
+      if (unit->batch.empty()) return;
       unit->busy = true;
-      const int ep = s_.prefill.unit.deployment.ep;
-      // DP ranks balanced (DeepSeek balances core attention and dispatch
-      // load across them): every GPU takes an equal share.
-      const double per_gpu = tokens / ep;
-      const double step = prices_->prefill_s(per_gpu, 2 * attention / tokens);
+      const double step = prices_->prefill_s(tokens, attention);
+      const double busiest = *std::max_element(tokens.begin(), tokens.end());
       const int u = static_cast<int>(unit - prefill_.begin());
-      record_step(true, u, step, per_gpu);
+      record_step(true, u, step, busiest);
       ++prefill_steps_;
       q_.push(now_ + sim::from_seconds(step), kPrefillDone, static_cast<std::uint32_t>(u));
     }
@@ -322,7 +347,7 @@ ServingResult simulate_serving(const ServingSpec& spec) {
           100 * r.decode_envelope_error.mean_relative));
     r.reductions.push_back("a decode unit's step is priced at its busiest GPU's state as if every GPU held it (the step model's symmetric senders)");
   }
-  r.reductions.push_back("prefill: the DP ranks of a unit share each step's tokens equally (DeepSeek balances attention and dispatch load)");
+  r.reductions.push_back("prefill: a prompt runs on one DP rank, chunked there; a step is priced by the step model at the mean rank's tokens and attention length plus the busiest rank's rank-local compute (attention, dense and shared-expert layers, head) beyond the mean rank's, added on the critical path (exact for balanced ranks; an upper estimate otherwise, since two micro-batches could hide some of it; not measured against an asymmetric step)");
   r.reductions.push_back("KV transfer at one GPU's NIC rate, alone (not sharing the NIC with expert-parallel traffic)");
   r.reductions.push_back("one prefix cache shared by the whole prefill pool; decode admits a request only with KV room for its prompt and whole output (no preemption)");
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

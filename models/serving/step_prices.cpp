@@ -128,13 +128,19 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
   // batches the second pass over the weights costs more than it hides.
   prefill_loads_ = std::make_unique<StepLoadCache>();
   decode_loads_ = std::make_unique<StepLoadCache>();
-  auto best = [](const ClusterConfig& c, InferenceSpec u, StepLoadCache* loads) {
-    const double one = [&] {
-      InferenceSpec v = u;
-      v.deployment.two_micro_batch = false;
-      return simulate_inference(c, v, false, loads).step_s;
-    }();
-    return u.deployment.two_micro_batch ? std::min(one, simulate_inference(c, u, false, loads).step_s) : one;
+  // The faster variant's step and its rank-local compute.
+  auto run_best = [](const ClusterConfig& c, InferenceSpec u, StepLoadCache* loads) {
+    InferenceSpec v = u;
+    v.deployment.two_micro_batch = false;
+    InferenceResult r = simulate_inference(c, v, false, loads);
+    if (u.deployment.two_micro_batch) {
+      InferenceResult o = simulate_inference(c, u, false, loads);
+      if (o.step_s < r.step_s) r = std::move(o);
+    }
+    return std::make_pair(r.step_s, r.rank_local_ms_max * 1e-3);
+  };
+  auto best = [run_best](const ClusterConfig& c, const InferenceSpec& u, StepLoadCache* loads) {
+    return run_best(c, u, loads).first;
   };
   auto prefill_unit = [&p](double tokens, double length, bool envelope) {
     InferenceSpec u = p.unit;
@@ -154,7 +160,17 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
   const bool envelope = s.prices.envelope;
   StepLoadCache* pl = prefill_loads_.get();
   StepLoadCache* dl = decode_loads_.get();
-  auto price_prefill = [=](double t, double l) { return best(prefill_cluster, prefill_unit(t, l, envelope), pl); };
+  // Prefill's step and rank-local time come from one run, memoised by the
+  // unit's batch as the step model sees it.
+  auto prefill_run = [=, runs = &prefill_runs_](double t, double l) {
+    const InferenceSpec u = prefill_unit(t, l, envelope);
+    const auto key = std::make_pair(u.tokens_per_gpu, u.prompt_len);
+    auto it = runs->find(key);
+    if (it == runs->end()) it = runs->emplace(key, run_best(prefill_cluster, u, pl)).first;
+    return it->second;
+  };
+  auto price_prefill = [prefill_run](double t, double l) { return prefill_run(t, l).first; };
+  auto local_prefill = [prefill_run](double t, double l) { return prefill_run(t, l).second; };
   auto price_decode = [=](double r, double kv) { return best(decode_cluster, decode_unit(r, kv, envelope), dl); };
   // The envelope against every GPU is measured on the same graph.
   auto prefill_on = [=](bool env) -> StepSurface::Price {
@@ -172,6 +188,8 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
   const int samples = std::max(s.prices.check_points, s.prices.envelope_check_points);
   prefill_ = std::make_unique<StepSurface>(price_prefill, axis(2, p.tokens_per_gpu, 2),
                                            axis(16, std::max(16, max_prompt), 2), samples, s.prices.check_seed);
+  prefill_local_ = std::make_unique<StepSurface>(local_prefill, axis(2, p.tokens_per_gpu, 2),
+                                                 axis(16, std::max(16, max_prompt), 2), 0, 0);
   decode_ = std::make_unique<StepSurface>(price_decode, axis(1, d.max_requests_per_gpu, 2),
                                           axis(16, std::max(16, max_context), 2), samples, s.prices.check_seed + 1);
 }
@@ -190,10 +208,29 @@ double StepPrices::prefill_s(double tokens_per_gpu, double attention_len) {
   return fixed() ? spec_.prices.prefill_s : (*prefill_)(tokens_per_gpu, attention_len);
 }
 
+double StepPrices::prefill_s(const std::vector<double>& tokens, const std::vector<double>& attention) {
+  if (fixed()) return spec_.prices.prefill_s;
+  double sum = 0, attention_sum = 0;
+  for (std::size_t r = 0; r < tokens.size(); ++r) {
+    sum += tokens[r];
+    attention_sum += attention[r];
+  }
+  if (sum <= 0) return 0;
+  const double mean = sum / static_cast<double>(tokens.size()), mean_len = 2 * attention_sum / sum;
+  // The busiest rank's own work beyond the mean rank's, on the critical path.
+  double slowest = 0;
+  for (std::size_t r = 0; r < tokens.size(); ++r)
+    if (tokens[r] > 0) slowest = std::max(slowest, (*prefill_local_)(tokens[r], 2 * attention[r] / tokens[r]));
+  return (*prefill_)(mean, mean_len) + std::max(0.0, slowest - (*prefill_local_)(mean, mean_len));
+}
+
 double StepPrices::decode_s(double requests_per_gpu, double mean_kv) {
   return fixed() ? spec_.prices.decode_s : (*decode_)(requests_per_gpu, mean_kv);
 }
 
-int StepPrices::simulations() const { return fixed() ? 0 : prefill_->simulations() + decode_->simulations(); }
+int StepPrices::simulations() const {
+  // Prefill's runs are memoised by batch: each once, plus the envelope's checks.
+  return fixed() ? 0 : static_cast<int>(prefill_runs_.size()) + 2 * prefill_envelope_error.points + decode_->simulations();
+}
 
 }  // namespace v3sim::models

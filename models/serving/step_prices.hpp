@@ -66,6 +66,11 @@ class StepPrices {
   // A prefill unit's step: `tokens_per_gpu` computed per GPU, attending on
   // average over `attention_len` tokens (the causal-equivalent prompt length).
   double prefill_s(double tokens_per_gpu, double attention_len);
+  // A prefill unit's step whose DP ranks compute `tokens[r]` tokens with
+  // `attention[r]` = sum over their chunks of c (o + c/2) (c tokens after o
+  // already cached): the step model at the mean rank, plus the busiest rank's
+  // rank-local compute beyond the mean rank's (docs/serving.md).
+  double prefill_s(const std::vector<double>& tokens, const std::vector<double>& attention);
   // A decode unit's step with `requests_per_gpu` running at `mean_kv` tokens.
   double decode_s(double requests_per_gpu, double mean_kv);
   // Measures the shortcuts at the run's sampled queries (call after the run).
@@ -79,6 +84,9 @@ class StepPrices {
  private:
   const ServingSpec& spec_;
   std::unique_ptr<StepSurface> prefill_, decode_;
+  // Prefill's rank-local compute on the same grid, from the same runs.
+  std::unique_ptr<StepSurface> prefill_local_;
+  std::map<std::pair<int, int>, std::pair<double, double>> prefill_runs_;  // (tokens, prompt) -> (step, local)
   // One step on the envelope and on every GPU, the unit's own micro-batching.
   StepSurface::Price prefill_envelope_, prefill_whole_, decode_envelope_, decode_whole_;
   // Each pool's expert loads and exchanges by batch, shared across lengths.

@@ -41,14 +41,15 @@ nlohmann::json fixed_lengths(double rate, int requests, int input, int output, s
           {"seed", seed}};
 }
 
-// One prefill unit taking one request per step (each prompt fills the step's
-// 8 x 512 tokens), a fixed step of 0.1 s, Poisson arrivals at 5 per second,
+// One prefill unit of one rank taking one request per step (each prompt
+// fills its 4096 tokens), a fixed step of 0.1 s, Poisson arrivals at 5 per second,
 // one-token outputs and a KV transfer of no consequence: an M/D/1 queue. Its
 // mean wait is rho D / (2 (1 - rho)) with rho = 0.5, so TTFT averages
 // 0.1 + 0.05 = 0.15 s.
 TEST(Serving, PrefillQueueIsMD1) {
   const ServingSpec s = spec(scenario(fixed_lengths(5, 60000, 4096, 1, 7),
                                       {{"step_prices", {{"kind", "fixed"}, {"prefill_s", 0.1}, {"decode_s", 0.01}}},
+                                       {"prefill", {{"deployment", {{"ep", 1}}}, {"tokens_per_gpu", 4096}}},
                                        {"kv_transfer_gb_per_s", 1e6}}));
   const ServingResult r = simulate_serving(s);
   ASSERT_EQ(r.completed, 60000);
@@ -141,20 +142,34 @@ TEST(PrefixCache, ASharedTierQueuesReadsAtItsTotalBandwidth) {
 }
 
 // One request alone: its TTFT is one prefill step of its 4096-token prompt
-// (512 tokens a GPU over 8) plus moving its KV at the NIC's rate; its TPOT
-// one decode step of one request at its KV length.
+// on one of the unit's 8 ranks plus moving its KV at the NIC's rate; its
+// TPOT one decode step of one request at its KV length. The prefill step:
+// the step model at the mean rank (512 tokens) plus the lone rank's own
+// compute (attention, dense and shared-expert layers, head) at 4096 tokens
+// beyond the mean rank's at 512.
 TEST(Serving, AtLowLoadTtftIsOnePrefillStepAndTheTransfer) {
-  const ServingSpec s = spec(scenario(fixed_lengths(1, 1, 4096, 4)));
+  const ServingSpec s = spec(scenario(fixed_lengths(1, 1, 4096, 4), {{"prefill", {{"tokens_per_gpu", 4096}}}}));
   const ServingResult r = simulate_serving(s);
   ASSERT_EQ(r.completed, 1);
   ClusterConfig pc = s.prefill.cluster, dc = s.decode.cluster;
   pc.gpu.hbm_gb = dc.gpu.hbm_gb = 1e9;
-  InferenceSpec p = s.prefill.unit;
-  p.tokens_per_gpu = 512;
-  p.prompt_len = 4096;
-  const double one = simulate_inference(pc, p).step_s;
-  p.deployment.two_micro_batch = false;
-  const double step = std::min(one, simulate_inference(pc, p).step_s);
+  // The step model as serving runs it (on the unit's per-layer envelope), at
+  // the faster of one and two micro-batches: (step, rank-local seconds).
+  auto run = [&](int tokens) {
+    InferenceSpec p = s.prefill.unit;
+    p.tokens_per_gpu = tokens;
+    p.prompt_len = 4096;
+    p.layer_envelope = true;
+    InferenceResult a = simulate_inference(pc, p);
+    p.deployment.two_micro_batch = false;
+    const InferenceResult b = simulate_inference(pc, p);
+    if (b.step_s < a.step_s) a = b;
+    return std::make_pair(a.step_s, a.rank_local_ms_max * 1e-3);
+  };
+  const auto [mean_step, mean_local] = run(512);
+  const double lone_local = run(4096).second;
+  ASSERT_GT(lone_local, 4 * mean_local);
+  const double step = mean_step + lone_local - mean_local;
   const double kv_bytes = 4096.0 * (512 + 64) * 2 * 4;  // BF16 latent and RoPE key, 4 layers
   const double transfer = kv_bytes / (43.5e9);          // the H800's achievable RDMA rate
   EXPECT_NEAR(r.ttft_s.mean, step + transfer, 1e-8);
@@ -162,7 +177,24 @@ TEST(Serving, AtLowLoadTtftIsOnePrefillStepAndTheTransfer) {
   d.requests_per_gpu = 1;
   d.kv_len = d.kv_len_max = 4098;
   d.deployment.two_micro_batch = false;
+  d.layer_envelope = true;
   EXPECT_NEAR(r.tpot_s.mean / simulate_inference(dc, d).step_s, 1.0, 1e-3);
+}
+
+// A prompt runs on one DP rank: 4096 tokens at 512 a rank per step take
+// eight steps (the other seven ranks cannot help), and a second prompt
+// arriving meanwhile starts at once on another rank.
+TEST(Serving, APromptIsChunkedOnItsOwnRank) {
+  nlohmann::json src = {{"kind", "synthetic"}, {"rate_per_s", 1e6}, {"requests", 2}, {"seed", 1},
+                        {"input_len", {{"kind", "fixed"}, {"value", 4096}}}, {"output_len", {{"kind", "fixed"}, {"value", 1}}}};
+  const ServingSpec s = spec(scenario(src, {{"step_prices", {{"kind", "fixed"}, {"prefill_s", 0.1}, {"decode_s", 0.01}}},
+                                            {"kv_transfer_gb_per_s", 1e6}}));
+  const ServingResult r = simulate_serving(s);
+  ASSERT_EQ(r.completed, 2);
+  // The first alone in step 1, then both: 8 steps for the first, 8 from
+  // step 2 for the second; arrivals microseconds apart.
+  EXPECT_NEAR(r.ttft_s.mean, (8 * 0.1 + 8 * 0.1 + 0.1) / 2, 1e-3);
+  EXPECT_EQ(r.prefill_steps, 9);
 }
 
 TEST(Serving, SameInputSameResult) {
