@@ -33,7 +33,9 @@ void reduce_to_envelope(std::vector<LayerCosts>& costs) {
   }
 }
 
-InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, StepLoadCache* cache) {
+// `local_only`: the stages' costs alone, no load, exchanges or graph; the
+// result holds rank_local_ms_max and nothing else of the step.
+InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, StepLoadCache* cache, bool local_only = false) {
   const auto t0 = std::chrono::steady_clock::now();
   const ModelConfig& m = s.model;
   const Deployment& d = s.deployment;
@@ -83,7 +85,9 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
   KernelCoster cost(s, cluster.gpu, prefill ? cluster.gpu.sms - d.comm_sms : cluster.gpu.sms);
   std::vector<LayerCosts> costs(static_cast<std::size_t>(total_layers));
   std::optional<StepLoad> own;
-  const StepLoad& load = cache ? cache->get(cluster, s, cost) : own.emplace(step_load(cluster, s, cost));
+  const StepLoad& load = local_only ? own.emplace()
+                         : cache    ? cache->get(cluster, s, cost)
+                                    : own.emplace(step_load(cluster, s, cost));
   r.load_imbalance_before = load.imbalance_before;
   r.load_imbalance_after = load.imbalance_after;
   auto stage_ops = [&](bool moe, bool mtp, const std::vector<int>& kv_lens) {
@@ -131,7 +135,7 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
       for (const auto& [st, t] : u) {
         double x = t;
         if (st == (prefill ? Stage::kAttn : Stage::kAttn0)) x += embed;
-        if (st == Stage::kMlp && moe)
+        if (st == Stage::kMlp && moe && !local_only)
           x += cost.routed(load.share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * sent * ep * s.selections());
         if (!prefill && st == mla_stage) {
           const auto k = std::make_pair(g, mtp);
@@ -146,11 +150,22 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
       }
       c.stage_s[Stage::kHead].push_back(head);
     }
-    if (!moe) continue;
+    if (!moe || local_only) continue;
     c.dispatch = load.dispatch[static_cast<std::size_t>(moe_index)];
     c.combine = load.combine[static_cast<std::size_t>(moe_index)];
   }
 
+  if (local_only) {
+    // Each micro-batch runs every stage once; the routed experts are not the rank's own.
+    for (int g = 0; g < ep; ++g) {
+      double local = 0;
+      for (int l = 0; l < total_layers; ++l)
+        for (const auto& [st, v] : costs[static_cast<std::size_t>(l)].stage_s)
+          if (!(st == Stage::kMlp && (l >= m.layers || l >= m.dense_layers))) local += v[static_cast<std::size_t>(g)];
+      r.rank_local_ms_max = std::max(r.rank_local_ms_max, local * mbs * 1e3);
+    }
+    return r;
+  }
   const int simulated = s.layer_envelope ? 1 : ep;
   if (s.layer_envelope) reduce_to_envelope(costs);
   StepGraph sg;
@@ -231,6 +246,13 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
 }
 
 }  // namespace
+
+double rank_local_seconds(const ClusterConfig& cluster, const InferenceSpec& spec_in) {
+  std::string scaled;
+  InferenceSpec spec = spec_in;
+  spec.profile = profile_for_gpu(spec_in.profile, cluster.gpu, scaled);
+  return run_step(cluster, spec, nullptr, true).rank_local_ms_max * 1e-3;
+}
 
 InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec_in, bool mtp_baseline,
                                    StepLoadCache* cache) {

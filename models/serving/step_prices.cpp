@@ -128,19 +128,13 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
   // batches the second pass over the weights costs more than it hides.
   prefill_loads_ = std::make_unique<StepLoadCache>();
   decode_loads_ = std::make_unique<StepLoadCache>();
-  // The faster variant's step and its rank-local compute.
-  auto run_best = [](const ClusterConfig& c, InferenceSpec u, StepLoadCache* loads) {
-    InferenceSpec v = u;
-    v.deployment.two_micro_batch = false;
-    InferenceResult r = simulate_inference(c, v, false, loads);
-    if (u.deployment.two_micro_batch) {
-      InferenceResult o = simulate_inference(c, u, false, loads);
-      if (o.step_s < r.step_s) r = std::move(o);
-    }
-    return std::make_pair(r.step_s, r.rank_local_ms_max * 1e-3);
-  };
-  auto best = [run_best](const ClusterConfig& c, const InferenceSpec& u, StepLoadCache* loads) {
-    return run_best(c, u, loads).first;
+  auto best = [](const ClusterConfig& c, InferenceSpec u, StepLoadCache* loads) {
+    const double one = [&] {
+      InferenceSpec v = u;
+      v.deployment.two_micro_batch = false;
+      return simulate_inference(c, v, false, loads).step_s;
+    }();
+    return u.deployment.two_micro_batch ? std::min(one, simulate_inference(c, u, false, loads).step_s) : one;
   };
   auto prefill_unit = [&p](double tokens, double length, bool envelope) {
     InferenceSpec u = p.unit;
@@ -160,17 +154,9 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
   const bool envelope = s.prices.envelope;
   StepLoadCache* pl = prefill_loads_.get();
   StepLoadCache* dl = decode_loads_.get();
-  // Prefill's step and rank-local time come from one run, memoised by the
-  // unit's batch as the step model sees it.
-  auto prefill_run = [=, runs = &prefill_runs_](double t, double l) {
-    const InferenceSpec u = prefill_unit(t, l, envelope);
-    const auto key = std::make_pair(u.tokens_per_gpu, u.prompt_len);
-    auto it = runs->find(key);
-    if (it == runs->end()) it = runs->emplace(key, run_best(prefill_cluster, u, pl)).first;
-    return it->second;
-  };
-  auto price_prefill = [prefill_run](double t, double l) { return prefill_run(t, l).first; };
-  auto local_prefill = [prefill_run](double t, double l) { return prefill_run(t, l).second; };
+  auto price_prefill = [=](double t, double l) { return best(prefill_cluster, prefill_unit(t, l, envelope), pl); };
+  // A rank's own compute, from the stages' costs at the unit's micro-batching.
+  auto local_prefill = [=](double t, double l) { return rank_local_seconds(prefill_cluster, prefill_unit(t, l, envelope)); };
   auto price_decode = [=](double r, double kv) { return best(decode_cluster, decode_unit(r, kv, envelope), dl); };
   // The envelope against every GPU is measured on the same graph.
   auto prefill_on = [=](bool env) -> StepSurface::Price {
@@ -228,9 +214,6 @@ double StepPrices::decode_s(double requests_per_gpu, double mean_kv) {
   return fixed() ? spec_.prices.decode_s : (*decode_)(requests_per_gpu, mean_kv);
 }
 
-int StepPrices::simulations() const {
-  // Prefill's runs are memoised by batch: each once, plus the envelope's checks.
-  return fixed() ? 0 : static_cast<int>(prefill_runs_.size()) + 2 * prefill_envelope_error.points + decode_->simulations();
-}
+int StepPrices::simulations() const { return fixed() ? 0 : prefill_->simulations() + decode_->simulations(); }
 
 }  // namespace v3sim::models

@@ -84,9 +84,8 @@ class StepPrices {
  private:
   const ServingSpec& spec_;
   std::unique_ptr<StepSurface> prefill_, decode_;
-  // Prefill's rank-local compute on the same grid, from the same runs.
+  // Prefill's rank-local compute on the same grid (from the stages' costs: no step simulation).
   std::unique_ptr<StepSurface> prefill_local_;
-  std::map<std::pair<int, int>, std::pair<double, double>> prefill_runs_;  // (tokens, prompt) -> (step, local)
   // One step on the envelope and on every GPU, the unit's own micro-batching.
   StepSurface::Price prefill_envelope_, prefill_whole_, decode_envelope_, decode_whole_;
   // Each pool's expert loads and exchanges by batch, shared across lengths.
