@@ -99,10 +99,17 @@ NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topol
   for (bool combine : {false, true}) {
     const EpPhaseResult phase = simulate_ep_phase(cluster, spec, r, sms, per_sm, combine, &router);
     const calibration::KernelClassParams& k = p.kernel_class(combine ? "ep_combine" : "ep_dispatch");
-    std::vector<double> t(static_cast<std::size_t>(ep), 0);
-    for (const EpFlowRecord& f : phase.flow_records)
+    std::vector<double> t(static_cast<std::size_t>(ep), 0), sent(t), received(t);
+    for (const EpFlowRecord& f : phase.flow_records) {
       for (int g : {f.from_gpu, f.to_gpu})
         if (g < ep) t[static_cast<std::size_t>(g)] = std::max(t[static_cast<std::size_t>(g)], static_cast<double>(f.end) * 1e-9);
+      if (!f.fabric) continue;
+      if (f.from_gpu < ep) sent[static_cast<std::size_t>(f.from_gpu)] += f.bytes;
+      if (f.to_gpu < ep) received[static_cast<std::size_t>(f.to_gpu)] += f.bytes;
+    }
+    std::vector<double>& nic = combine ? out.combine_nic_bytes : out.dispatch_nic_bytes;
+    for (int g = 0; g < ep; ++g)
+      nic.push_back(std::max(sent[static_cast<std::size_t>(g)], received[static_cast<std::size_t>(g)]));
     // The in-service kernel time over the standalone flow time, as fitted on
     // the training trace for the same kernels, plus its launch.
     for (double& x : t) x = k.launch_us * 1e-6 + k.time_scale * x;

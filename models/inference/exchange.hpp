@@ -66,6 +66,8 @@ inline std::vector<double> low_latency_seconds(const LowLatencyLink& link, const
 struct NormalExchange {
   std::vector<double> dispatch_s;  // per GPU
   std::vector<double> combine_s;
+  // Per GPU: the bytes its NIC carries over the fabric, the larger direction.
+  std::vector<double> dispatch_nic_bytes, combine_nic_bytes;
 };
 
 // Prefill: tokens per GPU `tokens`, each to `copies` experts, `share[g]` of

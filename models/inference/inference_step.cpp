@@ -166,6 +166,9 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
     }
     return r;
   }
+  for (const LayerCosts& c : costs)
+    for (const ExchangeCost* x : {&c.dispatch, &c.combine})
+      for (double b : x->nic_bytes) r.nic_bytes_per_gpu += b * mbs / ep;
   const int simulated = s.layer_envelope ? 1 : ep;
   if (s.layer_envelope) reduce_to_envelope(costs);
   StepGraph sg;

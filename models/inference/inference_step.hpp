@@ -58,6 +58,9 @@ struct InferenceResult {
   // expert, the head: all but the routed experts and the exchanges' kernels),
   // the busiest GPU's.
   double rank_local_ms_max = 0;
+  // Expert-parallel bytes on a GPU's NIC over the step (the larger direction,
+  // every exchange), the mean GPU's.
+  double nic_bytes_per_gpu = 0;
   double comm_busy_ms_mean = 0, comm_busy_ms_max = 0;
   InferenceMemory memory;
   // Token copies the busiest GPU's experts receive over the mean, averaged

@@ -15,10 +15,11 @@ namespace v3sim::models {
 // One exchange of one layer, per GPU.
 struct ExchangeCost {
   std::vector<double> time_s;  // prefill: the GPU's part of the normal kernel's exchange
+  std::vector<double> nic_bytes;  // both: what the GPU's NIC carries, the larger direction
   // Decode: the send and receive kernels' SM time, the benchmark's round
-  // (send to arrival, kernels included), the bytes the NIC carries (the
-  // larger direction), and the last sender's messages' time after its send.
-  std::vector<double> send_s, recv_s, round_s, nic_bytes, late_s;
+  // (send to arrival, kernels included), and the last sender's messages'
+  // time after its send.
+  std::vector<double> send_s, recv_s, round_s, late_s;
 };
 
 struct LayerCosts {

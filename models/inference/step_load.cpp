@@ -114,6 +114,8 @@ void cost_exchanges(const ClusterConfig& cluster, const InferenceSpec& s, Kernel
                                                        m.hidden, d.comm_sms);
       xd.time_s = x.dispatch_s;
       xc.time_s = x.combine_s;
+      xd.nic_bytes = x.dispatch_nic_bytes;
+      xc.nic_bytes = x.combine_nic_bytes;
       continue;
     }
     const LowLatencyExchange ld = low_latency_exchange(ll_d, sh, sent, s.selections(), msg_d, true);

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <deque>
 #include <fmt/format.h>
+#include <numeric>
 #include <random>
 
 #include "models/serving/prefix_cache.hpp"
@@ -34,11 +35,13 @@ struct DecodeGpu {
 
 struct PrefillUnit {
   bool busy = false;
+  double nic_busy = 0;  // the share of its GPUs' NIC time the current step's exchanges take
   std::vector<std::pair<int, int>> batch;  // (request, tokens computed in this step)
 };
 
 struct DecodeUnit {
   bool busy = false;
+  double nic_busy = 0;
   std::vector<DecodeGpu> gpus;
 };
 
@@ -162,6 +165,8 @@ class Simulation {
       unit->busy = true;
       const double step = prices_->prefill_s(tokens, attention);
       const double busiest = *std::max_element(tokens.begin(), tokens.end());
+      const double mean = std::accumulate(tokens.begin(), tokens.end(), 0.0) / ep;
+      unit->nic_busy = nic_share(prices_->prefill_nic_bytes_per_token * mean, step);
       const int u = static_cast<int>(unit - prefill_.begin());
       record_step(true, u, step, busiest);
       ++prefill_steps_;
@@ -185,7 +190,15 @@ class Simulation {
       }
       cache_.insert(q.blocks);
       // The prompt's KV moves to the decode side over the GPUs' NICs.
-      const double transfer = q.input_len * s_.kv_bytes_per_token / s_.kv_transfer_bytes_per_s;
+      // It shares both ends' NICs with the expert-parallel traffic, max-min
+      // fairly: where the exchanges are on the wire (their busy share u of
+      // the step) each gets half, so the transfer runs at (1 - u/2) of its
+      // rate, u of the busier end: its prefill unit's step, the decode
+      // pool's latest steps on average (its decode GPU is chosen on arrival).
+      double decode_busy = 0;
+      for (const DecodeUnit& d : decode_) decode_busy += d.nic_busy / static_cast<double>(decode_.size());
+      const double u_busy = std::max(unit.nic_busy, decode_busy);
+      const double transfer = q.input_len * s_.kv_bytes_per_token / (s_.kv_transfer_bytes_per_s * (1 - u_busy / 2));
       q_.push(now_ + sim::from_seconds(transfer), kKvArrive, static_cast<std::uint32_t>(r));
     }
     unit.batch.clear();
@@ -241,6 +254,7 @@ class Simulation {
     }
     if (busiest == 0) return;
     unit.busy = true;
+    unit.nic_busy = nic_share(prices_->decode_nic_bytes_per_request * busiest, step);
     record_step(false, u, step, busiest);
     ++decode_steps_;
     q_.push(now_ + sim::from_seconds(step), kDecodeDone, static_cast<std::uint32_t>(u));
@@ -281,6 +295,13 @@ class Simulation {
   }
 
   // The chosen unit's steps within the chosen window, for trace.json.
+  // The share of a step a GPU's NIC is busy with `bytes` at line rate.
+  double nic_share(double bytes, double step_s) const {
+    const GpuPreset& g = s_.prefill.cluster.gpu;
+    const double line = g.nic_gbit_per_s / 8 * 1e9 * g.nics;
+    return step_s > 0 && line > 0 ? std::min(1.0, bytes / line / step_s) : 0;
+  }
+
   void record_step(bool prefill, int unit, double seconds, double load) {
     const double start = sim::to_seconds(now_);
     if (unit != s_.trace_unit || steps_.size() >= kMaxSteps || start + seconds < s_.trace_from_s || start > s_.trace_to_s) return;
@@ -348,7 +369,7 @@ ServingResult simulate_serving(const ServingSpec& spec) {
     r.reductions.push_back("a decode unit's step is priced at its busiest GPU's state as if every GPU held it (the step model's symmetric senders)");
   }
   r.reductions.push_back("prefill: a prompt runs on one DP rank, chunked there; a step is priced by the step model at the mean rank's tokens and attention length plus the busiest rank's rank-local compute (attention, dense and shared-expert layers, head) beyond the mean rank's, added on the critical path (exact for balanced ranks; an upper estimate otherwise, since two micro-batches could hide some of it; not measured against an asymmetric step)");
-  r.reductions.push_back("KV transfer at one GPU's NIC rate, alone (not sharing the NIC with expert-parallel traffic)");
+  r.reductions.push_back("KV transfer at one GPU's NIC rate less half the expert-parallel exchanges' busy share of the busier end's NIC (max-min sharing; the end's current step, the decode pool's latest steps averaged); its own effect on the exchanges is not modelled");
   r.reductions.push_back("one prefix cache shared by the whole prefill pool; decode admits a request only with KV room for its prompt and whole output (no preemption)");
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;

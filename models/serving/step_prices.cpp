@@ -178,6 +178,12 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
                                                  axis(16, std::max(16, max_prompt), 2), 0, 0);
   decode_ = std::make_unique<StepSurface>(price_decode, axis(1, d.max_requests_per_gpu, 2),
                                           axis(16, std::max(16, max_context), 2), samples, s.prices.check_seed + 1);
+  // The NIC's bytes scale with the tokens sent (each to the same spread of
+  // nodes and GPUs): one step at the full batch gives the rate.
+  const InferenceSpec pu = prefill_unit(p.tokens_per_gpu, std::min(4096, std::max(16, max_prompt)), envelope);
+  prefill_nic_bytes_per_token = simulate_inference(prefill_cluster, pu, false, pl).nic_bytes_per_gpu / pu.tokens_per_gpu;
+  const InferenceSpec du = decode_unit(d.max_requests_per_gpu, std::min(4096, std::max(16, max_context)), envelope);
+  decode_nic_bytes_per_request = simulate_inference(decode_cluster, du, false, dl).nic_bytes_per_gpu / du.requests_per_gpu;
 }
 
 void StepPrices::check() {

@@ -73,6 +73,10 @@ class StepPrices {
   double prefill_s(const std::vector<double>& tokens, const std::vector<double>& attention);
   // A decode unit's step with `requests_per_gpu` running at `mean_kv` tokens.
   double decode_s(double requests_per_gpu, double mean_kv);
+  // Expert-parallel bytes on a GPU's NIC per step: per token a prefill GPU
+  // computes, per request a decode GPU runs (from one step of each pool at
+  // its full batch and 4K context; 0 in abstract mode).
+  double prefill_nic_bytes_per_token = 0, decode_nic_bytes_per_request = 0;
   // Measures the shortcuts at the run's sampled queries (call after the run).
   void check();
   PriceError prefill_error, decode_error;  // the surfaces' interpolation

@@ -180,6 +180,37 @@ TEST(Serving, AtLowLoadTtftIsOnePrefillStepAndTheTransfer) {
   EXPECT_NEAR(r.tpot_s.mean / simulate_inference(dc, d).step_s, 1.0, 1e-3);
 }
 
+// The KV transfer shares the prefill GPU's NIC with the expert-parallel
+// exchanges: a prefill unit over two nodes (EP16) sends a share u of its
+// step's NIC time over the fabric; max-min sharing leaves the transfer
+// (1 - u/2) of its rate (the decode side has not stepped yet: u = 0 there).
+TEST(Serving, TheKvTransferSharesTheNicWithTheExchanges) {
+  const ServingSpec s = spec(scenario(fixed_lengths(1, 1, 4096, 2),
+                                      {{"prefill", {{"deployment", {{"ep", 16}}}, {"tokens_per_gpu", 4096}}},
+                                       {"decode", {{"deployment", {{"ep", 8}}}}}}));
+  const ServingResult r = simulate_serving(s);
+  ASSERT_EQ(r.completed, 1);
+  ClusterConfig pc = s.prefill.cluster;
+  pc.gpu.hbm_gb = 1e9;
+  auto unit = [&](int tokens, bool overlap) {
+    InferenceSpec p = s.prefill.unit;
+    p.tokens_per_gpu = tokens;
+    p.prompt_len = 4096;
+    p.layer_envelope = true;
+    p.deployment.two_micro_batch = overlap;
+    return p;
+  };
+  // The step: the mean rank (256 tokens) plus the lone rank's own excess.
+  const double step = std::min(simulate_inference(pc, unit(256, true)).step_s, simulate_inference(pc, unit(256, false)).step_s) +
+                      rank_local_seconds(pc, unit(4096, true)) - rank_local_seconds(pc, unit(256, true));
+  // The NIC's bytes per token from a full step; the mean rank's share of them.
+  const double per_token = simulate_inference(pc, unit(4096, true)).nic_bytes_per_gpu / 4096;
+  ASSERT_GT(per_token, 0);
+  const double u = per_token * 256 / 50e9 / step;  // 400 Gbit/s a GPU
+  const double kv_bytes = 4096.0 * (512 + 64) * 2 * 4;
+  EXPECT_NEAR(r.ttft_s.mean, step + kv_bytes / (43.5e9 * (1 - u / 2)), 1e-8);
+}
+
 // A prompt runs on one DP rank: 4096 tokens at 512 a rank per step take
 // eight steps (the other seven ranks cannot help), and a second prompt
 // arriving meanwhile starts at once on another rank.

@@ -5,6 +5,7 @@
 // loads shared across prompt and KV lengths change no result.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <fstream>
 #include <sstream>
 
@@ -79,6 +80,22 @@ TEST(StepLoadCache, SharedLoadsChangeNoStep) {
       EXPECT_EQ(step(u.prefill_cluster, p, false, &prefill_loads), step(u.prefill_cluster, p, false)) << len;
       EXPECT_EQ(step(u.decode_cluster, d, false, &decode_loads), step(u.decode_cluster, d, false)) << len;
     }
+}
+
+// A prefill GPU's NIC over a step: with experts spread evenly over two nodes
+// and independent picks, a token reaches the other node with probability
+// 1 - (1/2)^8, once (DeepEP sends a token once per node); dispatch carries
+// FP8 with scales (7168 + 224 bytes), combine BF16 (14336), on each of the
+// 3 MoE layers of the 4-layer model.
+TEST(StepNicBytes, PrefillAcrossTwoNodesIsTheClosedForm) {
+  Units u = units(false);
+  u.prefill.deployment.ep = 16;
+  u.prefill.deployment.experts_per_gpu = 16;
+  ClusterConfig c = u.decode_cluster;  // two nodes
+  c.gpu.hbm_gb = 1e9;
+  const double tokens = 4096;
+  const double expected = tokens * 3 * (1 - std::pow(0.5, 8)) * (7392 + 14336);
+  EXPECT_NEAR(simulate_inference(c, u.prefill, false).nic_bytes_per_gpu / expected, 1.0, 1e-3);
 }
 
 }  // namespace
