@@ -47,6 +47,7 @@ json serving_summary_json(const models::Scenario& scenario, const models::Servin
                                          : json{{"prefill", price_error(r.prefill_price_error)},
                                                 {"decode", price_error(r.decode_price_error)},
                                                 {"step_simulations", r.step_simulations}};
+  if (!s.prices.fixed) v["step_price_error"]["prefill_ranks"] = price_error(r.prefill_ranks_error);
   if (!s.prices.fixed && s.prices.envelope)
     v["step_price_error"]["envelope"] = {{"prefill", price_error(r.prefill_envelope_error)},
                                          {"decode", price_error(r.decode_envelope_error)}};

@@ -65,7 +65,7 @@ LowLatencyExchange low_latency_exchange(const LowLatencyLink& link, const std::v
 
 NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
                                        const calibration::Profile& p, const std::vector<double>& share, double tokens,
-                                       int copies, int hidden, int comm_sms) {
+                                       int copies, int hidden, int comm_sms, const std::vector<double>& sender_tokens) {
   const int ep = static_cast<int>(share.size());
   const int per_node = std::min(ep, cluster.gpus_per_node);
   const int nodes = std::max(1, ep / per_node);
@@ -81,12 +81,13 @@ NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topol
   std::vector<double> node_share(static_cast<std::size_t>(nodes), 0);
   for (int d = 0; d < ep; ++d) node_share[static_cast<std::size_t>(d / per_node)] += share[static_cast<std::size_t>(d)];
   for (int s = 0; s < ep; ++s) {
+    const double own = sender_tokens.empty() ? tokens : sender_tokens[static_cast<std::size_t>(s)];
     for (int d = 0; d < ep; ++d)
       r.tokens_to_rank[static_cast<std::size_t>(s * ep + d)] =
-          std::llround(tokens * (1 - std::pow(1 - std::min(1.0, share[static_cast<std::size_t>(d)]), copies)));
+          std::llround(own * (1 - std::pow(1 - std::min(1.0, share[static_cast<std::size_t>(d)]), copies)));
     for (int nd = 0; nd < nodes; ++nd)
       r.tokens_to_node[static_cast<std::size_t>(s * nodes + nd)] =
-          std::llround(tokens * (1 - std::pow(1 - std::min(1.0, node_share[static_cast<std::size_t>(nd)]), copies)));
+          std::llround(own * (1 - std::pow(1 - std::min(1.0, node_share[static_cast<std::size_t>(nd)]), copies)));
   }
   EpAllToAllSpec spec;
   spec.ep = ep;

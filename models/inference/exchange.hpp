@@ -73,8 +73,9 @@ struct NormalExchange {
 // Prefill: tokens per GPU `tokens`, each to `copies` experts, `share[g]` of
 // the copies on GPU g, on the first share.size() GPUs of `cluster`; `router`
 // is the cluster's shared one (every layer's exchange reuses its paths).
+// `sender_tokens`: each GPU's own tokens where they differ (empty: `tokens`).
 NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
                                        const calibration::Profile& p, const std::vector<double>& share, double tokens,
-                                       int copies, int hidden, int comm_sms);
+                                       int copies, int hidden, int comm_sms, const std::vector<double>& sender_tokens = {});
 
 }  // namespace v3sim::models

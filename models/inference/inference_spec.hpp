@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "calibration/profile.hpp"
@@ -62,6 +63,10 @@ struct InferenceSpec {
   // Prefill.
   int tokens_per_gpu = 0;
   int prompt_len = 0;
+  // Prefill ranks whose batches differ: each GPU's (tokens, prompt length),
+  // `tokens_per_gpu` then the busiest's (serving's check of its rank
+  // pricing); empty: every GPU holds tokens_per_gpu of prompt_len.
+  std::vector<std::pair<int, int>> prefill_ranks;
   // Decode: KV length per request, one value or drawn uniformly in [min, max].
   int requests_per_gpu = 0;
   int kv_len = 0;

@@ -7,6 +7,7 @@
 #include <numeric>
 #include <optional>
 #include <random>
+#include <tuple>
 
 #include "models/inference/decode_ops.hpp"
 #include "models/inference/exchange.hpp"
@@ -85,62 +86,97 @@ InferenceResult run_step(const ClusterConfig& cluster, const InferenceSpec& s, S
   KernelCoster cost(s, cluster.gpu, prefill ? cluster.gpu.sms - d.comm_sms : cluster.gpu.sms);
   std::vector<LayerCosts> costs(static_cast<std::size_t>(total_layers));
   std::optional<StepLoad> own;
-  const StepLoad& load = local_only ? own.emplace()
-                         : cache    ? cache->get(cluster, s, cost)
-                                    : own.emplace(step_load(cluster, s, cost));
+  // Ranks of unequal batches draw their own load (the cache keys by batch alone).
+  const StepLoad& load = local_only                        ? own.emplace()
+                         : cache && s.prefill_ranks.empty() ? cache->get(cluster, s, cost)
+                                                            : own.emplace(step_load(cluster, s, cost));
   r.load_imbalance_before = load.imbalance_before;
   r.load_imbalance_after = load.imbalance_after;
-  auto stage_ops = [&](bool moe, bool mtp, const std::vector<int>& kv_lens) {
-    if (prefill) return prefill_layer(s, moe, tokens_per_gpu_mb, 1.0 / mbs);
+  // Each GPU's own batch: prefill ranks may differ (one spec per distinct
+  // batch: the stages' kernels read their tokens and prompt length from it).
+  std::vector<InferenceSpec> batch_spec;
+  std::vector<std::size_t> batch_of(static_cast<std::size_t>(ep), 0);
+  if (prefill && !s.prefill_ranks.empty()) {
+    std::map<std::pair<int, int>, std::size_t> index;
+    for (int g = 0; g < ep; ++g) {
+      const auto b = s.prefill_ranks.at(static_cast<std::size_t>(g));
+      auto it = index.find(b);
+      if (it == index.end()) {
+        it = index.emplace(b, batch_spec.size()).first;
+        InferenceSpec v = s;
+        v.tokens_per_gpu = b.first;
+        v.prompt_len = std::max(1, b.second);
+        batch_spec.push_back(std::move(v));
+      }
+      batch_of[static_cast<std::size_t>(g)] = it->second;
+    }
+  }
+  auto spec_of = [&](std::size_t b) -> const InferenceSpec& { return batch_spec.empty() ? s : batch_spec[b]; };
+  auto tokens_mb_of = [&](std::size_t b) {
+    return prefill ? static_cast<double>(spec_of(b).tokens_per_gpu) / mbs : tokens_per_gpu_mb;
+  };
+  // The unit's token copies per micro-batch, over every GPU's sends.
+  double unit_tokens_mb = tokens_per_gpu_mb * ep;
+  if (!batch_spec.empty()) {
+    unit_tokens_mb = 0;
+    for (int g = 0; g < ep; ++g) unit_tokens_mb += tokens_mb_of(batch_of[static_cast<std::size_t>(g)]);
+  }
+  auto stage_ops = [&](std::size_t b, bool moe, bool mtp, const std::vector<int>& kv_lens) {
+    if (prefill) return prefill_layer(spec_of(b), moe, tokens_mb_of(b), 1.0 / mbs);
     return decode_layer(s, moe, kv_lens, mtp ? 1 : query);
   };
-  // (moe, mtp) -> stage seconds of the GPU-independent kernels.
-  std::map<std::pair<bool, bool>, std::map<Stage, double>> uniform;
+  // (batch, moe, mtp) -> stage seconds of the kernels alike on GPUs of one batch.
+  std::map<std::tuple<std::size_t, bool, bool>, std::map<Stage, double>> uniform;
   // (gpu, mtp) -> FlashMLA over the GPU's first micro-batch's KV lengths
   // (both micro-batches are alike in count), and the stage it runs in.
   std::map<std::pair<int, bool>, double> mla_s;
   Stage mla_stage = Stage::kAttn1;
   const std::vector<int> no_kv(static_cast<std::size_t>(std::max(1, s.requests_per_gpu / mbs)), 0);
+  auto own_stages = [&](std::size_t b, bool moe, bool mtp) -> const std::map<Stage, double>& {
+    const auto key = std::make_tuple(b, moe, mtp);
+    auto it = uniform.find(key);
+    if (it != uniform.end()) return it->second;
+    const LayerStages ls = stage_ops(b, moe, mtp, no_kv);
+    std::map<Stage, double> u;
+    for (const auto& [st, ops] : ls.stages) {
+      std::vector<KernelOp> list;
+      for (const KernelOp& op : ops) {
+        if (is_flash_mla(op)) mla_stage = st;  // costed per GPU from its KV
+        else list.push_back(op);
+      }
+      u[st] = cost.seconds(list);
+    }
+    const double mtp_tokens = tokens_mb_of(b) / query;
+    if (mtp)
+      u[prefill ? Stage::kAttn : Stage::kAttn0] +=
+          cost.seconds(prefill ? mtp_prologue_ops(m, mtp_tokens) : decode_mtp_prologue_ops(m, mtp_tokens));
+    return uniform[key] = u;
+  };
   for (int l = 0; l < total_layers; ++l) {
     const bool mtp = l >= m.layers;
     const bool moe = mtp || l >= m.dense_layers;
     LayerCosts& c = costs[static_cast<std::size_t>(l)];
-    const auto key = std::make_pair(moe, mtp);
-    if (!uniform.count(key)) {
-      const LayerStages ls = stage_ops(moe, mtp, no_kv);
-      std::map<Stage, double> u;
-      for (const auto& [st, ops] : ls.stages) {
-        std::vector<KernelOp> list;
-        for (const KernelOp& op : ops) {
-          if (is_flash_mla(op)) mla_stage = st;  // costed per GPU from its KV
-          else list.push_back(op);
-        }
-        u[st] = cost.seconds(list);
-      }
-      const double mtp_tokens = tokens_per_gpu_mb / query;
-      if (mtp)
-        u[prefill ? Stage::kAttn : Stage::kAttn0] +=
-            cost.seconds(prefill ? mtp_prologue_ops(m, mtp_tokens) : decode_mtp_prologue_ops(m, mtp_tokens));
-      uniform[key] = u;
-    }
-    const std::map<Stage, double>& u = uniform[key];
-    const double head_rows = prefill ? static_cast<double>(s.tokens_per_gpu) / s.prompt_len / mbs
-                                     : (mtp ? tokens_per_gpu_mb / query : tokens_per_gpu_mb);
-    const double embed = l == 0 ? cost.seconds(embedding_ops(m, tokens_per_gpu_mb)) : 0;
     const bool has_head = l + 1 == m.layers || l + 1 == total_layers;
-    const double head = has_head ? cost.seconds(prefill ? head_ops(m, head_rows) : decode_head_ops(m, head_rows)) : 0;
     const int moe_index = moe ? l - m.dense_layers : -1;
-    const double sent = mtp ? tokens_per_gpu_mb / query : tokens_per_gpu_mb;
+    const double unit_sent = mtp ? unit_tokens_mb / query : unit_tokens_mb;
     for (int g = 0; g < ep; ++g) {
+      const std::size_t b = batch_of[static_cast<std::size_t>(g)];
+      const InferenceSpec& own_spec = spec_of(b);
+      const double tokens_mb = tokens_mb_of(b);
+      const std::map<Stage, double>& u = own_stages(b, moe, mtp);
+      const double head_rows = prefill ? static_cast<double>(own_spec.tokens_per_gpu) / own_spec.prompt_len / mbs
+                                       : (mtp ? tokens_mb / query : tokens_mb);
+      const double embed = l == 0 ? cost.seconds(embedding_ops(m, tokens_mb)) : 0;
+      const double head = has_head ? cost.seconds(prefill ? head_ops(m, head_rows) : decode_head_ops(m, head_rows)) : 0;
       for (const auto& [st, t] : u) {
         double x = t;
         if (st == (prefill ? Stage::kAttn : Stage::kAttn0)) x += embed;
         if (st == Stage::kMlp && moe && !local_only)
-          x += cost.routed(load.share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * sent * ep * s.selections());
+          x += cost.routed(load.share[static_cast<std::size_t>(moe_index)][static_cast<std::size_t>(g)] * unit_sent * s.selections());
         if (!prefill && st == mla_stage) {
           const auto k = std::make_pair(g, mtp);
           if (!mla_s.count(k)) {
-            const LayerStages own = stage_ops(moe, mtp, kv[static_cast<std::size_t>(g)][0]);
+            const LayerStages own = stage_ops(b, moe, mtp, kv[static_cast<std::size_t>(g)][0]);
             for (const KernelOp& op : own.ops(mla_stage))
               if (is_flash_mla(op)) mla_s[k] += cost.seconds(op);
           }

@@ -45,8 +45,13 @@ double tokens_per_gpu_per_micro_batch(const InferenceSpec& s) {
                                              : static_cast<double>(s.requests_per_gpu) / mbs * (1 + s.mtp_depth);
 }
 
-// The token copies of the whole step: what the load draw depends on.
+// The tokens of the whole step: what the load draw depends on.
 long long step_copies_key(const InferenceSpec& s) {
+  if (!s.prefill_ranks.empty()) {
+    long long sum = 0;
+    for (const auto& [tokens, prompt] : s.prefill_ranks) sum += tokens;
+    return sum;
+  }
   const int mbs = s.deployment.two_micro_batch ? 2 : 1;
   return std::llround(tokens_per_gpu_per_micro_batch(s) * mbs * s.deployment.ep);
 }
@@ -110,8 +115,12 @@ void cost_exchanges(const ClusterConfig& cluster, const InferenceSpec& s, Kernel
     ExchangeCost& xd = out.dispatch[i];
     ExchangeCost& xc = out.combine[i];
     if (prefill) {
+      // Ranks of unequal batches send their own tokens.
+      std::vector<double> own;
+      for (const auto& [tokens, prompt] : s.prefill_ranks)
+        own.push_back(static_cast<double>(tokens) / (d.two_micro_batch ? 2 : 1) * sent / tokens_per_gpu_mb);
       const NormalExchange x = normal_exchange_seconds(fabric, router, cluster.gpu, s.profile, sh, sent, s.selections(),
-                                                       m.hidden, d.comm_sms);
+                                                       m.hidden, d.comm_sms, own);
       xd.time_s = x.dispatch_s;
       xc.time_s = x.combine_s;
       xd.nic_bytes = x.dispatch_nic_bytes;

@@ -86,6 +86,7 @@ class Simulation {
     out.decode_price_error = prices_->decode_error;
     out.prefill_envelope_error = prices_->prefill_envelope_error;
     out.decode_envelope_error = prices_->decode_envelope_error;
+    out.prefill_ranks_error = prices_->prefill_ranks_error;
     out.step_simulations = prices_->simulations();
     out.prefill_steps = prefill_steps_;
     out.decode_steps = decode_steps_;
@@ -368,7 +369,12 @@ ServingResult simulate_serving(const ServingSpec& spec) {
           100 * r.decode_envelope_error.mean_relative));
     r.reductions.push_back("a decode unit's step is priced at its busiest GPU's state as if every GPU held it (the step model's symmetric senders)");
   }
-  r.reductions.push_back("prefill: a prompt runs on one DP rank, chunked there; a step is priced by the step model at the mean rank's tokens and attention length plus the busiest rank's rank-local compute (attention, dense and shared-expert layers, head) beyond the mean rank's, added on the critical path (exact for balanced ranks; an upper estimate otherwise, since two micro-batches could hide some of it; not measured against an asymmetric step)");
+  r.reductions.push_back(fmt::format(
+      "prefill: a prompt runs on one DP rank, chunked there; a step is priced by the step model at the mean rank's tokens "
+      "and attention length plus the busiest rank's rank-local compute (attention, dense and shared-expert layers, head) "
+      "beyond the mean rank's (exact for balanced ranks); measured against the step model given each rank's batch at {} "
+      "of the run's steps drawn at random: max {:.1f}% mean {:.1f}%",
+      r.prefill_ranks_error.points, 100 * r.prefill_ranks_error.max_relative, 100 * r.prefill_ranks_error.mean_relative));
   r.reductions.push_back("KV transfer at one GPU's NIC rate less half the expert-parallel exchanges' busy share of the busier end's NIC (max-min sharing; the end's current step, the decode pool's latest steps averaged); its own effect on the exchanges is not modelled");
   r.reductions.push_back("one prefix cache shared by the whole prefill pool; decode admits a request only with KV room for its prompt and whole output (no preemption)");
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

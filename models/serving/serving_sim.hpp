@@ -57,6 +57,7 @@ struct ServingResult {
   long long prefill_steps = 0, decode_steps = 0;
   PriceError prefill_price_error, decode_price_error;
   PriceError prefill_envelope_error, decode_envelope_error;  // the per-layer envelope against every GPU
+  PriceError prefill_ranks_error;  // prefill's rank pricing against the step model given each rank's batch
   int step_simulations = 0;
   std::vector<ServingSample> samples;
   std::vector<UnitStep> steps;  // the trace's unit's steps in its window (the first 20,000)

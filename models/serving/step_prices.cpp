@@ -118,7 +118,7 @@ PriceError StepSurface::check(int points) {
   return e;
 }
 
-StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : spec_(s) {
+StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : spec_(s), rank_rng_(s.prices.check_seed + 2) {
   if (s.prices.fixed) return;
   const ClusterConfig prefill_cluster = pricing_cluster(s.prefill.cluster);
   const ClusterConfig decode_cluster = pricing_cluster(s.decode.cluster);
@@ -165,6 +165,15 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : 
   auto decode_on = [=](bool env) -> StepSurface::Price {
     return [=](double r, double kv) { return simulate_inference(decode_cluster, decode_unit(r, kv, env), false, dl).step_s; };
   };
+  // A step whose ranks hold their own tokens and attention (sum of c (o + c/2)).
+  prefill_ranks_ = [=](const std::vector<double>& tokens, const std::vector<double>& attention) {
+    InferenceSpec u = prefill_unit(*std::max_element(tokens.begin(), tokens.end()), 16, envelope);
+    for (std::size_t r = 0; r < tokens.size(); ++r) {
+      const int t = static_cast<int>(std::lround(tokens[r]));
+      u.prefill_ranks.emplace_back(t, t > 0 ? std::max(1, static_cast<int>(std::lround(2 * attention[r] / tokens[r]))) : 1);
+    }
+    return best(prefill_cluster, u, nullptr);
+  };
   prefill_envelope_ = prefill_on(true);
   prefill_whole_ = prefill_on(false);
   decode_envelope_ = decode_on(true);
@@ -193,6 +202,13 @@ void StepPrices::check() {
   if (!spec_.prices.envelope) return;
   const int n = spec_.prices.envelope_check_points;
   prefill_envelope_error = prefill_->compare(prefill_envelope_, prefill_whole_, n);
+  for (const auto& [tokens, attention] : rank_sample_) {
+    const double exact = prefill_ranks_(tokens, attention);
+    const double rel = std::abs(prefill_price(tokens, attention) - exact) / exact;
+    prefill_ranks_error.max_relative = std::max(prefill_ranks_error.max_relative, rel);
+    prefill_ranks_error.mean_relative += rel / static_cast<double>(rank_sample_.size());
+    ++prefill_ranks_error.points;
+  }
   decode_envelope_error = decode_->compare(decode_envelope_, decode_whole_, n);
 }
 
@@ -202,6 +218,18 @@ double StepPrices::prefill_s(double tokens_per_gpu, double attention_len) {
 
 double StepPrices::prefill_s(const std::vector<double>& tokens, const std::vector<double>& attention) {
   if (fixed()) return spec_.prices.prefill_s;
+  ++rank_steps_;
+  const auto n = static_cast<std::size_t>(spec_.prices.envelope_check_points);
+  if (rank_sample_.size() < n) {
+    rank_sample_.emplace_back(tokens, attention);
+  } else if (n > 0) {
+    const auto k = std::uniform_int_distribution<long long>(0, rank_steps_ - 1)(rank_rng_);
+    if (k < static_cast<long long>(n)) rank_sample_[static_cast<std::size_t>(k)] = {tokens, attention};
+  }
+  return prefill_price(tokens, attention);
+}
+
+double StepPrices::prefill_price(const std::vector<double>& tokens, const std::vector<double>& attention) {
   double sum = 0, attention_sum = 0;
   for (std::size_t r = 0; r < tokens.size(); ++r) {
     sum += tokens[r];

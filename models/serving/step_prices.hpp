@@ -82,6 +82,9 @@ class StepPrices {
   PriceError prefill_error, decode_error;  // the surfaces' interpolation
   // The per-layer envelope against every GPU (no points: every GPU simulated).
   PriceError prefill_envelope_error, decode_envelope_error;
+  // Prefill steps of unequal ranks: the price against the step model given
+  // each rank's batch, at sampled steps of the run.
+  PriceError prefill_ranks_error;
   int simulations() const;
   bool fixed() const { return spec_.prices.fixed; }
 
@@ -90,6 +93,13 @@ class StepPrices {
   std::unique_ptr<StepSurface> prefill_, decode_;
   // Prefill's rank-local compute on the same grid (from the stages' costs: no step simulation).
   std::unique_ptr<StepSurface> prefill_local_;
+  double prefill_price(const std::vector<double>& tokens, const std::vector<double>& attention);
+  // A uniform sample of the prefill steps' ranks (tokens, attention), and the
+  // step model run with each rank's batch.
+  std::vector<std::pair<std::vector<double>, std::vector<double>>> rank_sample_;
+  long long rank_steps_ = 0;
+  std::mt19937_64 rank_rng_;
+  std::function<double(const std::vector<double>&, const std::vector<double>&)> prefill_ranks_;
   // One step on the envelope and on every GPU, the unit's own micro-batching.
   StepSurface::Price prefill_envelope_, prefill_whole_, decode_envelope_, decode_whole_;
   // Each pool's expert loads and exchanges by batch, shared across lengths.

@@ -98,5 +98,28 @@ TEST(StepNicBytes, PrefillAcrossTwoNodesIsTheClosedForm) {
   EXPECT_NEAR(simulate_inference(c, u.prefill, false).nic_bytes_per_gpu / expected, 1.0, 1e-3);
 }
 
+// Prefill ranks given one by one: all alike is the symmetric step; a unit
+// whose ranks differ is slower than its mean rank's symmetric step and
+// faster than its busiest rank's.
+TEST(PrefillRanks, UnequalRanksLieBetweenTheMeanAndTheBusiest) {
+  const Units u = units(true);
+  ClusterConfig c = u.prefill_cluster;
+  c.gpu.hbm_gb = 1e9;
+  InferenceSpec alike = u.prefill;
+  alike.prefill_ranks.assign(8, {4096, 2048});
+  EXPECT_EQ(simulate_inference(c, alike, false).step_s, simulate_inference(c, u.prefill, false).step_s);
+  InferenceSpec skewed = u.prefill;  // one rank of 4096 tokens, the rest 512: mean 960
+  skewed.prefill_ranks.assign(8, {512, 2048});
+  skewed.prefill_ranks[3] = {4096, 2048};
+  InferenceSpec mean = u.prefill;
+  mean.tokens_per_gpu = 960;
+  const double step = simulate_inference(c, skewed, false).step_s;
+  EXPECT_GT(step, simulate_inference(c, mean, false).step_s);
+  EXPECT_LT(step, simulate_inference(c, u.prefill, false).step_s);
+  // An idle rank costs its kernels' fixed times, nothing undefined.
+  skewed.prefill_ranks[5] = {0, 1};
+  EXPECT_TRUE(std::isfinite(simulate_inference(c, skewed, false).step_s));
+}
+
 }  // namespace
 }  // namespace v3sim::models
