@@ -121,8 +121,8 @@ class Simulation {
   // across ranks), fewer attention FLOPs breaking ties, among those with
   // budget left. A prompt longer than its rank's budget left is chunked and
   // goes on next step on the same rank. The unit's step: the step model at
-  // the mean rank (the experts and exchanges see every rank's tokens) plus
-  // the busiest rank's own compute beyond the mean rank's.
+  // the mean rank (the experts see every rank's tokens) plus the busiest
+  // rank's own compute and the longest exchanges beyond the mean rank's.
   void schedule_prefill() {
     const int ep = s_.prefill.unit.deployment.ep;
     const double budget = s_.prefill.tokens_per_gpu;
@@ -372,7 +372,7 @@ ServingResult simulate_serving(const ServingSpec& spec) {
   r.reductions.push_back(fmt::format(
       "prefill: a prompt runs on one DP rank, chunked there; a step is priced by the step model at the mean rank's tokens "
       "and attention length plus the busiest rank's rank-local compute (attention, dense and shared-expert layers, head) "
-      "beyond the mean rank's (exact for balanced ranks); measured against the step model given each rank's batch at {} "
+      "and the longest exchanges beyond the mean rank's (exact for balanced ranks); measured against the step model given each rank's batch at {} "
       "of the run's steps drawn at random: max {:.1f}% mean {:.1f}%",
       r.prefill_ranks_error.points, 100 * r.prefill_ranks_error.max_relative, 100 * r.prefill_ranks_error.mean_relative));
   r.reductions.push_back("KV transfer at one GPU's NIC rate less half the expert-parallel exchanges' busy share of the busier end's NIC (max-min sharing; the end's current step, the decode pool's latest steps averaged); its own effect on the exchanges is not modelled");

@@ -69,7 +69,8 @@ class StepPrices {
   // A prefill unit's step whose DP ranks compute `tokens[r]` tokens with
   // `attention[r]` = sum over their chunks of c (o + c/2) (c tokens after o
   // already cached): the step model at the mean rank, plus the busiest rank's
-  // rank-local compute beyond the mean rank's (docs/serving.md).
+  // rank-local compute and the longest exchanges beyond the mean rank's
+  // (docs/serving.md).
   double prefill_s(const std::vector<double>& tokens, const std::vector<double>& attention);
   // A decode unit's step with `requests_per_gpu` running at `mean_kv` tokens.
   double decode_s(double requests_per_gpu, double mean_kv);
@@ -93,6 +94,9 @@ class StepPrices {
   std::unique_ptr<StepSurface> prefill_, decode_;
   // Prefill's rank-local compute on the same grid (from the stages' costs: no step simulation).
   std::unique_ptr<StepSurface> prefill_local_;
+  // Prefill's exchanges' time on a GPU (its comm stream), from the price's own runs.
+  std::unique_ptr<StepSurface> prefill_exchange_;
+  std::map<std::pair<int, int>, std::pair<double, double>> prefill_runs_;  // (tokens, prompt) -> (step, exchanges)
   double prefill_price(const std::vector<double>& tokens, const std::vector<double>& attention);
   // A uniform sample of the prefill steps' ranks (tokens, attention), and the
   // step model run with each rank's batch.

@@ -141,34 +141,43 @@ TEST(PrefixCache, ASharedTierQueuesReadsAtItsTotalBandwidth) {
   EXPECT_NEAR(slow.lookup({4}, 0).seconds, 1e-5, 1e-15);
 }
 
+// A prefill step with one rank of `lone` tokens and the rest idle, priced as
+// serving prices it: the step model (on the unit's per-layer envelope, at the
+// faster of one and two micro-batches) at the mean rank, plus the lone
+// rank's own compute and its exchanges beyond the mean rank's.
+double lone_rank_step(const ServingSpec& s, ClusterConfig pc, int lone, int prompt) {
+  pc.gpu.hbm_gb = 1e9;
+  auto unit = [&](int tokens, bool overlap) {
+    InferenceSpec p = s.prefill.unit;
+    p.tokens_per_gpu = tokens;
+    p.prompt_len = prompt;
+    p.layer_envelope = true;
+    p.deployment.two_micro_batch = overlap;
+    return p;
+  };
+  auto best = [&](int tokens) {
+    InferenceResult a = simulate_inference(pc, unit(tokens, true), false);
+    const InferenceResult b = simulate_inference(pc, unit(tokens, false), false);
+    return b.step_s < a.step_s ? b : a;
+  };
+  const int mean = lone / s.prefill.unit.deployment.ep;
+  const InferenceResult at_mean = best(mean), at_lone = best(lone);
+  const double local = rank_local_seconds(pc, unit(lone, true)) - rank_local_seconds(pc, unit(mean, true));
+  EXPECT_GT(local, 0);  // the lone rank's own work is the larger
+  return at_mean.step_s + local + (at_lone.comm_busy_ms_max - at_mean.comm_busy_ms_max) * 1e-3;
+}
+
 // One request alone: its TTFT is one prefill step of its 4096-token prompt
 // on one of the unit's 8 ranks plus moving its KV at the NIC's rate; its
-// TPOT one decode step of one request at its KV length. The prefill step:
-// the step model at the mean rank (512 tokens) plus the lone rank's own
-// compute (attention, dense and shared-expert layers, head) at 4096 tokens
-// beyond the mean rank's at 512.
+// TPOT one decode step of one request at its KV length. The prefill step as
+// lone_rank_step prices it (the mean rank holds 512 tokens).
 TEST(Serving, AtLowLoadTtftIsOnePrefillStepAndTheTransfer) {
   const ServingSpec s = spec(scenario(fixed_lengths(1, 1, 4096, 4), {{"prefill", {{"tokens_per_gpu", 4096}}}}));
   const ServingResult r = simulate_serving(s);
   ASSERT_EQ(r.completed, 1);
   ClusterConfig pc = s.prefill.cluster, dc = s.decode.cluster;
   pc.gpu.hbm_gb = dc.gpu.hbm_gb = 1e9;
-  // The step model as serving runs it (on the unit's per-layer envelope), at
-  // the faster of one and two micro-batches; a rank's own compute at the
-  // unit's two micro-batches.
-  auto unit = [&](int tokens) {
-    InferenceSpec p = s.prefill.unit;
-    p.tokens_per_gpu = tokens;
-    p.prompt_len = 4096;
-    p.layer_envelope = true;
-    return p;
-  };
-  InferenceSpec one = unit(512);
-  one.deployment.two_micro_batch = false;
-  const double mean_step = std::min(simulate_inference(pc, unit(512)).step_s, simulate_inference(pc, one).step_s);
-  const double mean_local = rank_local_seconds(pc, unit(512)), lone_local = rank_local_seconds(pc, unit(4096));
-  ASSERT_GT(lone_local, 2 * mean_local);  // the lone rank's own work dominates
-  const double step = mean_step + lone_local - mean_local;
+  const double step = lone_rank_step(s, pc, 4096, 4096);
   const double kv_bytes = 4096.0 * (512 + 64) * 2 * 4;  // BF16 latent and RoPE key, 4 layers
   const double transfer = kv_bytes / (43.5e9);          // the H800's achievable RDMA rate
   EXPECT_NEAR(r.ttft_s.mean, step + transfer, 1e-8);
@@ -200,9 +209,7 @@ TEST(Serving, TheKvTransferSharesTheNicWithTheExchanges) {
     p.deployment.two_micro_batch = overlap;
     return p;
   };
-  // The step: the mean rank (256 tokens) plus the lone rank's own excess.
-  const double step = std::min(simulate_inference(pc, unit(256, true)).step_s, simulate_inference(pc, unit(256, false)).step_s) +
-                      rank_local_seconds(pc, unit(4096, true)) - rank_local_seconds(pc, unit(256, true));
+  const double step = lone_rank_step(s, pc, 4096, 4096);
   // The NIC's bytes per token from a full step; the mean rank's share of them.
   const double per_token = simulate_inference(pc, unit(4096, true)).nic_bytes_per_gpu / 4096;
   ASSERT_GT(per_token, 0);
