@@ -261,10 +261,13 @@ double StepPrices::prefill_price(const std::vector<double>& tokens, const std::v
   for (std::size_t r = 0; r < tokens.size(); ++r) {
     if (tokens[r] <= 0) continue;
     slowest = std::max(slowest, (*prefill_local_)(tokens[r], 2 * attention[r] / tokens[r]));
-    sends = std::max(sends, (*prefill_exchange_)(tokens[r], 2 * attention[r] / tokens[r]));
+    sends = std::max(sends, tokens[r]);
   }
+  // The exchanges go by the tokens sent, not the prompt's length: one column
+  // of the grid, at its shortest prompt.
+  const double shortest = 16;
   return (*prefill_)(mean, mean_len) + std::max(0.0, slowest - (*prefill_local_)(mean, mean_len)) +
-         std::max(0.0, sends - (*prefill_exchange_)(mean, mean_len));
+         std::max(0.0, (*prefill_exchange_)(sends, shortest) - (*prefill_exchange_)(mean, shortest));
 }
 
 double StepPrices::decode_s(double requests_per_gpu, double mean_kv) {

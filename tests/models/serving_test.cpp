@@ -144,27 +144,28 @@ TEST(PrefixCache, ASharedTierQueuesReadsAtItsTotalBandwidth) {
 // A prefill step with one rank of `lone` tokens and the rest idle, priced as
 // serving prices it: the step model (on the unit's per-layer envelope, at the
 // faster of one and two micro-batches) at the mean rank, plus the lone
-// rank's own compute and its exchanges beyond the mean rank's.
+// rank's own compute and its exchanges beyond the mean rank's (the
+// exchanges at the grid's shortest prompt, 16: they go by tokens sent).
 double lone_rank_step(const ServingSpec& s, ClusterConfig pc, int lone, int prompt) {
   pc.gpu.hbm_gb = 1e9;
-  auto unit = [&](int tokens, bool overlap) {
+  auto unit = [&](int tokens, bool overlap, int len = 0) {
     InferenceSpec p = s.prefill.unit;
     p.tokens_per_gpu = tokens;
-    p.prompt_len = prompt;
+    p.prompt_len = len > 0 ? len : prompt;
     p.layer_envelope = true;
     p.deployment.two_micro_batch = overlap;
     return p;
   };
-  auto best = [&](int tokens) {
-    InferenceResult a = simulate_inference(pc, unit(tokens, true), false);
-    const InferenceResult b = simulate_inference(pc, unit(tokens, false), false);
+  auto best = [&](int tokens, int len = 0) {
+    InferenceResult a = simulate_inference(pc, unit(tokens, true, len), false);
+    const InferenceResult b = simulate_inference(pc, unit(tokens, false, len), false);
     return b.step_s < a.step_s ? b : a;
   };
   const int mean = lone / s.prefill.unit.deployment.ep;
-  const InferenceResult at_mean = best(mean), at_lone = best(lone);
   const double local = rank_local_seconds(pc, unit(lone, true)) - rank_local_seconds(pc, unit(mean, true));
   EXPECT_GT(local, 0);  // the lone rank's own work is the larger
-  return at_mean.step_s + local + (at_lone.comm_busy_ms_max - at_mean.comm_busy_ms_max) * 1e-3;
+  const double sends = (best(lone, 16).comm_busy_ms_max - best(mean, 16).comm_busy_ms_max) * 1e-3;
+  return best(mean).step_s + local + sends;
 }
 
 // One request alone: its TTFT is one prefill step of its 4096-token prompt
