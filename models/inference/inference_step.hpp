@@ -77,15 +77,15 @@ struct InferenceResult {
   double wall_seconds = 0;
 };
 
-// Throws sim::InputError for a deployment that does not fit the cluster or HBM.
-// With an MTP draft the same step without it is simulated too (the summary's
-// baseline) unless `mtp_baseline` is false.
 // The busiest GPU's rank-local compute of a step (rank_local_ms_max, in
 // seconds) from the stages' costs alone: no load draw, exchange or graph.
 double rank_local_seconds(const ClusterConfig& cluster, const InferenceSpec& spec);
 
-// `cache`: the unit's step loads shared across calls that differ only in
-// batch, prompt and KV length (serving's step prices).
+// Throws sim::InputError for a deployment that does not fit the cluster or HBM.
+// With an MTP draft the same step without it is simulated too (the summary's
+// baseline) unless `mtp_baseline` is false. `cache`: one unit's step loads,
+// kept by batch, shared by calls that differ only in batch, prompt and KV
+// length (serving's step prices).
 InferenceResult simulate_inference(const ClusterConfig& cluster, const InferenceSpec& spec, bool mtp_baseline = true,
                                    StepLoadCache* cache = nullptr);
 

@@ -30,8 +30,7 @@ StepSurface::StepSurface(Price price, std::vector<double> xs, std::vector<double
     : price_(std::move(price)),
       xs_(std::move(xs)),
       ys_(std::move(ys)),
-      sample_size_(static_cast<std::size_t>(samples)),
-      sample_rng_(seed) {
+      sample_(static_cast<std::size_t>(samples), seed) {
   for (double x : xs_) log_xs_.push_back(std::log(x));
   for (double y : ys_) log_ys_.push_back(std::log(y));
 }
@@ -54,13 +53,7 @@ double StepSurface::direct(double x, double y) {
 }
 
 double StepSurface::operator()(double x, double y) {
-  ++queries_;
-  if (sample_.size() < sample_size_) {
-    sample_.emplace_back(x, y);
-  } else if (sample_size_ > 0) {
-    const auto k = std::uniform_int_distribution<long long>(0, queries_ - 1)(sample_rng_);
-    if (k < static_cast<long long>(sample_size_)) sample_[static_cast<std::size_t>(k)] = {x, y};
-  }
+  sample_.offer({x, y});
   return interpolate(x, y);
 }
 
@@ -97,8 +90,8 @@ void add(PriceError& e, double approx, double exact) {
 
 PriceError StepSurface::compare(const Price& approx, const Price& exact, int points) {
   PriceError e;
-  for (std::size_t k = 0; k < sample_.size() && e.points < points; ++k) {
-    const auto [x, y] = sample_[k];
+  for (std::size_t k = 0; k < sample_.items().size() && e.points < points; ++k) {
+    const auto [x, y] = sample_.items()[k];
     simulations_ += 2;
     add(e, approx(x, y), exact(x, y));
   }
@@ -108,8 +101,8 @@ PriceError StepSurface::compare(const Price& approx, const Price& exact, int poi
 
 PriceError StepSurface::check(int points) {
   PriceError e;
-  for (std::size_t k = 0; k < sample_.size() && e.points < points; ++k) {
-    const auto [x, y] = sample_[k];
+  for (std::size_t k = 0; k < sample_.items().size() && e.points < points; ++k) {
+    const auto [x, y] = sample_.items()[k];
     const double interpolated = interpolate(x, y);
     ++simulations_;
     add(e, interpolated, price_(x, y));
@@ -118,7 +111,8 @@ PriceError StepSurface::check(int points) {
   return e;
 }
 
-StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context) : spec_(s), rank_rng_(s.prices.check_seed + 2) {
+StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context)
+    : spec_(s), rank_sample_(static_cast<std::size_t>(s.prices.envelope_check_points), s.prices.check_seed + 2) {
   if (s.prices.fixed) return;
   const ClusterConfig prefill_cluster = pricing_cluster(s.prefill.cluster);
   const ClusterConfig decode_cluster = pricing_cluster(s.decode.cluster);
@@ -218,33 +212,18 @@ void StepPrices::check() {
   if (fixed()) return;
   prefill_error = prefill_->check(spec_.prices.check_points);
   decode_error = decode_->check(spec_.prices.check_points);
+  for (const auto& [tokens, attention] : rank_sample_.items())
+    add(prefill_ranks_error, prefill_price(tokens, attention), prefill_ranks_(tokens, attention));
+  if (prefill_ranks_error.points > 0) prefill_ranks_error.mean_relative /= prefill_ranks_error.points;
   if (!spec_.prices.envelope) return;
   const int n = spec_.prices.envelope_check_points;
   prefill_envelope_error = prefill_->compare(prefill_envelope_, prefill_whole_, n);
-  for (const auto& [tokens, attention] : rank_sample_) {
-    const double exact = prefill_ranks_(tokens, attention);
-    const double rel = std::abs(prefill_price(tokens, attention) - exact) / exact;
-    prefill_ranks_error.max_relative = std::max(prefill_ranks_error.max_relative, rel);
-    prefill_ranks_error.mean_relative += rel / static_cast<double>(rank_sample_.size());
-    ++prefill_ranks_error.points;
-  }
   decode_envelope_error = decode_->compare(decode_envelope_, decode_whole_, n);
-}
-
-double StepPrices::prefill_s(double tokens_per_gpu, double attention_len) {
-  return fixed() ? spec_.prices.prefill_s : (*prefill_)(tokens_per_gpu, attention_len);
 }
 
 double StepPrices::prefill_s(const std::vector<double>& tokens, const std::vector<double>& attention) {
   if (fixed()) return spec_.prices.prefill_s;
-  ++rank_steps_;
-  const auto n = static_cast<std::size_t>(spec_.prices.envelope_check_points);
-  if (rank_sample_.size() < n) {
-    rank_sample_.emplace_back(tokens, attention);
-  } else if (n > 0) {
-    const auto k = std::uniform_int_distribution<long long>(0, rank_steps_ - 1)(rank_rng_);
-    if (k < static_cast<long long>(n)) rank_sample_[static_cast<std::size_t>(k)] = {tokens, attention};
-  }
+  rank_sample_.offer({tokens, attention});
   return prefill_price(tokens, attention);
 }
 

@@ -23,6 +23,30 @@
 
 namespace v3sim::models {
 
+// A uniform random sample of up to `size` items of a stream (reservoir
+// sampling, seeded): the checks' states, drawn from a run's own queries.
+template <typename T>
+class Reservoir {
+ public:
+  Reservoir(std::size_t size, std::uint64_t seed) : size_(size), rng_(seed) {}
+  void offer(const T& item) {
+    ++seen_;
+    if (items_.size() < size_) {
+      items_.push_back(item);
+    } else if (size_ > 0) {
+      const auto k = std::uniform_int_distribution<long long>(0, seen_ - 1)(rng_);
+      if (k < static_cast<long long>(size_)) items_[static_cast<std::size_t>(k)] = item;
+    }
+  }
+  const std::vector<T>& items() const { return items_; }
+
+ private:
+  std::size_t size_;
+  long long seen_ = 0;
+  std::mt19937_64 rng_;
+  std::vector<T> items_;
+};
+
 struct PriceError {
   int points = 0;
   double max_relative = 0;
@@ -51,11 +75,7 @@ class StepSurface {
   std::map<std::pair<std::size_t, std::size_t>, double> nodes_;  // logs of prices
   std::map<std::pair<long long, long long>, double> direct_;
   int simulations_ = 0;
-  // A uniform sample of the queries (reservoir sampling).
-  std::vector<std::pair<double, double>> sample_;
-  std::size_t sample_size_;
-  long long queries_ = 0;
-  std::mt19937_64 sample_rng_;
+  Reservoir<std::pair<double, double>> sample_;  // of the queries
 };
 
 class StepPrices {
@@ -63,9 +83,6 @@ class StepPrices {
   // `max_prompt` and `max_context`: the source's longest prompt and longest
   // prompt plus output (the surfaces' far edges).
   StepPrices(const ServingSpec& s, int max_prompt, int max_context);
-  // A prefill unit's step: `tokens_per_gpu` computed per GPU, attending on
-  // average over `attention_len` tokens (the causal-equivalent prompt length).
-  double prefill_s(double tokens_per_gpu, double attention_len);
   // A prefill unit's step whose DP ranks compute `tokens[r]` tokens with
   // `attention[r]` = sum over their chunks of c (o + c/2) (c tokens after o
   // already cached): the step model at the mean rank, plus the busiest rank's
@@ -100,9 +117,7 @@ class StepPrices {
   double prefill_price(const std::vector<double>& tokens, const std::vector<double>& attention);
   // A uniform sample of the prefill steps' ranks (tokens, attention), and the
   // step model run with each rank's batch.
-  std::vector<std::pair<std::vector<double>, std::vector<double>>> rank_sample_;
-  long long rank_steps_ = 0;
-  std::mt19937_64 rank_rng_;
+  Reservoir<std::pair<std::vector<double>, std::vector<double>>> rank_sample_;
   std::function<double(const std::vector<double>&, const std::vector<double>&)> prefill_ranks_;
   // One step on the envelope and on every GPU, the unit's own micro-batching.
   StepSurface::Price prefill_envelope_, prefill_whole_, decode_envelope_, decode_whole_;
