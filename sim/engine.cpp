@@ -177,7 +177,7 @@ class Runner {
     }
     x.flow.remaining = f.bytes;
     x.flow.since = now_;
-    x.flow.solver_id = solver_.add_flow(std::vector<LinkId>(path.begin(), path.end()));
+    x.flow.solver_id = solver_.add_flow(path);
     map_solver_flow(x.flow.solver_id, slot | kExchangeBit);
   }
 
@@ -287,7 +287,7 @@ class Runner {
     st.task = t;
     st.remaining = f.bytes;
     st.since = now_;
-    st.solver_id = solver_.add_flow(std::vector<LinkId>(path.begin(), path.end()), f.rate_cap * 1e-9);
+    st.solver_id = solver_.add_flow(path, f.rate_cap * 1e-9);
     map_solver_flow(st.solver_id, fi);
   }
 

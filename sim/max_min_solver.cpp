@@ -19,7 +19,7 @@ MaxMinSolver::LinkId MaxMinSolver::add_link(double capacity) {
   return static_cast<LinkId>(links_.size() - 1);
 }
 
-MaxMinSolver::FlowId MaxMinSolver::add_flow(const std::vector<LinkId>& links, double cap) {
+MaxMinSolver::FlowId MaxMinSolver::add_flow(std::span<const LinkId> links, double cap) {
   if (!(cap > 0)) throw std::invalid_argument("flow rate cap must be > 0");
   for (LinkId l : links)
     if (l >= links_.size()) throw std::out_of_range("add_flow: unknown link");
@@ -29,13 +29,17 @@ MaxMinSolver::FlowId MaxMinSolver::add_flow(const std::vector<LinkId>& links, do
   FlowId id;
   if (free_ids_.empty()) {
     id = static_cast<FlowId>(flows_.size());
-    flows_.push_back(Flow{links, cap});
+    flows_.push_back(Flow{{links.begin(), links.end()}, cap});
   } else {
+    // The slot keeps its path's storage and its `seen` epoch.
     id = free_ids_.back();
     free_ids_.pop_back();
-    const std::uint64_t seen = flows_[id].seen;
-    flows_[id] = Flow{links, cap};
-    flows_[id].seen = seen;
+    Flow& f = flows_[id];
+    f.links.assign(links.begin(), links.end());
+    f.cap = cap;
+    f.rate = 0;
+    f.active = true;
+    f.frozen = false;
   }
   for (LinkId l : links) links_[l].flows.push_back(id);
   dirty_flows_.push_back(id);
@@ -54,8 +58,16 @@ void MaxMinSolver::remove_flow(FlowId flow) {
     list.pop_back();
     dirty_links_.push_back(l);  // its other flows may now go faster
   }
-  std::vector<LinkId>().swap(f.links);  // a finished flow's path is not needed again
+  f.links.clear();  // its storage serves the next flow to take this id
   free_ids_.push_back(flow);
+}
+
+void MaxMinSolver::reset_flows() {
+  for (FlowId f = 0; f < flows_.size(); ++f) remove_flow(f);
+  free_ids_.clear();
+  for (FlowId f = static_cast<FlowId>(flows_.size()); f > 0; --f) free_ids_.push_back(f - 1);
+  dirty_flows_.clear();
+  dirty_links_.clear();
 }
 
 double MaxMinSolver::load(LinkId link) const {
@@ -96,7 +108,8 @@ void MaxMinSolver::fill_component() {
     links_[l].remaining = links_[l].capacity;
     links_[l].unfrozen = static_cast<int>(links_[l].flows.size());
   }
-  std::vector<FlowId> unfrozen = component_flows_;
+  std::vector<FlowId>& unfrozen = unfrozen_;
+  unfrozen.assign(component_flows_.begin(), component_flows_.end());
   for (FlowId f : unfrozen) flows_[f].frozen = false;
   while (!unfrozen.empty()) {
     double share = MaxMinSolver::kUnlimited;
@@ -104,8 +117,8 @@ void MaxMinSolver::fill_component() {
       if (links_[l].unfrozen > 0) share = std::min(share, links_[l].remaining / links_[l].unfrozen);
     for (FlowId f : unfrozen) share = std::min(share, flows_[f].cap);
     const double limit = share * (1 + kTie);
-    std::vector<FlowId> still;
-    still.reserve(unfrozen.size());
+    std::vector<FlowId>& still = still_;
+    still.clear();
     for (FlowId f : unfrozen) {
       Flow& flow = flows_[f];
       bool stop = flow.cap <= limit;

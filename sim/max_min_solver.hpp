@@ -8,7 +8,9 @@
 // component (flows linked through shared links) dirty, and solve() refills
 // only the dirty components.
 #include <cstdint>
+#include <initializer_list>
 #include <limits>
+#include <span>
 #include <vector>
 
 namespace v3sim::sim {
@@ -21,8 +23,15 @@ class MaxMinSolver {
 
   LinkId add_link(double capacity);
   // A flow across `links` (a link may appear once), at most `cap` fast.
-  FlowId add_flow(const std::vector<LinkId>& links, double cap = kUnlimited);
+  FlowId add_flow(std::span<const LinkId> links, double cap = kUnlimited);
+  FlowId add_flow(std::initializer_list<LinkId> links, double cap = kUnlimited) {
+    return add_flow(std::span<const LinkId>(links.begin(), links.size()), cap);
+  }
   void remove_flow(FlowId flow);
+  // Removes every flow and hands ids out from 0 again, as a fresh solver
+  // would (so that rates come out bit for bit the same), keeping the links
+  // and the storage.
+  void reset_flows();
 
   // Recomputes the rates of every flow in a dirty component; returns those
   // flows (their rates may or may not have changed).
@@ -65,6 +74,7 @@ class MaxMinSolver {
   std::vector<FlowId> component_flows_;
   std::vector<LinkId> component_links_;
   std::vector<FlowId> solved_;
+  std::vector<FlowId> unfrozen_, still_;  // fill_component's rounds (kept to spare allocations)
 };
 
 }  // namespace v3sim::sim

@@ -63,12 +63,29 @@ LowLatencyExchange low_latency_exchange(const LowLatencyLink& link, const std::v
   return x;
 }
 
-NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
-                                       const calibration::Profile& p, const std::vector<double>& share, double tokens,
-                                       int copies, int hidden, int comm_sms, const std::vector<double>& sender_tokens) {
-  const int ep = static_cast<int>(share.size());
-  const int per_node = std::min(ep, cluster.gpus_per_node);
-  const int nodes = std::max(1, ep / per_node);
+struct NormalExchanger::Phases {
+  EpPhaseSimulator dispatch, combine;
+};
+
+NormalExchanger::NormalExchanger(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
+                                 const calibration::Profile& p, int ep, int hidden, int comm_sms)
+    : ep_(ep),
+      hidden_(hidden),
+      per_node_(std::min(ep, cluster.gpus_per_node)),
+      nodes_(std::max(1, ep / std::min(ep, cluster.gpus_per_node))),
+      dispatch_(p.kernel_class("ep_dispatch")),
+      combine_(p.kernel_class("ep_combine")) {
+  const SmPartition sms{gpu.sms, comm_sms, false};
+  const double per_sm = (p.comm_gb_per_s_per_sm > 0 ? p.comm_gb_per_s_per_sm : gpu.comm_gb_per_s_per_sm) * 1e9;
+  phases_ = std::make_unique<Phases>(Phases{EpPhaseSimulator(cluster, ep, per_node_, sms, per_sm, false, &router),
+                                            EpPhaseSimulator(cluster, ep, per_node_, sms, per_sm, true, &router)});
+}
+
+NormalExchanger::~NormalExchanger() = default;
+
+NormalExchange NormalExchanger::operator()(const std::vector<double>& share, double tokens, int copies,
+                                           const std::vector<double>& sender_tokens) {
+  const int ep = ep_, per_node = per_node_, nodes = nodes_;
   // Expected tokens per (sender, rank) and (sender, node): a token with
   // `copies` experts reaches a rank holding a share q of the copies with
   // probability 1 - (1 - q)^copies (independent picks; docs/inference-model.md).
@@ -78,28 +95,24 @@ NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topol
   r.ranks_per_node = per_node;
   r.tokens_to_rank.assign(static_cast<std::size_t>(ep) * ep, 0);
   r.tokens_to_node.assign(static_cast<std::size_t>(ep) * nodes, 0);
-  std::vector<double> node_share(static_cast<std::size_t>(nodes), 0);
+  std::vector<double> node_share(static_cast<std::size_t>(nodes), 0), reach(static_cast<std::size_t>(ep)),
+      node_reach(static_cast<std::size_t>(nodes));
   for (int d = 0; d < ep; ++d) node_share[static_cast<std::size_t>(d / per_node)] += share[static_cast<std::size_t>(d)];
+  for (int d = 0; d < ep; ++d)
+    reach[static_cast<std::size_t>(d)] = 1 - std::pow(1 - std::min(1.0, share[static_cast<std::size_t>(d)]), copies);
+  for (int nd = 0; nd < nodes; ++nd)
+    node_reach[static_cast<std::size_t>(nd)] = 1 - std::pow(1 - std::min(1.0, node_share[static_cast<std::size_t>(nd)]), copies);
   for (int s = 0; s < ep; ++s) {
     const double own = sender_tokens.empty() ? tokens : sender_tokens[static_cast<std::size_t>(s)];
     for (int d = 0; d < ep; ++d)
-      r.tokens_to_rank[static_cast<std::size_t>(s * ep + d)] =
-          std::llround(own * (1 - std::pow(1 - std::min(1.0, share[static_cast<std::size_t>(d)]), copies)));
+      r.tokens_to_rank[static_cast<std::size_t>(s * ep + d)] = std::llround(own * reach[static_cast<std::size_t>(d)]);
     for (int nd = 0; nd < nodes; ++nd)
-      r.tokens_to_node[static_cast<std::size_t>(s * nodes + nd)] =
-          std::llround(own * (1 - std::pow(1 - std::min(1.0, node_share[static_cast<std::size_t>(nd)]), copies)));
+      r.tokens_to_node[static_cast<std::size_t>(s * nodes + nd)] = std::llround(own * node_reach[static_cast<std::size_t>(nd)]);
   }
-  EpAllToAllSpec spec;
-  spec.ep = ep;
-  spec.tokens_per_rank = static_cast<int>(tokens);
-  spec.hidden = hidden;
-  spec.comm_sms = comm_sms;
-  const SmPartition sms{gpu.sms, comm_sms, false};
-  const double per_sm = (p.comm_gb_per_s_per_sm > 0 ? p.comm_gb_per_s_per_sm : gpu.comm_gb_per_s_per_sm) * 1e9;
   NormalExchange out;
   for (bool combine : {false, true}) {
-    const EpPhaseResult phase = simulate_ep_phase(cluster, spec, r, sms, per_sm, combine, &router);
-    const calibration::KernelClassParams& k = p.kernel_class(combine ? "ep_combine" : "ep_dispatch");
+    const EpPhaseResult phase = (combine ? phases_->combine : phases_->dispatch).run(r, token_bytes(combine ? "bf16" : "fp8", hidden_));
+    const calibration::KernelClassParams& k = combine ? combine_ : dispatch_;
     std::vector<double> t(static_cast<std::size_t>(ep), 0), sent(t), received(t);
     for (const EpFlowRecord& f : phase.flow_records) {
       for (int g : {f.from_gpu, f.to_gpu})
@@ -117,6 +130,13 @@ NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topol
     (combine ? out.combine_s : out.dispatch_s) = std::move(t);
   }
   return out;
+}
+
+NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
+                                       const calibration::Profile& p, const std::vector<double>& share, double tokens,
+                                       int copies, int hidden, int comm_sms, const std::vector<double>& sender_tokens) {
+  return NormalExchanger(cluster, router, gpu, p, static_cast<int>(share.size()), hidden, comm_sms)(share, tokens, copies,
+                                                                                                     sender_tokens);
 }
 
 }  // namespace v3sim::models

@@ -15,6 +15,7 @@
 // Prefill (DeepEP normal): the training model's flow-level simulation of
 // dispatch and combine (IB once per node, then NVLink forwarding) on the
 // cluster, from the expected tokens per rank and node.
+#include <memory>
 #include <vector>
 
 #include "calibration/profile.hpp"
@@ -70,10 +71,30 @@ struct NormalExchange {
   std::vector<double> dispatch_nic_bytes, combine_nic_bytes;
 };
 
-// Prefill: tokens per GPU `tokens`, each to `copies` experts, `share[g]` of
-// the copies on GPU g, on the first share.size() GPUs of `cluster`; `router`
-// is the cluster's shared one (every layer's exchange reuses its paths).
-// `sender_tokens`: each GPU's own tokens where they differ (empty: `tokens`).
+// Prefill's exchanges on a unit's GPUs (the first `ep` of `cluster`): the
+// dispatch and combine flows are built once and run for each layer's load.
+// `router` is the cluster's shared one.
+class NormalExchanger {
+ public:
+  NormalExchanger(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
+                  const calibration::Profile& p, int ep, int hidden, int comm_sms);
+  ~NormalExchanger();
+
+  // Tokens per GPU `tokens`, each to `copies` experts, `share[g]` of the
+  // copies on GPU g; `sender_tokens`: each GPU's own tokens where they differ
+  // (empty: `tokens`).
+  NormalExchange operator()(const std::vector<double>& share, double tokens, int copies,
+                            const std::vector<double>& sender_tokens = {});
+
+ private:
+  struct Phases;
+  std::unique_ptr<Phases> phases_;
+  int ep_, hidden_;
+  int per_node_, nodes_;
+  calibration::KernelClassParams dispatch_, combine_;
+};
+
+// One exchange alone (a NormalExchanger used once).
 NormalExchange normal_exchange_seconds(const topologies::Cluster& cluster, topologies::Router& router, const GpuPreset& gpu,
                                        const calibration::Profile& p, const std::vector<double>& share, double tokens,
                                        int copies, int hidden, int comm_sms, const std::vector<double>& sender_tokens = {});

@@ -1,6 +1,7 @@
 #include "models/inference/step_load.hpp"
 
 #include <algorithm>
+#include <memory>
 #include <numeric>
 
 #include "models/inference/eplb.hpp"
@@ -45,15 +46,17 @@ double tokens_per_gpu_per_micro_batch(const InferenceSpec& s) {
                                              : static_cast<double>(s.requests_per_gpu) / mbs * (1 + s.mtp_depth);
 }
 
-// The tokens of the whole step: what the load draw depends on.
-long long step_copies_key(const InferenceSpec& s) {
+// The tokens of one micro-batch over the unit: what its load draw depends on
+// (each micro-batch routes its own tokens; both of a step are given the same
+// draw, docs/inference-model.md).
+long long micro_batch_copies_key(const InferenceSpec& s) {
+  const int mbs = s.deployment.two_micro_batch ? 2 : 1;
   if (!s.prefill_ranks.empty()) {
     long long sum = 0;
     for (const auto& [tokens, prompt] : s.prefill_ranks) sum += tokens;
-    return sum;
+    return std::llround(static_cast<double>(sum) / mbs);
   }
-  const int mbs = s.deployment.two_micro_batch ? 2 : 1;
-  return std::llround(tokens_per_gpu_per_micro_batch(s) * mbs * s.deployment.ep);
+  return std::llround(tokens_per_gpu_per_micro_batch(s) * s.deployment.ep);
 }
 
 // The shares and imbalance of `out`: the step's draw, placed.
@@ -65,8 +68,8 @@ void place_load(const ClusterConfig& cluster, const InferenceSpec& s, StepLoad& 
   const int nodes = std::max(1, ep / per_node);
   const int moe_layers = m.moe_layers() + s.mtp_depth;
 
-  // The draw EPLB plans on and the step's own.
-  const double step_tokens = static_cast<double>(step_copies_key(s));
+  // The draw EPLB plans on and the micro-batch's own.
+  const double step_tokens = static_cast<double>(micro_batch_copies_key(s));
   const auto shares = expected_shares(s.load, m.routed_experts, moe_layers);
   const bool shared_routed = d.shared == SharedExpert::kRouted;
   const auto plan = draw_counts(shares, step_tokens, m.topk, shared_routed, s.load.noise, s.load.plan_seed);
@@ -105,6 +108,8 @@ void cost_exchanges(const ClusterConfig& cluster, const InferenceSpec& s, Kernel
   const LowLatencyLink ll_d = low_latency_link(s.profile, "ep_ll_dispatch", cluster.gpu, d.low_latency_nvlink);
   const LowLatencyLink ll_c = low_latency_link(s.profile, "ep_ll_combine", cluster.gpu, d.low_latency_nvlink);
   const double msg_d = low_latency_message_bytes(m.hidden, true), msg_c = low_latency_message_bytes(m.hidden, false);
+  std::unique_ptr<NormalExchanger> normal;
+  if (prefill) normal = std::make_unique<NormalExchanger>(fabric, router, cluster.gpu, s.profile, ep, m.hidden, d.comm_sms);
   out.dispatch.resize(static_cast<std::size_t>(moe_layers));
   out.combine.resize(static_cast<std::size_t>(moe_layers));
   for (int l = 0; l < moe_layers; ++l) {
@@ -119,8 +124,7 @@ void cost_exchanges(const ClusterConfig& cluster, const InferenceSpec& s, Kernel
       std::vector<double> own;
       for (const auto& [tokens, prompt] : s.prefill_ranks)
         own.push_back(static_cast<double>(tokens) / (d.two_micro_batch ? 2 : 1) * sent / tokens_per_gpu_mb);
-      const NormalExchange x = normal_exchange_seconds(fabric, router, cluster.gpu, s.profile, sh, sent, s.selections(),
-                                                       m.hidden, d.comm_sms, own);
+      const NormalExchange x = (*normal)(sh, sent, s.selections(), own);
       xd.time_s = x.dispatch_s;
       xc.time_s = x.combine_s;
       xd.nic_bytes = x.dispatch_nic_bytes;
@@ -157,20 +161,14 @@ StepLoad step_load(const ClusterConfig& cluster, const InferenceSpec& s, KernelC
 }
 
 const StepLoad& StepLoadCache::get(const ClusterConfig& cluster, const InferenceSpec& s, KernelCoster& cost) {
-  const auto key = std::make_tuple(s.tokens_per_gpu, s.requests_per_gpu, s.deployment.two_micro_batch, s.mtp_depth);
+  // Ranks of unequal batches are priced once each, not kept.
+  if (!s.prefill_ranks.empty()) return scratch_ = step_load(cluster, s, cost);
+  // A step of two micro-batches of t tokens loads its GPUs as a step of one
+  // micro-batch of t does: the same draw, the same exchanges.
+  const auto key = std::make_pair(tokens_per_gpu_per_micro_batch(s), s.mtp_depth);
   auto it = loads_.find(key);
   if (it != loads_.end()) return it->second;
-  // With and without two micro-batches a step draws the same copies.
-  const auto draw_key = std::make_pair(step_copies_key(s), s.mtp_depth);
-  auto placed = placed_.find(draw_key);
-  if (placed == placed_.end()) {
-    StepLoad p;
-    place_load(cluster, s, p);
-    placed = placed_.emplace(draw_key, std::move(p)).first;
-  }
-  StepLoad out = placed->second;
-  cost_exchanges(cluster, s, cost, out);
-  return loads_[key] = std::move(out);
+  return loads_[key] = step_load(cluster, s, cost);
 }
 
 }  // namespace v3sim::models

@@ -2,11 +2,12 @@
 // What a step's batch makes of each GPU before its stages are costed: the
 // share of every MoE layer's token copies each GPU's experts receive (the
 // load drawn, then placed), and each exchange's per-GPU costs. These depend
-// on the batch (tokens or requests per GPU, micro-batches, MTP) and not on
-// the prompt or KV length, so serving's step prices, which run one unit at
-// many lengths, share them through a StepLoadCache.
+// on a micro-batch's tokens per GPU and MTP, not on the prompt or KV length
+// nor on how many micro-batches the step has, so serving's step prices, which
+// run one unit at many lengths and both micro-batchings, share them through a
+// StepLoadCache.
 #include <map>
-#include <tuple>
+#include <utility>
 #include <vector>
 
 #include "models/cluster_config.hpp"
@@ -34,8 +35,8 @@ class StepLoadCache {
   const StepLoad& get(const ClusterConfig& cluster, const InferenceSpec& s, KernelCoster& cost);
 
  private:
-  std::map<std::tuple<int, int, bool, int>, StepLoad> loads_;
-  std::map<std::pair<long long, int>, StepLoad> placed_;  // shares only, by the step's token copies and MTP
+  std::map<std::pair<double, int>, StepLoad> loads_;  // by tokens per GPU per micro-batch, and MTP
+  StepLoad scratch_;
 };
 
 }  // namespace v3sim::models

@@ -3,10 +3,8 @@
 #include <chrono>
 #include <map>
 
-#include "models/cluster_network.hpp"
-#include "models/moe/ep_flows.hpp"
+#include "models/moe/ep_phase_simulator.hpp"
 #include "models/sm_partition.hpp"
-#include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
 #include "topologies/build_cluster.hpp"
 #include "topologies/routing.hpp"
@@ -14,91 +12,14 @@
 namespace v3sim::models {
 namespace {
 
-// One phase's flows on a fresh task graph over the cluster's links.
-class PhaseBuilder {
- public:
-  PhaseBuilder(const topologies::Cluster& c, const EpAllToAllSpec& spec, const SmPartition& sms, double per_sm_bytes_per_s,
-               topologies::Router* router)
-      : net_(c, graph_, router) {
-    comm_ = graph_.add_resource("comm", sim::ResourceOrder::kReady, 0);
-    for (int g = 0; g < spec.ep && !sms.offload; ++g)
-      injection_.push_back(graph_.add_link("gpu" + std::to_string(g) + " comm SMs", sms.comm_cap(per_sm_bytes_per_s), 0));
-  }
-
-  // A flow of `bytes` from GPU `from` along `edges`. NVLink transfers are
-  // loads and stores of the kernel's SMs and pass through `from`'s SM cap;
-  // RDMA payload is read by the NIC's DMA engine, so fabric flows do not.
-  void add(int from, int to, const std::vector<topologies::EdgeId>& edges, double bytes, bool by_sms) {
-    if (bytes <= 0) return;
-    std::vector<sim::LinkId> path;
-    if (by_sms && !injection_.empty()) path.push_back(injection_[from]);
-    for (sim::LinkId l : net_.links(edges)) path.push_back(l);
-    records_.push_back(EpFlowRecord{from, to, !by_sms, bytes, 0, 0});
-    tasks_.push_back(graph_.add_flow(comm_, bytes, path));
-    for (sim::LinkId l : path) {
-      if (l >= link_bytes_.size()) link_bytes_.resize(l + 1, 0);
-      link_bytes_[l] += bytes;
-    }
-  }
-
-  topologies::Router& router() { return net_.router(); }
-
-  EpPhaseResult run() {
-    const sim::Timeline t = sim::run(graph_);
-    EpPhaseResult r;
-    r.time = t.makespan;
-    r.events = t.events;
-    r.flows = graph_.flows().size();
-    r.flow_records = records_;
-    for (std::size_t i = 0; i < tasks_.size(); ++i) {
-      r.flow_records[i].start = t.start[tasks_[i]];
-      r.flow_records[i].end = t.end[tasks_[i]];
-    }
-    for (sim::LinkId link = 0; link < link_bytes_.size(); ++link) {
-      const double bytes = link_bytes_[link];
-      if (bytes <= 0) continue;
-      const double busy = bytes / graph_.links()[link].bandwidth * 1e9 / static_cast<double>(std::max<sim::Time>(1, t.makespan));
-      if (busy > r.bound_utilization) {
-        r.bound_utilization = busy;
-        r.bound_by = class_name(link);
-      }
-    }
-    return r;
-  }
-
- private:
-  std::string class_name(sim::LinkId link) const {
-    const topologies::EdgeProps* e = net_.edge_of(link);
-    if (e == nullptr) return "comm SMs (NVLink copies)";
-    switch (e->kind) {
-      case topologies::LinkKind::kNvLink: return "NVLink";
-      case topologies::LinkKind::kPcie: return "PCIe";
-      case topologies::LinkKind::kFabric: return "InfiniBand";
-    }
-    return "?";
-  }
-
-  sim::TaskGraph graph_;
-  ClusterNetwork net_;
-  sim::ResourceId comm_;
-  std::vector<sim::LinkId> injection_;
-  std::vector<double> link_bytes_;  // per link
-  std::vector<EpFlowRecord> records_;
-  std::vector<sim::TaskId> tasks_;
-};
-
 // Dispatch: sender -> (fabric, once per node) -> relay -> (NVLink) -> expert
 // GPUs. Combine: the reverse; the relay reduces before the fabric, so fabric
 // flows carry one copy per (token, node) both ways (models/moe/ep_flows).
 EpPhaseResult run_phase(const topologies::Cluster& c, const EpAllToAllSpec& spec, const TokenRouting& r,
                         double bytes_per_token, const SmPartition& sms, double per_sm, bool combine,
                         topologies::Router* router) {
-  PhaseBuilder b(c, spec, sms, per_sm, router);
-  std::vector<int> members(static_cast<std::size_t>(spec.ep));
-  for (int i = 0; i < spec.ep; ++i) members[static_cast<std::size_t>(i)] = i;
-  for (const EpFlow& f : ep_phase_flows(b.router(), members, r, bytes_per_token, combine))
-    b.add(f.from, f.to, f.edges, f.bytes, f.by_sms);
-  EpPhaseResult res = b.run();
+  EpPhaseSimulator phase(c, spec.ep, r.ranks_per_node, sms, per_sm, combine, router);
+  EpPhaseResult res = phase.run(r, bytes_per_token);
   res.bytes_per_token = bytes_per_token;
   // DeepEP's accounting (reference section 6): NVLink counts every received
   // token copy, the receiver's own included; RDMA counts each token once per

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "models/cluster_config.hpp"
+#include "models/moe/ep_phase_simulator.hpp"
 #include "models/moe/token_routing.hpp"
 #include "models/sm_partition.hpp"
 #include "topologies/cluster_graph.hpp"
@@ -32,28 +33,6 @@ struct EpAllToAllSpec {
   bool comm_offload = false;  // co-processor what-if: 0 SMs, no injection cap
   double skew = 0;
   std::uint64_t seed = 1;
-};
-
-// One aggregated flow of a phase, for the trace.
-struct EpFlowRecord {
-  int from_gpu;
-  int to_gpu;
-  bool fabric;  // crosses the fabric (else NVLink only)
-  double bytes;
-  sim::Time start;
-  sim::Time end;
-};
-
-struct EpPhaseResult {
-  sim::Time time = 0;
-  double bytes_per_token = 0;
-  double nvlink_logical_gb_per_s = 0;  // DeepEP's accounting, mean over ranks
-  double rdma_logical_gb_per_s = 0;    // 0 within one node
-  std::string bound_by;                // the resource class with the busiest link
-  double bound_utilization = 0;        // that link's busy share of the phase
-  std::uint64_t events = 0;
-  std::size_t flows = 0;
-  std::vector<EpFlowRecord> flow_records;
 };
 
 struct EpResult {

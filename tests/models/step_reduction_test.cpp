@@ -82,6 +82,24 @@ TEST(StepLoadCache, SharedLoadsChangeNoStep) {
     }
 }
 
+// Each micro-batch routes its own tokens: a step of two micro-batches of t
+// tokens per GPU draws the load of one micro-batch of t, and the cache hands
+// the same loads to both (the unit's steps differ, the loads do not).
+TEST(StepLoadCache, TwoMicroBatchesOfTLoadAsOneOfT) {
+  const Units u = units(true);
+  InferenceSpec one = u.prefill, two = u.prefill;
+  one.deployment.two_micro_batch = false;
+  two.deployment.two_micro_batch = true;
+  two.tokens_per_gpu = 2 * one.tokens_per_gpu;
+  const InferenceResult a = simulate_inference(u.prefill_cluster, one, false);
+  const InferenceResult b = simulate_inference(u.prefill_cluster, two, false);
+  EXPECT_EQ(a.load_imbalance_after, b.load_imbalance_after);
+  EXPECT_GT(a.load_imbalance_after, 1.2);
+  StepLoadCache loads;
+  EXPECT_EQ(step(u.prefill_cluster, one, false, &loads), step(u.prefill_cluster, one, false));
+  EXPECT_EQ(step(u.prefill_cluster, two, false, &loads), step(u.prefill_cluster, two, false));
+}
+
 // A prefill GPU's NIC over a step: with experts spread evenly over two nodes
 // and independent picks, a token reaches the other node with probability
 // 1 - (1/2)^8, once (DeepEP sends a token once per node); dispatch carries
