@@ -117,42 +117,107 @@ int draw_length(const LengthDist& d, std::mt19937_64& rng) {
   return d.value;
 }
 
-std::vector<Request> synthesize(const SyntheticSource& g, int block_tokens) {
-  std::mt19937_64 rng(g.seed);
-  std::vector<Request> out;
-  const double shape = 1 / (g.cv * g.cv);
-  auto gap = [&](double rate) {
-    return g.gamma ? std::gamma_distribution<double>(shape, 1 / (rate * shape))(rng) : std::exponential_distribution<double>(rate)(rng);
-  };
-  // Arrivals: one rate throughout, or an hourly envelope (a renewal process
-  // restarted at each hour at that hour's rate; an hour at rate 0 is idle).
-  std::vector<double> arrivals;
-  if (g.hourly_rate_per_s.empty()) {
-    double t = 0;
-    for (int i = 0; i < g.requests; ++i) arrivals.push_back(t += gap(g.rate_per_s));
-  } else {
-    for (std::size_t h = 0; h < g.hourly_rate_per_s.size() && static_cast<int>(arrivals.size()) < g.requests; ++h) {
-      const double rate = g.hourly_rate_per_s[h];
-      if (rate <= 0) continue;
-      for (double t = 3600.0 * h + gap(rate); t < 3600.0 * (h + 1) && static_cast<int>(arrivals.size()) < g.requests; t += gap(rate))
-        arrivals.push_back(t);
-    }
+// The synthetic source, one request at a time: arrivals from one engine,
+// lengths and prefix groups from another, so that neither depends on how
+// far the other has run.
+class SyntheticStream final : public RequestStream {
+ public:
+  SyntheticStream(const SyntheticSource& g, int block_tokens, double time_scale)
+      : g_(g), block_tokens_(block_tokens), time_scale_(time_scale), arrivals_(g.seed),
+        attributes_(g.seed ^ 0x5bd1e9955bd1e995ULL), shape_(1 / (g.cv * g.cv)) {
+    max_prompt_ = max_length(g.input);
+    max_context_ = max_prompt_ + max_length(g.output);
+    span_s_ = (g.hourly_rate_per_s.empty() ? g.requests / g.rate_per_s : 3600.0 * static_cast<double>(g.hourly_rate_per_s.size())) /
+              time_scale;
+    if (!g.hourly_rate_per_s.empty()) t_ = -1;  // the first hour not started
   }
-  for (std::size_t i = 0; i < arrivals.size(); ++i) {
-    const double t = arrivals[i];
-    Request r;
-    r.arrival = sim::from_seconds(t);
-    r.input_len = draw_length(g.input, rng);
-    r.output_len = std::max(1, draw_length(g.output, rng));
-    r.blocks = unique_blocks(i, r.input_len, block_tokens);
-    if (g.prefix_groups > 0) {
+
+  bool next(Request& r) override {
+    if (made_ >= g_.requests) return false;
+    double t;
+    if (!next_arrival(t)) return false;
+    r.arrival = sim::from_seconds(t / time_scale_);
+    r.input_len = draw_length(g_.input, attributes_);
+    r.output_len = std::max(1, draw_length(g_.output, attributes_));
+    r.blocks = unique_blocks(static_cast<std::uint64_t>(made_), r.input_len, block_tokens_);
+    if (g_.prefix_groups > 0) {
       // The shared prefix's whole blocks are keyed by the group alone.
-      const std::uint64_t group = std::uniform_int_distribution<int>(0, g.prefix_groups - 1)(rng);
-      const std::size_t shared = static_cast<std::size_t>(std::min(g.prefix_tokens, r.input_len) / block_tokens);
+      const std::uint64_t group = std::uniform_int_distribution<int>(0, g_.prefix_groups - 1)(attributes_);
+      const std::size_t shared = static_cast<std::size_t>(std::min(g_.prefix_tokens, r.input_len) / block_tokens_);
       for (std::size_t b = 0; b < shared && b < r.blocks.size(); ++b) r.blocks[b] = (group << 24) | b;
     }
-    out.push_back(std::move(r));
+    ++made_;
+    return true;
   }
+
+ private:
+  static int max_length(const LengthDist& d) {
+    return d.kind == LengthDist::Kind::kFixed ? d.value : d.max;
+  }
+
+  double gap(double rate) {
+    return g_.gamma ? std::gamma_distribution<double>(shape_, 1 / (rate * shape_))(arrivals_)
+                    : std::exponential_distribution<double>(rate)(arrivals_);
+  }
+
+  // One rate throughout, or an hourly envelope (a renewal process restarted
+  // at each hour at that hour's rate; an hour at rate 0 is idle).
+  bool next_arrival(double& t) {
+    if (g_.hourly_rate_per_s.empty()) {
+      t = t_ += gap(g_.rate_per_s);
+      return true;
+    }
+    for (;;) {
+      if (hour_ >= g_.hourly_rate_per_s.size()) return false;
+      const double rate = g_.hourly_rate_per_s[hour_];
+      if (rate > 0) {
+        const double x = (t_ < 3600.0 * static_cast<double>(hour_) ? 3600.0 * static_cast<double>(hour_) : t_) + gap(rate);
+        if (x < 3600.0 * static_cast<double>(hour_ + 1)) {
+          t = t_ = x;
+          return true;
+        }
+      }
+      ++hour_;
+      t_ = 3600.0 * static_cast<double>(hour_) - 1;  // below the hour: restart there
+    }
+  }
+
+  const SyntheticSource& g_;
+  int block_tokens_;
+  double time_scale_;
+  std::mt19937_64 arrivals_, attributes_;
+  double shape_;
+  double t_ = 0;
+  std::size_t hour_ = 0;
+  int made_ = 0;
+};
+
+// Requests loaded whole (traces, superposed copies), handed out in order.
+class LoadedStream final : public RequestStream {
+ public:
+  explicit LoadedStream(std::vector<Request> requests) : requests_(std::move(requests)) {
+    for (const Request& r : requests_) {
+      max_prompt_ = std::max(max_prompt_, r.input_len);
+      max_context_ = std::max(max_context_, r.input_len + r.output_len);
+    }
+    span_s_ = requests_.empty() ? 0 : sim::to_seconds(requests_.back().arrival - requests_.front().arrival);
+  }
+  bool next(Request& r) override {
+    if (at_ >= requests_.size()) return false;
+    r = std::move(requests_[at_++]);
+    return true;
+  }
+
+ private:
+  std::vector<Request> requests_;
+  std::size_t at_ = 0;
+};
+
+std::vector<Request> synthesize(const SyntheticSource& g, int block_tokens) {
+  SyntheticStream stream(g, block_tokens, 1);
+  std::vector<Request> out;
+  Request r;
+  while (stream.next(r)) out.push_back(std::move(r));
   return out;
 }
 
@@ -341,6 +406,14 @@ std::vector<Request> read_burstgpt(const std::string& text, const std::string& n
     out.push_back(std::move(r));
   }
   return out;
+}
+
+std::unique_ptr<RequestStream> open_requests(const SourceSpec& spec, const std::string& pointer) {
+  // A synthetic source alone is generated as the run goes; anything else is
+  // loaded whole (superposed copies need the source's span first).
+  if (spec.synthetic && spec.copies == 1 && spec.limit == 0)
+    return std::make_unique<SyntheticStream>(spec.gen, spec.block_tokens, spec.time_scale);
+  return std::make_unique<LoadedStream>(load_requests(spec, pointer));
 }
 
 std::vector<Request> load_requests(const SourceSpec& spec, const std::string& pointer) {

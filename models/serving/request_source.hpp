@@ -6,6 +6,7 @@
 // superposed as independent copies. Plain data and readers; every malformed
 // row is a sim::InputError naming the file and its line.
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 #include <vector>
@@ -65,6 +66,22 @@ struct SourceSpec {
   int block_tokens = 512; // the prefix-cache block (Mooncake's hash ids are 512-token blocks)
 };
 
+// Requests one at a time in arrival order, with the bounds a run needs
+// before it starts: the longest prompt and prompt plus output (the step
+// price surfaces' axes) and the arrivals' span (the sampling interval).
+class RequestStream {
+ public:
+  virtual ~RequestStream() = default;
+  virtual bool next(Request& r) = 0;
+  int max_prompt() const { return max_prompt_; }
+  int max_context() const { return max_context_; }
+  double span_s() const { return span_s_; }
+
+ protected:
+  int max_prompt_ = 1, max_context_ = 1;
+  double span_s_ = 0;
+};
+
 // Reads the `source` object at `pointer`.
 SourceSpec parse_source(const nlohmann::json& source, const std::string& pointer);
 
@@ -72,6 +89,11 @@ SourceSpec parse_source(const nlohmann::json& source, const std::string& pointer
 // Throws sim::InputError at `pointer`/file for an unreadable or malformed
 // trace, naming the file and line.
 std::vector<Request> load_requests(const SourceSpec& spec, const std::string& pointer);
+
+// The source as a stream: a synthetic source (alone, unlimited) generated
+// as the run pulls it, with no request kept after its turn; traces loaded
+// by load_requests.
+std::unique_ptr<RequestStream> open_requests(const SourceSpec& spec, const std::string& pointer);
 
 // Parsers of one trace's text (exposed for tests and fuzzing); `name` is
 // the file named in errors.

@@ -6,31 +6,46 @@
 #include <deque>
 #include <fmt/format.h>
 #include <numeric>
+#include <queue>
 #include <random>
+#include <set>
+#include <tuple>
 
+#include "models/serving/mtp_steps.hpp"
 #include "models/serving/prefix_cache.hpp"
 #include "models/serving/serving_stats.hpp"
 #include "sim/event_queue.hpp"
+#include "sim/json_reader.hpp"
 
 namespace v3sim::models {
 namespace {
 
 enum Kind : std::uint32_t { kArrive, kReady, kPrefillDone, kKvArrive, kDecodeDone };
 
-struct RequestState {
+// A request in the system (a slot, reused once it leaves).
+struct Live {
+  Request q;
   int computed = 0;      // prompt tokens whose KV exists (cached or computed)
   int cached = 0;        // of them, loaded from the prefix cache
   sim::Time first_token = -1;
-  int generated = 0;     // output tokens after the first
   int unit = -1, gpu = -1;
   int prefill_rank = -1;  // the DP rank its prompt's chunks run on (its KV is there)
+  // Decode: the unit's steps it runs in (first .. last), and the tokens it
+  // makes per step on average over them.
+  long long first_step = 0, last_step = 0;
+  double rate = 0;
 };
 
-// One decode GPU: its running requests and the KV it holds for them.
+// One decode GPU: its running requests and their KV, as sums. A running
+// request's KV at the start of step k is its prompt, its first token and
+// rate x (k - first_step) generated tokens.
 struct DecodeGpu {
-  std::vector<int> running;
-  double kv_tokens = 0;      // current KV lengths, summed
-  double kv_reserved = 0;    // input + output of each running request
+  int running = 0;
+  double base = 0;        // sum of input + 1
+  double rate = 0;        // sum of rates
+  double rate_first = 0;  // sum of rate x first_step
+  double kv_reserved = 0; // sum of input + output
+  double kv(long long step) const { return base + rate * static_cast<double>(step) - rate_first; }
 };
 
 struct PrefillUnit {
@@ -39,31 +54,32 @@ struct PrefillUnit {
   std::vector<std::pair<int, int>> batch;  // (request, tokens computed in this step)
 };
 
+using Finishing = std::priority_queue<std::pair<long long, int>, std::vector<std::pair<long long, int>>, std::greater<>>;
+
 struct DecodeUnit {
   bool busy = false;
   double nic_busy = 0;
+  long long next_step = 0;  // the index of its next step
   std::vector<DecodeGpu> gpus;
+  Finishing finishing;      // (last step, request)
 };
 
 class Simulation {
  public:
-  Simulation(const ServingSpec& s, std::vector<Request> requests)
-      : s_(s), req_(std::move(requests)), state_(req_.size()),
+  Simulation(const ServingSpec& s, std::unique_ptr<RequestStream> source)
+      : s_(s), source_(std::move(source)),
         cache_(s.cache, s.source.block_tokens * s.kv_bytes_per_token), rng_(s.seed) {
-    int max_prompt = 1, max_context = 1;
-    for (const Request& r : req_) {
-      max_prompt = std::max(max_prompt, r.input_len);
-      max_context = std::max(max_context, r.input_len + r.output_len);
-    }
-    prices_ = std::make_unique<StepPrices>(s, max_prompt, max_context);
+    prices_ = std::make_unique<StepPrices>(s, source_->max_prompt(), source_->max_context());
     prefill_.resize(static_cast<std::size_t>(s.prefill.units));
     decode_.resize(static_cast<std::size_t>(s.decode.units));
     for (DecodeUnit& u : decode_) u.gpus.resize(static_cast<std::size_t>(s.decode.unit.deployment.ep));
-    stats_ = std::make_unique<ServingStats>(s, req_);
+    for (int u = 0; u < s.decode.units; ++u)
+      for (int g = 0; g < s.decode.unit.deployment.ep; ++g) open_.insert({0.0, u, g});
+    stats_ = std::make_unique<ServingStats>(s, source_->span_s());
   }
 
   ServingResult run() {
-    for (std::size_t i = 0; i < req_.size(); ++i) q_.push(req_[i].arrival, kArrive, static_cast<std::uint32_t>(i));
+    pull();
     while (!q_.empty()) {
       const sim::Event e = q_.pop();
       stats_->advance(e.time, in_system_);
@@ -80,6 +96,7 @@ class Simulation {
       admit();
       stats_->sample(now_, sample());
     }
+    if (arrivals_ == 0) throw sim::InputError("/workload/source", "the source holds no requests");
     ServingResult out = stats_->finish();
     prices_->check();
     out.prefill_price_error = prices_->prefill_error;
@@ -95,22 +112,51 @@ class Simulation {
   }
 
  private:
+  Live& live(int r) { return live_[static_cast<std::size_t>(r)]; }
+
+  // The source's next request into a free slot, its arrival on the queue.
+  void pull() {
+    int r;
+    if (!free_.empty()) {
+      r = free_.back();
+      free_.pop_back();
+    } else {
+      r = static_cast<int>(live_.size());
+      live_.emplace_back();
+    }
+    Live& x = live(r);
+    x = Live{};
+    if (!source_->next(x.q)) {
+      free_.push_back(r);
+      return;
+    }
+    q_.push(x.q.arrival, kArrive, static_cast<std::uint32_t>(r));
+  }
+
+  void leave(int r) {
+    live(r).q.blocks = {};
+    free_.push_back(r);
+  }
+
   void arrive(int r) {
-    const Request& q = req_[static_cast<std::size_t>(r)];
-    stats_->arrived(r);
+    ++arrivals_;
+    pull();
+    Live& st = live(r);
+    const Request& q = st.q;
+    stats_->arrived(q);
     // A request whose prompt and output cannot fit one decode GPU's KV is refused.
     if (q.input_len + q.output_len > s_.decode.kv_capacity_tokens) {
-      stats_->rejected(r);
+      stats_->rejected(q);
+      leave(r);
       return;
     }
     ++in_system_;
-    RequestState& st = state_[static_cast<std::size_t>(r)];
     // The cached prefix (at least the last prompt token is computed) is read
     // before the prompt joins the prefill queue.
     const PrefixCache::Hit hit = cache_.lookup(q.blocks, sim::to_seconds(now_));
     st.cached = std::min(hit.blocks * s_.source.block_tokens, q.input_len - 1);
     st.computed = st.cached;
-    stats_->cache_read(r, st.cached, hit.bytes);
+    stats_->cache_read(st.cached, hit.bytes);
     ++loading_;
     q_.push(now_ + sim::from_seconds(hit.seconds), kReady, static_cast<std::uint32_t>(r));
   }
@@ -134,7 +180,7 @@ class Simulation {
       unit->batch.clear();
       while (!waiting_prefill_.empty()) {
         const int r = waiting_prefill_.front();
-        RequestState& st = state_[static_cast<std::size_t>(r)];
+        Live& st = live(r);
         int rank = st.prefill_rank;
         if (rank < 0) {
           for (int g = 0; g < ep; ++g) {
@@ -152,7 +198,7 @@ class Simulation {
           blocked.push_back(r);
           continue;
         }
-        const int left = req_[static_cast<std::size_t>(r)].input_len - st.computed;
+        const int left = st.q.input_len - st.computed;
         const int chunk = static_cast<int>(std::min<double>(left, budget - tokens[k]));
         // Causal attention of the chunk over everything before it.
         attention[k] += chunk * (st.computed + chunk / 2.0);
@@ -181,8 +227,8 @@ class Simulation {
     // Chunks that leave their prompt unfinished go back to the queue's head, in order.
     for (auto it = unit.batch.rbegin(); it != unit.batch.rend(); ++it) {
       const int r = it->first;
-      const Request& q = req_[static_cast<std::size_t>(r)];
-      RequestState& st = state_[static_cast<std::size_t>(r)];
+      Live& st = live(r);
+      const Request& q = st.q;
       st.computed += it->second;
       if (st.computed < q.input_len) {
         waiting_prefill_.push_front(r);
@@ -206,40 +252,44 @@ class Simulation {
   }
 
   void kv_arrive(int r) {
-    RequestState& st = state_[static_cast<std::size_t>(r)];
+    Live& st = live(r);
     st.first_token = now_;
-    stats_->first_token(r, now_);
-    if (req_[static_cast<std::size_t>(r)].output_len == 1) return complete(r);
+    stats_->first_token(st.q, now_);
+    if (st.q.output_len == 1) return complete(r);
     waiting_decode_.push_back(r);
   }
 
   // Waiting requests, FCFS, to the decode GPU with the least KV reserved
-  // among those with room (DeepSeek balances KV usage and request counts).
+  // among those with room (DeepSeek balances KV usage and request counts;
+  // ties: the first unit and GPU). `open_` orders the GPUs below their
+  // request limit by KV reserved: if its head cannot take the request's KV,
+  // none can.
   void admit() {
-    while (!waiting_decode_.empty()) {
+    while (!waiting_decode_.empty() && !open_.empty()) {
       const int r = waiting_decode_.front();
-      const Request& q = req_[static_cast<std::size_t>(r)];
+      Live& st = live(r);
+      const Request& q = st.q;
       const double need = q.input_len + q.output_len;
-      int best_u = -1, best_g = -1;
-      double best_kv = 0;
-      for (std::size_t u = 0; u < decode_.size(); ++u)
-        for (std::size_t g = 0; g < decode_[u].gpus.size(); ++g) {
-          const DecodeGpu& gpu = decode_[u].gpus[g];
-          if (static_cast<int>(gpu.running.size()) >= s_.decode.max_requests_per_gpu) continue;
-          if (gpu.kv_reserved + need > s_.decode.kv_capacity_tokens) continue;
-          if (best_u < 0 || gpu.kv_reserved < best_kv) {
-            best_u = static_cast<int>(u), best_g = static_cast<int>(g), best_kv = gpu.kv_reserved;
-          }
-        }
-      if (best_u < 0) return;
+      const auto [reserved, u, g] = *open_.begin();
+      if (reserved + need > s_.decode.kv_capacity_tokens) return;
       waiting_decode_.pop_front();
-      DecodeGpu& gpu = decode_[static_cast<std::size_t>(best_u)].gpus[static_cast<std::size_t>(best_g)];
-      gpu.running.push_back(r);
-      gpu.kv_tokens += q.input_len + 1;
+      DecodeUnit& unit = decode_[static_cast<std::size_t>(u)];
+      DecodeGpu& gpu = unit.gpus[static_cast<std::size_t>(g)];
+      open_.erase(open_.begin());
+      // It joins the unit's next step and runs until its tokens are made.
+      const long long steps = decode_steps(q.output_len - 1, s_.decode.unit.mtp_depth, s_.decode.unit.acceptance, rng_);
+      st.unit = u, st.gpu = g;
+      st.first_step = unit.next_step;
+      st.last_step = unit.next_step + steps - 1;
+      st.rate = static_cast<double>(q.output_len - 1) / static_cast<double>(steps);
+      ++gpu.running;
+      gpu.base += q.input_len + 1;
+      gpu.rate += st.rate;
+      gpu.rate_first += st.rate * static_cast<double>(st.first_step);
       gpu.kv_reserved += need;
-      RequestState& st = state_[static_cast<std::size_t>(r)];
-      st.unit = best_u, st.gpu = best_g;
-      if (!decode_[static_cast<std::size_t>(best_u)].busy) start_decode(best_u);
+      if (gpu.running < s_.decode.max_requests_per_gpu) open_.insert({gpu.kv_reserved, u, g});
+      unit.finishing.push({st.last_step, r});
+      if (!unit.busy) start_decode(u);
     }
   }
 
@@ -247,52 +297,49 @@ class Simulation {
     DecodeUnit& unit = decode_[static_cast<std::size_t>(u)];
     double step = 0, busiest = 0;
     for (const DecodeGpu& g : unit.gpus) {
-      if (g.running.empty()) continue;
-      const double n = static_cast<double>(g.running.size());
+      if (g.running == 0) continue;
+      const double n = g.running;
       // The unit steps in lockstep: its slowest GPU's price.
-      step = std::max(step, prices_->decode_s(n, g.kv_tokens / n));
+      step = std::max(step, prices_->decode_s(n, g.kv(unit.next_step) / n));
       busiest = std::max(busiest, n);
     }
     if (busiest == 0) return;
     unit.busy = true;
+    ++unit.next_step;
     unit.nic_busy = nic_share(prices_->decode_nic_bytes_per_request * busiest, step);
     record_step(false, u, step, busiest);
     ++decode_steps_;
     q_.push(now_ + sim::from_seconds(step), kDecodeDone, static_cast<std::uint32_t>(u));
   }
 
+  // The requests whose last step this was leave their GPUs.
   void decode_done(int u) {
     DecodeUnit& unit = decode_[static_cast<std::size_t>(u)];
     unit.busy = false;
-    const int depth = s_.decode.unit.mtp_depth;
-    std::bernoulli_distribution accept(s_.decode.unit.acceptance);
-    for (DecodeGpu& g : unit.gpus) {
-      std::vector<int> still;
-      for (int r : g.running) {
-        const Request& q = req_[static_cast<std::size_t>(r)];
-        RequestState& st = state_[static_cast<std::size_t>(r)];
-        // One token, and each drafted token accepted in turn.
-        int tokens = 1;
-        for (int k = 0; k < depth && accept(rng_); ++k) ++tokens;
-        tokens = std::min(tokens, q.output_len - 1 - st.generated);
-        st.generated += tokens;
-        g.kv_tokens += tokens;
-        if (st.generated < q.output_len - 1) {
-          still.push_back(r);
-          continue;
-        }
-        g.kv_tokens -= q.input_len + 1 + st.generated;
-        g.kv_reserved -= q.input_len + q.output_len;
-        complete(r);
-      }
-      g.running = std::move(still);
+    const long long step = unit.next_step - 1;
+    while (!unit.finishing.empty() && unit.finishing.top().first <= step) {
+      const int r = unit.finishing.top().second;
+      unit.finishing.pop();
+      const Live& st = live(r);
+      DecodeGpu& gpu = unit.gpus[static_cast<std::size_t>(st.gpu)];
+      if (gpu.running < s_.decode.max_requests_per_gpu) open_.erase({gpu.kv_reserved, u, st.gpu});
+      --gpu.running;
+      gpu.base -= st.q.input_len + 1;
+      gpu.rate -= st.rate;
+      gpu.rate_first -= st.rate * static_cast<double>(st.first_step);
+      gpu.kv_reserved -= st.q.input_len + st.q.output_len;
+      if (gpu.running == 0) gpu.base = gpu.rate = gpu.rate_first = gpu.kv_reserved = 0;  // no drift from the sums
+      open_.insert({gpu.kv_reserved, u, st.gpu});
+      complete(r);
     }
     start_decode(u);
   }
 
   void complete(int r) {
     --in_system_;
-    stats_->completed(r, now_);
+    const Live& st = live(r);
+    stats_->completed(st.q, st.first_token, now_);
+    leave(r);
   }
 
   // The chosen unit's steps within the chosen window, for trace.json.
@@ -316,8 +363,8 @@ class Simulation {
     double reserved = 0;
     for (const DecodeUnit& u : decode_)
       for (const DecodeGpu& g : u.gpus) {
-        x.running += static_cast<int>(g.running.size());
-        x.running_max_gpu = std::max(x.running_max_gpu, static_cast<int>(g.running.size()));
+        x.running += g.running;
+        x.running_max_gpu = std::max(x.running_max_gpu, g.running);
         reserved += g.kv_reserved;
       }
     const double gpus = static_cast<double>(s_.decode.units) * s_.decode.unit.deployment.ep;
@@ -327,8 +374,10 @@ class Simulation {
 
   static constexpr std::size_t kMaxSteps = 20000;
   const ServingSpec& s_;
-  std::vector<Request> req_;
-  std::vector<RequestState> state_;
+  std::unique_ptr<RequestStream> source_;
+  std::vector<Live> live_;  // requests in the system, by slot
+  std::vector<int> free_;   // slots free for the next arrivals
+  long long arrivals_ = 0;
   PrefixCache cache_;
   std::mt19937_64 rng_;
   std::unique_ptr<StepPrices> prices_;
@@ -338,6 +387,7 @@ class Simulation {
   std::vector<PrefillUnit> prefill_;
   std::vector<DecodeUnit> decode_;
   std::deque<int> waiting_prefill_, waiting_decode_;
+  std::set<std::tuple<double, int, int>> open_;  // (KV reserved, unit, GPU) of decode GPUs below their request limit
   int loading_ = 0;     // waiting for a prefill step, their prefix loading included
   long long in_system_ = 0;
   long long prefill_steps_ = 0, decode_steps_ = 0;
@@ -348,7 +398,7 @@ class Simulation {
 
 ServingResult simulate_serving(const ServingSpec& spec) {
   const auto t0 = std::chrono::steady_clock::now();
-  Simulation sim(spec, load_requests(spec.source, "/workload/source"));
+  Simulation sim(spec, open_requests(spec.source, "/workload/source"));
   ServingResult r = sim.run();
   if (spec.prices.fixed) {
     r.reductions.push_back("step prices fixed (abstract mode): every prefill and every decode step takes the given time");

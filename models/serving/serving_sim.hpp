@@ -3,21 +3,20 @@
 // cached prefix, are prefilled by a pool of prefill units (chunked to a token
 // budget per GPU), move their KV to a decode unit and are decoded there in
 // continuous batches, each unit stepping in lockstep at its slowest GPU's
-// step price. Events on sim::EventQueue; state per GPU stays aggregate (its
-// running requests and their KV), no event per token.
+// step price. Events on sim::EventQueue; requests are pulled from the source
+// as they arrive and forgotten when they complete; state per GPU stays
+// aggregate (its running requests and their KV), no work per token: each
+// request's decode steps are drawn when it is admitted and its completion
+// waits in its unit's queue by finishing step.
 #include <string>
 #include <vector>
 
+#include "models/serving/quantiles.hpp"
 #include "models/serving/serving_spec.hpp"
 #include "models/serving/step_prices.hpp"
 #include "sim/time.hpp"
 
 namespace v3sim::models {
-
-struct Distribution {
-  double mean = 0, p50 = 0, p90 = 0, p99 = 0;
-  long long count = 0;
-};
 
 // The state of the system at a moment, for the report's plots.
 struct ServingSample {

@@ -4,6 +4,8 @@
 #include <cmath>
 #include <numeric>
 
+#include <fmt/format.h>
+
 namespace v3sim::models {
 namespace {
 
@@ -15,26 +17,8 @@ double tpot(const Request& q, sim::Time first, sim::Time done) {
 
 }  // namespace
 
-Distribution distribution(std::vector<double> v) {
-  Distribution d;
-  d.count = static_cast<long long>(v.size());
-  if (v.empty()) return d;
-  std::sort(v.begin(), v.end());
-  d.mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-  auto rank = [&](double p) {
-    const std::size_t k = static_cast<std::size_t>(std::ceil(p * static_cast<double>(v.size())));
-    return v[std::min(v.size() - 1, k == 0 ? 0 : k - 1)];
-  };
-  d.p50 = rank(0.50);
-  d.p90 = rank(0.90);
-  d.p99 = rank(0.99);
-  return d;
-}
-
-ServingStats::ServingStats(const ServingSpec& s, const std::vector<Request>& requests)
-    : s_(s), req_(requests), first_(requests.size(), -1), done_(requests.size(), -1), finished_(requests.size(), false) {
-  const sim::Time span = requests.empty() ? 0 : requests.back().arrival - requests.front().arrival;
-  interval_ = std::max<sim::Time>(1, span / kSamples);
+ServingStats::ServingStats(const ServingSpec& s, double span_s) : s_(s) {
+  interval_ = std::max<sim::Time>(1, sim::from_seconds(span_s) / kSamples);
 }
 
 void ServingStats::advance(sim::Time t, long long in_system) {
@@ -42,35 +26,39 @@ void ServingStats::advance(sim::Time t, long long in_system) {
   last_ = t;
 }
 
-void ServingStats::arrived(int r) {
+void ServingStats::arrived(const Request& q) {
   ++r_.arrived;
-  if (first_arrival_ < 0) first_arrival_ = req_[static_cast<std::size_t>(r)].arrival;
-  r_.input_tokens += req_[static_cast<std::size_t>(r)].input_len;
+  if (first_arrival_ < 0) first_arrival_ = q.arrival;
+  r_.input_tokens += q.input_len;
 }
 
-void ServingStats::rejected(int r) {
+void ServingStats::rejected(const Request& q) {
   ++r_.rejected;
-  r_.input_tokens -= req_[static_cast<std::size_t>(r)].input_len;
+  r_.input_tokens -= q.input_len;
 }
 
-void ServingStats::cache_read(int, int cached_tokens, double bytes) {
+void ServingStats::cache_read(int cached_tokens, double bytes) {
   r_.cached_tokens += cached_tokens;
   r_.cache_bytes_read += bytes;
 }
 
-void ServingStats::first_token(int r, sim::Time t) {
-  first_[static_cast<std::size_t>(r)] = t;
-  ttft_window_.push_back(sim::to_seconds(t - req_[static_cast<std::size_t>(r)].arrival));
+void ServingStats::first_token(const Request& q, sim::Time t) {
+  ttft_window_.push_back(sim::to_seconds(t - q.arrival));
 }
 
-void ServingStats::completed(int r, sim::Time t) {
-  const std::size_t i = static_cast<std::size_t>(r);
-  done_[i] = t;
-  finished_[i] = true;
+void ServingStats::completed(const Request& q, sim::Time first, sim::Time t) {
   ++r_.completed;
-  r_.output_tokens += req_[i].output_len;
+  r_.output_tokens += q.output_len;
   last_done_ = std::max(last_done_, t);
-  if (req_[i].output_len > 1) tpot_window_.push_back(tpot(req_[i], first_[i], t));
+  const double t1 = sim::to_seconds(first - q.arrival), tp = tpot(q, first, t);
+  ttft_.add(t1);
+  if (q.output_len > 1) {
+    tpot_.add(tp);
+    tpot_window_.push_back(tp);
+  }
+  e2e_.add(sim::to_seconds(t - q.arrival));
+  const bool ok = (!s_.slo_ttft_s || t1 <= *s_.slo_ttft_s) && (!s_.slo_tpot_s || tp <= *s_.slo_tpot_s);
+  attained_ += ok ? 1 : 0;
 }
 
 void ServingStats::sample(sim::Time t, ServingSample state) {
@@ -88,22 +76,15 @@ void ServingStats::sample(sim::Time t, ServingSample state) {
 }
 
 ServingResult ServingStats::finish() {
-  std::vector<double> ttft, tpots, e2e;
-  long long attained = 0;
-  for (std::size_t i = 0; i < req_.size(); ++i) {
-    if (!finished_[i]) continue;
-    const double t1 = sim::to_seconds(first_[i] - req_[i].arrival);
-    const double tp = tpot(req_[i], first_[i], done_[i]);
-    ttft.push_back(t1);
-    if (req_[i].output_len > 1) tpots.push_back(tp);
-    e2e.push_back(sim::to_seconds(done_[i] - req_[i].arrival));
-    const bool ok = (!s_.slo_ttft_s || t1 <= *s_.slo_ttft_s) && (!s_.slo_tpot_s || tp <= *s_.slo_tpot_s);
-    attained += ok ? 1 : 0;
-  }
+  const long long attained = attained_;
   ServingResult r = std::move(r_);
-  r.ttft_s = distribution(ttft);
-  r.tpot_s = distribution(tpots);
-  r.e2e_s = distribution(e2e);
+  r.ttft_s = ttft_.distribution();
+  r.tpot_s = tpot_.distribution();
+  r.e2e_s = e2e_.distribution();
+  if (ttft_.binned())
+    r.reductions.push_back(fmt::format(
+        "TTFT, TPOT and end-to-end percentiles from log-spaced histograms past {} requests: within {:.2f}% of the exact nearest rank",
+        std::size_t{1} << 20, 100 * ttft_.binned_error()));
   const sim::Time start = std::max<sim::Time>(0, first_arrival_);
   r.duration_s = sim::to_seconds(std::max(last_done_, last_) - start);
   const double d = r.duration_s > 0 ? r.duration_s : 1;
