@@ -2,6 +2,7 @@
 
 #include <fmt/format.h>
 
+#include "report/fleet_report.hpp"
 #include "report/html_page.hpp"
 #include "report/line_chart.hpp"
 #include "report/trace_writer.hpp"
@@ -14,6 +15,8 @@ using nlohmann::json;
 json dist(const models::Distribution& d) {
   return {{"mean", d.mean}, {"p50", d.p50}, {"p90", d.p90}, {"p99", d.p99}, {"count", d.count}};
 }
+
+bool has_fleet(const models::Scenario& scenario) { return scenario.serving && scenario.serving->has_fleet; }
 
 json price_error(const models::PriceError& e) {
   return {{"points", e.points}, {"max_relative", e.max_relative}, {"mean_relative", e.mean_relative}};
@@ -53,6 +56,7 @@ json serving_summary_json(const models::Scenario& scenario, const models::Servin
                                          {"decode", price_error(r.decode_envelope_error)}};
   v["littles_law"] = {{"mean_in_system", r.mean_in_system}, {"arrival_rate_per_s", r.arrival_rate_per_s},
                       {"mean_e2e_s", r.e2e_s.mean}};
+  if (s.has_fleet) v["fleet"] = fleet_summary_json(s, r);
   json out = {{"kind", "serving"}, {"scenario", scenario.name}, {"serving", v}};
   out["reductions"] = r.reductions;
   out["wall_time_s"] = host_timing ? r.wall_seconds : 0.0;
@@ -72,6 +76,7 @@ std::string serving_terminal_summary(const models::Scenario& scenario, const mod
   if (r.has_slo)
     t += fmt::format("  SLO attained by {:.1f}% of requests, goodput {:.2f} requests/s\n", 100 * r.slo_attainment,
                      r.goodput_requests_per_s);
+  if (s.has_fleet) t += fleet_terminal_line(r);
   if (!s.prices.fixed)
     t += fmt::format("  step prices: {} step simulations; surface error max {:.1f}% (prefill), {:.1f}% (decode); envelope error max {:.1f}% (prefill), {:.1f}% (decode)\n",
                      r.step_simulations, 100 * r.prefill_price_error.max_relative, 100 * r.decode_price_error.max_relative,
@@ -127,6 +132,7 @@ std::string serving_html_report(const models::Scenario& scenario, const models::
   html += line_chart("KV usage", "time (s)", t, {kv}, "fraction");
   html += line_chart("Latency (p90 of each interval)", "time (s)", t, {ttft, tpot}, "s");
   html += line_chart("Prefix cache", "time (s)", t, {hits}, "fraction");
+  if (has_fleet(scenario)) html += fleet_html(*scenario.serving, r);
   html += "<h2>Shortcuts</h2><ul>\n";
   for (const std::string& x : r.reductions) html += "<li>" + html_escape(x) + "</li>\n";
   html += "</ul>\n";

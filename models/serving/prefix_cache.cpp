@@ -63,6 +63,20 @@ PrefixCache::Hit PrefixCache::lookup(const std::vector<std::uint64_t>& blocks, d
   return h;
 }
 
+PrefixCache::Hit PrefixCache::read_given(double bytes, double now_s) {
+  Hit h;
+  h.bytes = bytes;
+  if (tiers_.empty() || bytes <= 0) return h;
+  Tier& t = tiers_.back();
+  double end = now_s + bytes / t.spec.read_bytes_per_s;
+  if (t.spec.total_read_bytes_per_s > 0) {
+    t.free_at_s = std::max(now_s, t.free_at_s) + bytes / t.spec.total_read_bytes_per_s;
+    end = std::max(end, t.free_at_s);
+  }
+  h.seconds = end - now_s;
+  return h;
+}
+
 void PrefixCache::insert(const std::vector<std::uint64_t>& blocks) {
   if (tiers_.empty()) return;
   for (auto b = blocks.rbegin(); b != blocks.rend(); ++b) {

@@ -27,6 +27,9 @@ class PrefixCache {
   };
   // Looks up and touches the request's leading blocks, read from `now_s` on.
   Hit lookup(const std::vector<std::uint64_t>& blocks, double now_s);
+  // A hit the source gives (no blocks): `bytes` read from the last tier (the
+  // disk tier holds what the others hold), from `now_s` on.
+  Hit read_given(double bytes, double now_s);
   // The request's blocks after its prefill: all present, most recent first.
   void insert(const std::vector<std::uint64_t>& blocks);
   bool enabled() const { return !tiers_.empty(); }

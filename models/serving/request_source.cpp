@@ -26,8 +26,9 @@ constexpr std::uint64_t kUniqueBit = 1ULL << 62;
 std::vector<std::uint64_t> unique_blocks(std::uint64_t request, int input_len, int block_tokens) {
   std::vector<std::uint64_t> b;
   const int n = (input_len + block_tokens - 1) / block_tokens;
-  // Bits: 62 unique, 22-47 the request (below 2^26), 0-21 the block (a prompt
-  // of at most 2^22 tokens); 52-61 are left for the copy's namespace.
+  // Bits: 62 unique, 22-51 the request (below 2^30, the sources' limit),
+  // 0-21 the block (a prompt of at most 2^22 tokens); 52-61 are left for the
+  // copy's namespace.
   for (int i = 0; i < n; ++i) b.push_back(kUniqueBit | (request << 22) | static_cast<std::uint64_t>(i));
   return b;
 }
@@ -139,6 +140,12 @@ class SyntheticStream final : public RequestStream {
     r.arrival = sim::from_seconds(t / time_scale_);
     r.input_len = draw_length(g_.input, attributes_);
     r.output_len = std::max(1, draw_length(g_.output, attributes_));
+    if (g_.hit_ratio >= 0) {
+      // No blocks: the prompt's share of cached tokens is given.
+      r.cached_tokens = static_cast<int>(std::lround(g_.hit_ratio * r.input_len));
+      ++made_;
+      return true;
+    }
     r.blocks = unique_blocks(static_cast<std::uint64_t>(made_), r.input_len, block_tokens_);
     if (g_.prefix_groups > 0) {
       // The shared prefix's whole blocks are keyed by the group alone.
@@ -294,19 +301,27 @@ SourceSpec parse_source(const nlohmann::json& source, const std::string& pointer
     if (*std::max_element(g.hourly_rate_per_s.begin(), g.hourly_rate_per_s.end()) <= 0)
       throw sim::InputError(at, "expected some hour with requests");
     // At most this many requests (all the envelope gives by default).
-    g.requests = static_cast<int>(in.optional_integer("requests", 1, 1 << 26).value_or(1 << 26));
+    g.requests = static_cast<int>(in.optional_integer("requests", 1, 1 << 30).value_or(1 << 30));
   } else {
     g.rate_per_s = in.number("rate_per_s", 1e-9, 1e9);
-    g.requests = static_cast<int>(in.integer("requests", 1, 1 << 26));
+    g.requests = static_cast<int>(in.integer("requests", 1, 1 << 30));
   }
   g.cv = g.gamma ? in.number("cv", 1e-3, 100) : 1;
   g.input = parse_length(in.object("input_len"));
   g.output = parse_length(in.object("output_len"));
   if (in.has("prefix")) {
+    // Shared prefixes among groups (hits found by the cache), or a share of
+    // every prompt given as cached (the cache's outcome as an input).
     sim::ObjectReader p = in.object("prefix");
-    p.only_keys({"groups", "tokens"});
-    g.prefix_groups = static_cast<int>(p.integer("groups", 1, 1 << 24));
-    g.prefix_tokens = static_cast<int>(p.integer("tokens", 1, kMaxTokens));
+    p.only_keys({"groups", "tokens", "hit_ratio"});
+    if (p.has("hit_ratio")) {
+      if (p.has("groups") || p.has("tokens"))
+        throw sim::InputError(p.child_pointer("hit_ratio"), "expected either hit_ratio or groups and tokens, not both");
+      g.hit_ratio = p.number("hit_ratio", 0, 1);
+    } else {
+      g.prefix_groups = static_cast<int>(p.integer("groups", 1, 1 << 24));
+      g.prefix_tokens = static_cast<int>(p.integer("tokens", 1, kMaxTokens));
+    }
   }
   g.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
   return s;

@@ -22,6 +22,9 @@ struct Request {
   // The request's prompt as blocks of `block_tokens` tokens, each a key of
   // its content and everything before it (a prefix-cache key).
   std::vector<std::uint64_t> blocks;
+  // A source that gives the cache's outcome instead of blocks: the prompt's
+  // tokens found cached (read from the last tier); -1: look the blocks up.
+  int cached_tokens = -1;
 };
 
 enum class TraceFormat { kMooncake, kAzure, kBurstGpt };
@@ -43,6 +46,7 @@ struct SyntheticSource {
   LengthDist input, output;
   int prefix_groups = 0;   // requests share their first prefix_tokens with one of these groups
   int prefix_tokens = 0;
+  double hit_ratio = -1;   // >= 0: each prompt's share of tokens found cached, instead of blocks
   std::uint64_t seed = 1;
 };
 

@@ -11,7 +11,9 @@
 #include <set>
 #include <tuple>
 
+#include "models/serving/autoscaler.hpp"
 #include "models/serving/mtp_steps.hpp"
+#include "models/serving/pool_ledger.hpp"
 #include "models/serving/prefix_cache.hpp"
 #include "models/serving/serving_stats.hpp"
 #include "sim/event_queue.hpp"
@@ -20,7 +22,10 @@
 namespace v3sim::models {
 namespace {
 
-enum Kind : std::uint32_t { kArrive, kReady, kPrefillDone, kKvArrive, kDecodeDone };
+enum Kind : std::uint32_t { kArrive, kReady, kPrefillDone, kKvArrive, kDecodeDone, kRescale, kUnitReady };
+
+// kUnitReady's target: the unit, with this bit for the decode pool.
+constexpr std::uint32_t kDecodeBit = 1u << 30;
 
 // A request in the system (a slot, reused once it leaves).
 struct Live {
@@ -76,6 +81,13 @@ class Simulation {
     for (int u = 0; u < s.decode.units; ++u)
       for (int g = 0; g < s.decode.unit.deployment.ep; ++g) open_.insert({0.0, u, g});
     stats_ = std::make_unique<ServingStats>(s, source_->span_s());
+    prefill_ledger_ = std::make_unique<PoolLedger>(s.prefill.units, s.prefill.cluster.spec.nodes, 0.0);
+    decode_ledger_ = std::make_unique<PoolLedger>(s.decode.units, s.decode.cluster.spec.nodes, 0.0);
+    nodes_peak_ = nodes_min_ = held_nodes();
+    if (s.fleet.autoscale.policy != ScalingPolicy::kFixed) {
+      autoscaler_ = make_autoscaler(s.fleet.autoscale);
+      q_.push(sim::from_seconds(s.fleet.autoscale.interval_s), kRescale, 0);
+    }
   }
 
   ServingResult run() {
@@ -87,10 +99,15 @@ class Simulation {
       const int r = static_cast<int>(e.target);
       switch (e.kind) {
         case kArrive: arrive(r); break;
-        case kReady: waiting_prefill_.push_back(r); break;
+        case kReady:
+          waiting_prefill_.push_back(r);
+          queued_tokens_ += live(r).q.input_len - live(r).computed;
+          break;
         case kPrefillDone: prefill_done(r); break;
         case kKvArrive: kv_arrive(r); break;
         case kDecodeDone: decode_done(r); break;
+        case kRescale: rescale(); break;
+        case kUnitReady: unit_ready(e.target); break;
       }
       schedule_prefill();
       admit();
@@ -98,6 +115,7 @@ class Simulation {
     }
     if (arrivals_ == 0) throw sim::InputError("/workload/source", "the source holds no requests");
     ServingResult out = stats_->finish();
+    out.fleet = fleet_result(out);
     prices_->check();
     out.prefill_price_error = prices_->prefill_error;
     out.decode_price_error = prices_->decode_error;
@@ -128,6 +146,7 @@ class Simulation {
     x = Live{};
     if (!source_->next(x.q)) {
       free_.push_back(r);
+      source_done_ = true;
       return;
     }
     q_.push(x.q.arrival, kArrive, static_cast<std::uint32_t>(r));
@@ -153,8 +172,11 @@ class Simulation {
     ++in_system_;
     // The cached prefix (at least the last prompt token is computed) is read
     // before the prompt joins the prefill queue.
-    const PrefixCache::Hit hit = cache_.lookup(q.blocks, sim::to_seconds(now_));
-    st.cached = std::min(hit.blocks * s_.source.block_tokens, q.input_len - 1);
+    const int given = std::min(q.cached_tokens, q.input_len - 1);
+    const PrefixCache::Hit hit = q.cached_tokens >= 0
+                                     ? cache_.read_given(given * s_.kv_bytes_per_token, sim::to_seconds(now_))
+                                     : cache_.lookup(q.blocks, sim::to_seconds(now_));
+    st.cached = q.cached_tokens >= 0 ? given : std::min(hit.blocks * s_.source.block_tokens, q.input_len - 1);
     st.computed = st.cached;
     stats_->cache_read(st.cached, hit.bytes);
     ++loading_;
@@ -173,7 +195,10 @@ class Simulation {
     const int ep = s_.prefill.unit.deployment.ep;
     const double budget = s_.prefill.tokens_per_gpu;
     while (!waiting_prefill_.empty()) {
-      auto unit = std::find_if(prefill_.begin(), prefill_.end(), [](const PrefillUnit& u) { return !u.busy; });
+      auto unit = prefill_.begin();
+      while (unit != prefill_.end() &&
+             (unit->busy || prefill_ledger_->state(static_cast<int>(unit - prefill_.begin())) != UnitState::kServing))
+        ++unit;
       if (unit == prefill_.end()) return;
       std::vector<double> tokens(static_cast<std::size_t>(ep), 0), attention(static_cast<std::size_t>(ep), 0);
       std::vector<int> blocked;  // requests whose rank is full this step, in queue order
@@ -204,6 +229,7 @@ class Simulation {
         attention[k] += chunk * (st.computed + chunk / 2.0);
         tokens[k] += chunk;
         st.prefill_rank = rank;
+        queued_tokens_ -= chunk;
         unit->batch.emplace_back(r, chunk);
         --loading_;
       }
@@ -216,6 +242,7 @@ class Simulation {
       unit->nic_busy = nic_share(prices_->prefill_nic_bytes_per_token * mean, step);
       const int u = static_cast<int>(unit - prefill_.begin());
       record_step(true, u, step, busiest);
+      prefill_busy_s_ += step;
       ++prefill_steps_;
       q_.push(now_ + sim::from_seconds(step), kPrefillDone, static_cast<std::uint32_t>(u));
     }
@@ -249,6 +276,7 @@ class Simulation {
       q_.push(now_ + sim::from_seconds(transfer), kKvArrive, static_cast<std::uint32_t>(r));
     }
     unit.batch.clear();
+    if (prefill_ledger_->state(u) == UnitState::kDraining) release(prefill_ledger_.get(), u);
   }
 
   void kv_arrive(int r) {
@@ -322,16 +350,17 @@ class Simulation {
       unit.finishing.pop();
       const Live& st = live(r);
       DecodeGpu& gpu = unit.gpus[static_cast<std::size_t>(st.gpu)];
-      if (gpu.running < s_.decode.max_requests_per_gpu) open_.erase({gpu.kv_reserved, u, st.gpu});
+      open_.erase({gpu.kv_reserved, u, st.gpu});
       --gpu.running;
       gpu.base -= st.q.input_len + 1;
       gpu.rate -= st.rate;
       gpu.rate_first -= st.rate * static_cast<double>(st.first_step);
       gpu.kv_reserved -= st.q.input_len + st.q.output_len;
       if (gpu.running == 0) gpu.base = gpu.rate = gpu.rate_first = gpu.kv_reserved = 0;  // no drift from the sums
-      open_.insert({gpu.kv_reserved, u, st.gpu});
+      if (decode_ledger_->state(u) == UnitState::kServing) open_.insert({gpu.kv_reserved, u, st.gpu});
       complete(r);
     }
+    if (decode_ledger_->state(u) == UnitState::kDraining && unit.finishing.empty()) return release(decode_ledger_.get(), u);
     start_decode(u);
   }
 
@@ -340,6 +369,136 @@ class Simulation {
     const Live& st = live(r);
     stats_->completed(st.q, st.first_token, now_);
     leave(r);
+  }
+
+  // The fleet (docs/fleet.md). Held nodes: both pools' units not released.
+  int held_nodes() const { return prefill_ledger_->held_nodes() + decode_ledger_->held_nodes(); }
+
+  void changed_units() {
+    nodes_peak_ = std::max(nodes_peak_, held_nodes());
+    nodes_min_ = std::min(nodes_min_, held_nodes());
+  }
+
+  void release(PoolLedger* pool, int u) {
+    pool->set(u, UnitState::kReleased, sim::to_seconds(now_));
+    changed_units();
+  }
+
+  void serve(PoolLedger* pool, int u) {
+    pool->set(u, UnitState::kServing, sim::to_seconds(now_));
+    if (pool == decode_ledger_.get()) {
+      const DecodeUnit& unit = decode_[static_cast<std::size_t>(u)];
+      for (std::size_t g = 0; g < unit.gpus.size(); ++g)
+        if (unit.gpus[g].running < s_.decode.max_requests_per_gpu) open_.insert({unit.gpus[g].kv_reserved, u, static_cast<int>(g)});
+    }
+    changed_units();
+  }
+
+  // A unit stops taking work; it is released once its work is done.
+  void drain(PoolLedger* pool, int u) {
+    pool->set(u, UnitState::kDraining, sim::to_seconds(now_));
+    if (pool == prefill_ledger_.get()) {
+      if (!prefill_[static_cast<std::size_t>(u)].busy) release(pool, u);
+      return;
+    }
+    const DecodeUnit& unit = decode_[static_cast<std::size_t>(u)];
+    for (std::size_t g = 0; g < unit.gpus.size(); ++g) open_.erase({unit.gpus[g].kv_reserved, u, static_cast<int>(g)});
+    if (!unit.busy && unit.finishing.empty()) release(pool, u);
+  }
+
+  void unit_ready(std::uint32_t target) {
+    PoolLedger* pool = target & kDecodeBit ? decode_ledger_.get() : prefill_ledger_.get();
+    const int u = static_cast<int>(target & ~kDecodeBit);
+    if (pool->state(u) == UnitState::kStarting) serve(pool, u);  // not cancelled meanwhile
+  }
+
+  // Moves a pool toward `wanted` units serving or starting: draining units
+  // come back first, then released ones start; going down, starting units
+  // are cancelled first, then the last serving units drain.
+  void resize(PoolLedger* pool, int wanted, bool decode) {
+    int have = pool->count(UnitState::kServing) + pool->count(UnitState::kStarting);
+    const double now = sim::to_seconds(now_);
+    if (wanted > have) ++scale_ups_;
+    if (wanted < have) ++scale_downs_;
+    for (int u = 0; u < pool->units() && have < wanted; ++u)
+      if (pool->state(u) == UnitState::kDraining) serve(pool, u), ++have;
+    for (int u = 0; u < pool->units() && have < wanted; ++u) {
+      if (pool->state(u) != UnitState::kReleased) continue;
+      ++have;
+      if (s_.fleet.autoscale.startup_s <= 0) {
+        serve(pool, u);
+        continue;
+      }
+      pool->set(u, UnitState::kStarting, now);
+      changed_units();
+      q_.push(now_ + sim::from_seconds(s_.fleet.autoscale.startup_s), kUnitReady,
+              static_cast<std::uint32_t>(u) | (decode ? kDecodeBit : 0));
+    }
+    for (int u = pool->units() - 1; u >= 0 && have > wanted; --u)
+      if (pool->state(u) == UnitState::kStarting) release(pool, u), --have;
+    for (int u = pool->units() - 1; u >= 0 && have > wanted; --u)
+      if (pool->state(u) == UnitState::kServing) drain(pool, u), --have;
+  }
+
+  // Every interval the policy looks at each pool's last interval.
+  void rescale() {
+    const AutoscaleSpec& a = s_.fleet.autoscale;
+    const double interval = a.interval_s;
+    prefill_ledger_->account(sim::to_seconds(now_));
+    decode_ledger_->account(sim::to_seconds(now_));
+    PoolSignal p;
+    p.serving = prefill_ledger_->count(UnitState::kServing);
+    p.starting = prefill_ledger_->count(UnitState::kStarting);
+    p.floor = a.min_prefill, p.cap = s_.prefill.units;
+    const double serving_s = prefill_ledger_->serving_unit_s() - prefill_serving_mark_;
+    p.utilisation = serving_s > 0 ? prefill_busy_s_ / serving_s : 0;
+    p.backlog = queued_tokens_ > static_cast<double>(p.serving) * s_.prefill.unit.deployment.ep * s_.prefill.tokens_per_gpu;
+    prefill_busy_s_ = 0;
+    prefill_serving_mark_ = prefill_ledger_->serving_unit_s();
+    PoolSignal d;
+    d.serving = decode_ledger_->count(UnitState::kServing);
+    d.starting = decode_ledger_->count(UnitState::kStarting);
+    d.floor = a.min_decode, d.cap = s_.decode.units;
+    double running = 0, reserved = 0;
+    for (int u = 0; u < s_.decode.units; ++u) {
+      if (decode_ledger_->state(u) != UnitState::kServing) continue;
+      for (const DecodeGpu& g : decode_[static_cast<std::size_t>(u)].gpus) running += g.running, reserved += g.kv_reserved;
+    }
+    const double gpus = static_cast<double>(d.serving) * s_.decode.unit.deployment.ep;
+    d.utilisation = gpus > 0 ? std::max(running / (gpus * s_.decode.max_requests_per_gpu), reserved / (gpus * s_.decode.kv_capacity_tokens)) : 1;
+    d.backlog = !waiting_decode_.empty();
+    resize(prefill_ledger_.get(), autoscaler_->wanted(p), false);
+    resize(decode_ledger_.get(), autoscaler_->wanted(d), true);
+    if (!source_done_ || in_system_ > 0) q_.push(now_ + sim::from_seconds(interval), kRescale, 0);
+  }
+
+  FleetResult fleet_result(const ServingResult& r) {
+    const double end = sim::to_seconds(now_);
+    prefill_ledger_->account(end);
+    decode_ledger_->account(end);
+    FleetResult f;
+    const double span = end > 0 ? end : 1;
+    f.nodes_mean = (prefill_ledger_->node_s() + decode_ledger_->node_s()) / span;
+    f.nodes_peak = nodes_peak_;
+    f.nodes_min = nodes_min_;
+    f.prefill_node_hours = prefill_ledger_->node_s() / 3600;
+    f.decode_node_hours = decode_ledger_->node_s() / 3600;
+    f.released_node_hours = (prefill_ledger_->released_node_s() + decode_ledger_->released_node_s()) / 3600;
+    f.prefill_input_per_node_s = prefill_ledger_->node_s() > 0 ? r.input_tokens / prefill_ledger_->node_s() : 0;
+    f.decode_output_per_node_s = decode_ledger_->node_s() > 0 ? r.output_tokens / decode_ledger_->node_s() : 0;
+    f.user_tokens_per_s = stats_->user_speed();
+    f.scale_ups = scale_ups_;
+    f.scale_downs = scale_downs_;
+    if (s_.fleet.prices) {
+      const FleetPrices& p = *s_.fleet.prices;
+      const double gpus_per_node = s_.prefill.cluster.spec.node.gpus;
+      f.priced = true;
+      f.cost_usd = (f.prefill_node_hours + f.decode_node_hours) * gpus_per_node * p.gpu_hour_usd;
+      f.revenue_hit_usd = r.cached_tokens * p.input_hit_per_m_usd * 1e-6;
+      f.revenue_miss_usd = (r.input_tokens - r.cached_tokens) * p.input_miss_per_m_usd * 1e-6;
+      f.revenue_output_usd = r.output_tokens * p.output_per_m_usd * 1e-6;
+    }
+    return f;
   }
 
   // The chosen unit's steps within the chosen window, for trace.json.
@@ -369,6 +528,10 @@ class Simulation {
       }
     const double gpus = static_cast<double>(s_.decode.units) * s_.decode.unit.deployment.ep;
     x.kv_usage = reserved / (gpus * s_.decode.kv_capacity_tokens);
+    x.prefill_units = prefill_ledger_->count(UnitState::kServing);
+    x.decode_units = decode_ledger_->count(UnitState::kServing);
+    x.prefill_held = prefill_ledger_->units() - prefill_ledger_->count(UnitState::kReleased);
+    x.decode_held = decode_ledger_->units() - decode_ledger_->count(UnitState::kReleased);
     return x;
   }
 
@@ -387,7 +550,15 @@ class Simulation {
   std::vector<PrefillUnit> prefill_;
   std::vector<DecodeUnit> decode_;
   std::deque<int> waiting_prefill_, waiting_decode_;
-  std::set<std::tuple<double, int, int>> open_;  // (KV reserved, unit, GPU) of decode GPUs below their request limit
+  std::set<std::tuple<double, int, int>> open_;
+  bool source_done_ = false;
+  double queued_tokens_ = 0;  // prompt tokens waiting for a prefill step
+  // The fleet: units' states and their accounting, the policy, its signals.
+  std::unique_ptr<PoolLedger> prefill_ledger_, decode_ledger_;
+  std::unique_ptr<Autoscaler> autoscaler_;
+  double prefill_busy_s_ = 0, prefill_serving_mark_ = 0;
+  int nodes_peak_ = 0, nodes_min_ = 0;
+  long long scale_ups_ = 0, scale_downs_ = 0;  // (KV reserved, unit, GPU) of decode GPUs below their request limit
   int loading_ = 0;     // waiting for a prefill step, their prefix loading included
   long long in_system_ = 0;
   long long prefill_steps_ = 0, decode_steps_ = 0;

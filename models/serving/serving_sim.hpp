@@ -30,6 +30,23 @@ struct ServingSample {
   double ttft_p90_s = 0;       // of the requests that got their first token in the last interval
   double tpot_p90_s = 0;       // of those that completed in it
   double hit_ratio = 0;        // cached input tokens over input tokens, so far
+  int prefill_units = 0, decode_units = 0;  // serving
+  int prefill_held = 0, decode_held = 0;    // serving, starting or draining (not released)
+  double input_tokens = 0, cached_tokens = 0, output_tokens = 0;  // so far
+};
+
+// The fleet over the run (docs/fleet.md): nodes held, their hours and cost,
+// the tokens' revenue.
+struct FleetResult {
+  double nodes_mean = 0, nodes_peak = 0, nodes_min = 0;  // held, both pools
+  double prefill_node_hours = 0, decode_node_hours = 0, released_node_hours = 0;
+  double prefill_input_per_node_s = 0;   // input tokens (hits included) per prefill node-second held
+  double decode_output_per_node_s = 0;   // output tokens per decode node-second held
+  Distribution user_tokens_per_s;        // each request's decode speed: (output - 1) / (completion - first token)
+  bool priced = false;
+  double cost_usd = 0, revenue_hit_usd = 0, revenue_miss_usd = 0, revenue_output_usd = 0;
+  double revenue_usd() const { return revenue_hit_usd + revenue_miss_usd + revenue_output_usd; }
+  long long scale_ups = 0, scale_downs = 0;
 };
 
 struct UnitStep {
@@ -58,6 +75,7 @@ struct ServingResult {
   PriceError prefill_envelope_error, decode_envelope_error;  // the per-layer envelope against every GPU
   PriceError prefill_ranks_error;  // prefill's rank pricing against the step model given each rank's batch
   int step_simulations = 0;
+  FleetResult fleet;
   std::vector<ServingSample> samples;
   std::vector<UnitStep> steps;  // the trace's unit's steps in its window (the first 20,000)
   std::vector<std::string> reductions;

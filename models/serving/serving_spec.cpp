@@ -87,7 +87,7 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
                           const ModelFileReader& model_files) {
   sim::ObjectReader in(workload, pointer);
   in.only_keys({"kind", "model", "model_overrides", "calibration", "expert_load", "source", "prefill", "decode",
-                "prefix_cache", "kv_transfer_gb_per_s", "slo", "step_prices", "seed", "trace"});
+                "prefix_cache", "kv_transfer_gb_per_s", "slo", "step_prices", "seed", "trace", "fleet"});
   in.one_of("kind", {"serving"});
   ServingSpec s;
   const nlohmann::json empty = nlohmann::json::object();
@@ -107,6 +107,9 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
     throw sim::InputError(in.child_pointer("decode") + "/units",
                           "the pools need " + std::to_string(used) + " GPUs; the cluster has " + std::to_string(fleet));
   if (in.has("prefix_cache")) s.cache = parse_cache(in.object("prefix_cache"));
+  if (s.source.synthetic && s.source.gen.hit_ratio >= 0 && s.cache.empty())
+    throw sim::InputError(in.child_pointer("prefix_cache"),
+                          "a source with prefix.hit_ratio needs a prefix_cache to read its hits from (its last tier)");
   s.kv_bytes_per_token = kv_bytes_per_token_layer(s.model) * (s.model.layers + s.decode.unit.mtp_depth);
   s.kv_transfer_bytes_per_s = in.optional_number("kv_transfer_gb_per_s", 1e-6, 1e6)
                                   .value_or(cluster.gpu.nic_achievable_gb_per_s * cluster.gpu.nics) * 1e9;
@@ -131,6 +134,10 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
         static_cast<int>(p.optional_integer("envelope_check_points", 0, 1000).value_or(s.prices.envelope ? 2 : 0));
   }
   s.seed = static_cast<std::uint64_t>(in.optional_integer("seed", 0, 1LL << 62).value_or(1));
+  if (const nlohmann::json* fleet = in.child("fleet")) {
+    s.fleet = parse_fleet(*fleet, in.child_pointer("fleet"), s.prefill.units, s.decode.units);
+    s.has_fleet = true;
+  }
   if (in.has("trace")) {
     sim::ObjectReader t = in.object("trace");
     t.only_keys({"unit", "from_s", "to_s"});

@@ -9,6 +9,7 @@
 
 #include "models/cluster_config.hpp"
 #include "models/inference/inference_spec.hpp"
+#include "models/serving/fleet_spec.hpp"
 #include "models/serving/request_source.hpp"
 #include "models/transformer/model_source.hpp"
 
@@ -55,6 +56,10 @@ struct ServingSpec {
   std::optional<double> slo_ttft_s, slo_tpot_s;
   StepPriceSpec prices;
   std::uint64_t seed = 1;        // MTP acceptance draws
+  // The pools over time and the money (fleet_spec.hpp); without a `fleet`
+  // object every unit serves throughout and nothing is priced.
+  FleetSpec fleet;
+  bool has_fleet = false;
   // trace.json: the steps of this unit of each pool within this window.
   int trace_unit = 0;
   double trace_from_s = 0, trace_to_s = 1e18;

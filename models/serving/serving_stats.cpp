@@ -55,6 +55,7 @@ void ServingStats::completed(const Request& q, sim::Time first, sim::Time t) {
   if (q.output_len > 1) {
     tpot_.add(tp);
     tpot_window_.push_back(tp);
+    if (tp > 0) speed_.add(1 / tp);
   }
   e2e_.add(sim::to_seconds(t - q.arrival));
   const bool ok = (!s_.slo_ttft_s || t1 <= *s_.slo_ttft_s) && (!s_.slo_tpot_s || tp <= *s_.slo_tpot_s);
@@ -70,6 +71,9 @@ void ServingStats::sample(sim::Time t, ServingSample state) {
   state.ttft_p90_s = distribution(ttft_window_).p90;
   state.tpot_p90_s = distribution(tpot_window_).p90;
   state.hit_ratio = r_.input_tokens > 0 ? r_.cached_tokens / r_.input_tokens : 0;
+  state.input_tokens = r_.input_tokens;
+  state.cached_tokens = r_.cached_tokens;
+  state.output_tokens = r_.output_tokens;
   ttft_window_.clear();
   tpot_window_.clear();
   r_.samples.push_back(state);

@@ -26,10 +26,12 @@ class ServingStats {
   // Keeps `state` if a sampling interval has passed since the last one.
   void sample(sim::Time t, ServingSample state);
   ServingResult finish();
+  // Each completed request's decode speed, tokens per second after its first.
+  Distribution user_speed() const { return speed_.distribution(); }
 
  private:
   const ServingSpec& s_;
-  Quantiles ttft_, tpot_, e2e_;
+  Quantiles ttft_, tpot_, e2e_, speed_;
   long long attained_ = 0;
   ServingResult r_;
   sim::Time last_ = 0, first_arrival_ = -1, last_done_ = 0;

@@ -1,0 +1,41 @@
+#pragma once
+// A fleet over time (docs/fleet.md): the pools' unit counts move between a
+// floor and the pools' `units` (the cap) under an autoscaling policy, units
+// take time to start and drain, nodes not serving are released (to training,
+// say) and counted; the run's node-hours and tokens are priced.
+#include <nlohmann/json.hpp>
+#include <optional>
+#include <string>
+
+namespace v3sim::models {
+
+enum class ScalingPolicy {
+  kFixed,              // every unit serves throughout
+  kThreshold,          // one unit more above `up`, one fewer below `down`
+  kTargetUtilisation,  // as many units as bring the utilisation to `target`
+};
+
+struct AutoscaleSpec {
+  ScalingPolicy policy = ScalingPolicy::kFixed;
+  double interval_s = 300;  // how often the policy looks
+  double startup_s = 0;     // a unit asked for serves this long after (held meanwhile)
+  int min_prefill = 1, min_decode = 1;
+  double up = 0.85, down = 0.5;  // threshold
+  double target = 0.7;           // target utilisation
+};
+
+struct FleetPrices {
+  double gpu_hour_usd = 0;
+  double input_hit_per_m_usd = 0, input_miss_per_m_usd = 0, output_per_m_usd = 0;
+};
+
+struct FleetSpec {
+  AutoscaleSpec autoscale;
+  std::optional<FleetPrices> prices;
+};
+
+// The `fleet` object at `pointer`; `prefill_units` and `decode_units` are the
+// pools' caps (the floors may not pass them).
+FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, int prefill_units, int decode_units);
+
+}  // namespace v3sim::models
