@@ -92,15 +92,16 @@ double mean_length(const LengthDist& d) {
   return 0;
 }
 
-// A serving run: per request its state and prefix blocks (a block key is a
-// thirty-second of an item), and the decode steps it runs in (an output
-// token's bookkeeping is about a fiftieth of an item's time); a trace's size
-// is its file's. Each unit's step simulations are sequential, so the larger
-// unit's step counts once.
+// A serving run holds the requests it has loaded (a trace, superposed
+// copies: each its state and prefix blocks, a block key a thirty-second of
+// an item) or, from a streamed synthetic source, only those in the system:
+// at most what the decode pool runs plus as many waiting. Each unit's step
+// simulations are sequential, so the larger unit's step counts once.
 ScaleEstimate serving(const Scenario& s) {
   const ServingSpec& v = *s.serving;
   ScaleEstimate e;
   double requests = 0, per_request = 1;
+  const bool streamed = v.source.synthetic && v.source.copies == 1 && v.source.limit == 0;
   if (v.source.synthetic) {
     const SyntheticSource& g = v.source.gen;
     double expected = static_cast<double>(g.requests);
@@ -110,7 +111,9 @@ ScaleEstimate serving(const Scenario& s) {
       expected = std::min(expected, sum);
     }
     requests = expected * v.source.copies;
-    per_request = 1 + mean_length(g.output) / 50 + mean_length(g.input) / v.source.block_tokens / 32;
+    if (streamed)
+      requests = std::min(requests, 2.0 * v.decode.units * v.decode.unit.deployment.ep * v.decode.max_requests_per_gpu);
+    per_request = 1 + (g.hit_ratio >= 0 ? 0 : mean_length(g.input) / v.source.block_tokens / 32);
   } else {
     // About a hundred bytes a request in every trace format; a few items each.
     std::error_code ec;
@@ -121,7 +124,7 @@ ScaleEstimate serving(const Scenario& s) {
   const double unit = std::max(v.prefill.unit.deployment.ep, v.decode.unit.deployment.ep) *
                       (v.model.layers + 1.0) * (24 + v.model.routed_experts + 1.0);
   e.items = requests * per_request + unit;
-  e.detail = fmt::format("{:.0f} requests x {:.0f} items each (state, prefix blocks, decode steps), and a unit step of {:.0f}",
+  e.detail = fmt::format("{:.0f} requests held x {:.0f} items each (state, prefix blocks), and a unit step of {:.0f}",
                          requests, per_request, unit);
   e.pointer = requests * per_request > unit ? (v.source.synthetic ? "/workload/source/requests" : "/workload/source/file")
                                             : "/workload/decode/deployment/ep";

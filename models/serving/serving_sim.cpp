@@ -111,7 +111,7 @@ class Simulation {
       }
       schedule_prefill();
       admit();
-      stats_->sample(now_, sample());
+      if (stats_->sample_due(now_)) stats_->sample(now_, sample());
     }
     if (arrivals_ == 0) throw sim::InputError("/workload/source", "the source holds no requests");
     ServingResult out = stats_->finish();

@@ -25,6 +25,8 @@ class ServingStats {
   void completed(const Request& q, sim::Time first_token, sim::Time t);
   // Keeps `state` if a sampling interval has passed since the last one.
   void sample(sim::Time t, ServingSample state);
+  // Whether a sample is due at `t` (the state is gathered only then).
+  bool sample_due(sim::Time t) const { return t >= next_sample_; }
   ServingResult finish();
   // Each completed request's decode speed, tokens per second after its first.
   Distribution user_speed() const { return speed_.distribution(); }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 
 #include "models/inference/inference_step.hpp"
 #include "sim/json_reader.hpp"
@@ -33,14 +34,14 @@ StepSurface::StepSurface(Price price, std::vector<double> xs, std::vector<double
       sample_(static_cast<std::size_t>(samples), seed) {
   for (double x : xs_) log_xs_.push_back(std::log(x));
   for (double y : ys_) log_ys_.push_back(std::log(y));
+  nodes_.assign(xs_.size() * ys_.size(), std::numeric_limits<double>::quiet_NaN());
 }
 
 double StepSurface::log_node(std::size_t i, std::size_t j) {
-  const auto key = std::make_pair(i, j);
-  auto it = nodes_.find(key);
-  if (it != nodes_.end()) return it->second;
+  double& node = nodes_[i * ys_.size() + j];
+  if (!std::isnan(node)) return node;
   ++simulations_;
-  return nodes_[key] = std::log(price_(xs_[i], ys_[j]));
+  return node = std::log(price_(xs_[i], ys_[j]));
 }
 
 double StepSurface::direct(double x, double y) {

@@ -11,6 +11,7 @@
 // run, both shortcuts are measured at states drawn from the run's own
 // queries: the surface against the step model, the envelope against every
 // GPU. Or every step a fixed time (abstract mode).
+#include <cmath>
 #include <functional>
 #include <map>
 #include <memory>
@@ -29,20 +30,36 @@ template <typename T>
 class Reservoir {
  public:
   Reservoir(std::size_t size, std::uint64_t seed) : size_(size), rng_(seed) {}
+  // Li's Algorithm L ("Reservoir-sampling algorithms of time complexity
+  // O(n(1 + log(N/n)))", 1994): once full, the number of offers to skip
+  // before the next replacement is drawn, so most offers cost a comparison.
   void offer(const T& item) {
     ++seen_;
     if (items_.size() < size_) {
       items_.push_back(item);
-    } else if (size_ > 0) {
-      const auto k = std::uniform_int_distribution<long long>(0, seen_ - 1)(rng_);
-      if (k < static_cast<long long>(size_)) items_[static_cast<std::size_t>(k)] = item;
+      if (items_.size() == size_) {
+        w_ = std::exp(std::log(uniform()) / static_cast<double>(size_));
+        skip();
+      }
+      return;
     }
+    if (size_ == 0 || seen_ < next_) return;
+    items_[std::uniform_int_distribution<std::size_t>(0, size_ - 1)(rng_)] = item;
+    w_ *= std::exp(std::log(uniform()) / static_cast<double>(size_));
+    skip();
   }
   const std::vector<T>& items() const { return items_; }
 
  private:
+  double uniform() { return std::uniform_real_distribution<double>(std::nextafter(0.0, 1.0), 1.0)(rng_); }
+  void skip() {
+    const double gap = std::floor(std::log(uniform()) / std::log1p(-w_));
+    next_ = seen_ + 1 + static_cast<long long>(std::min(gap, 1e18));
+  }
+
   std::size_t size_;
-  long long seen_ = 0;
+  long long seen_ = 0, next_ = 0;
+  double w_ = 1;
   std::mt19937_64 rng_;
   std::vector<T> items_;
 };
@@ -72,7 +89,7 @@ class StepSurface {
   double direct(double x, double y);
   Price price_;
   std::vector<double> xs_, ys_, log_xs_, log_ys_;
-  std::map<std::pair<std::size_t, std::size_t>, double> nodes_;  // logs of prices
+  std::vector<double> nodes_;  // logs of prices, by x node then y node; NaN until simulated
   std::map<std::pair<long long, long long>, double> direct_;
   int simulations_ = 0;
   Reservoir<std::pair<double, double>> sample_;  // of the queries
