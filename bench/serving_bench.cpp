@@ -1,8 +1,8 @@
 // Request-level serving benchmarks (targets in docs/benchmarks.md): the
 // event loop alone (fixed step prices, 100,000 requests with prefix sharing
 // and MTP draws), the small shipped scenario with its step surfaces, a
-// million requests through ten units, and the Mooncake trace on DeepSeek's
-// units.
+// million requests through ten units, the Mooncake trace on DeepSeek's
+// units, and a day of DeepSeek's fleet.
 #include <benchmark/benchmark.h>
 
 #include <fstream>
@@ -69,5 +69,9 @@ void BM_ServingMooncakeConversation(benchmark::State& state) {
   run(state, doc);
 }
 BENCHMARK(BM_ServingMooncakeConversation)->Unit(benchmark::kSecond)->Iterations(1);
+
+// A day of DeepSeek's fleet (about 155 million requests, autoscaled): minutes.
+void BM_ServingDeepSeekDay(benchmark::State& state) { run(state, load("scenarios/serving/deepseek_day.json")); }
+BENCHMARK(BM_ServingDeepSeekDay)->Unit(benchmark::kSecond)->Iterations(1);
 
 }  // namespace

@@ -94,6 +94,8 @@ class Simulation {
     pull();
     while (!q_.empty()) {
       const sim::Event e = q_.pop();
+      // The policy's last look after the last request left is not part of the run.
+      if (e.kind == kRescale && source_done_ && in_system_ == 0) continue;
       stats_->advance(e.time, in_system_);
       now_ = e.time;
       const int r = static_cast<int>(e.target);
@@ -598,6 +600,15 @@ ServingResult simulate_serving(const ServingSpec& spec) {
       r.prefill_ranks_error.points, 100 * r.prefill_ranks_error.max_relative, 100 * r.prefill_ranks_error.mean_relative));
   r.reductions.push_back("KV transfer at one GPU's NIC rate less half the expert-parallel exchanges' busy share of the busier end's NIC (max-min sharing; the end's current step, the decode pool's latest steps averaged); its own effect on the exchanges is not modelled");
   r.reductions.push_back("one prefix cache shared by the whole prefill pool; decode admits a request only with KV room for its prompt and whole output (no preemption)");
+  r.reductions.push_back("a request's decode steps are drawn from the MTP acceptance law when it is admitted, its KV grown evenly over them (exact at admission and completion)");
+  if (spec.source.synthetic && spec.source.gen.hit_ratio >= 0)
+    r.reductions.push_back(fmt::format("prefix hits given by the source: {:.1f}% of every prompt, read from the last cache tier (no LRU)",
+                                       100 * spec.source.gen.hit_ratio));
+  if (spec.has_fleet && spec.fleet.autoscale.policy != ScalingPolicy::kFixed)
+    r.reductions.push_back(fmt::format(
+        "autoscaling every {:.0f} s on the last interval: prefill busy share of its serving unit-seconds; decode occupancy "
+        "(requests and KV reserved over what its serving GPUs hold) at the interval's end",
+        spec.fleet.autoscale.interval_s));
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }

@@ -71,7 +71,12 @@ double StepSurface::interpolate(double x, double y) {
     const double w = j == i ? 0 : (std::log(v) - log_a[i]) / (log_a[j] - log_a[i]);
     return std::make_tuple(i, j, w);
   };
-  const auto [i0, i1, wx] = cell(xs_, log_xs_, x);
+  // Whole-number x (decode's requests per GPU) comes up at every step of
+  // every GPU: its cell is kept.
+  const bool whole = x == std::floor(x) && x < 4096;
+  if (whole && x >= static_cast<double>(x_cells_.size())) x_cells_.resize(static_cast<std::size_t>(x) + 1, {0, 0, -1});
+  if (whole && std::get<2>(x_cells_[static_cast<std::size_t>(x)]) < 0) x_cells_[static_cast<std::size_t>(x)] = cell(xs_, log_xs_, x);
+  const auto [i0, i1, wx] = whole ? x_cells_[static_cast<std::size_t>(x)] : cell(xs_, log_xs_, x);
   const auto [j0, j1, wy] = cell(ys_, log_ys_, y);
   const double l00 = log_node(i0, j0), l10 = log_node(i1, j0);
   const double l01 = log_node(i0, j1), l11 = log_node(i1, j1);

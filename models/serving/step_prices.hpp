@@ -16,6 +16,7 @@
 #include <map>
 #include <memory>
 #include <random>
+#include <tuple>
 #include <utility>
 #include <vector>
 
@@ -90,6 +91,7 @@ class StepSurface {
   Price price_;
   std::vector<double> xs_, ys_, log_xs_, log_ys_;
   std::vector<double> nodes_;  // logs of prices, by x node then y node; NaN until simulated
+  std::vector<std::tuple<std::size_t, std::size_t, double>> x_cells_;  // by whole x: its cell and weight (weight -1: not yet)
   std::map<std::pair<long long, long long>, double> direct_;
   int simulations_ = 0;
   Reservoir<std::pair<double, double>> sample_;  // of the queries

@@ -7,6 +7,7 @@
 #include "models/serving/autoscaler.hpp"
 #include "models/serving/pool_ledger.hpp"
 #include "models/serving/serving_sim.hpp"
+#include "sim/json_reader.hpp"
 
 namespace v3sim::models {
 namespace {
@@ -117,6 +118,28 @@ TEST(Fleet, FixedPolicyHoldsEveryNodeThroughout) {
   EXPECT_DOUBLE_EQ(f.released_node_hours, 0);
   EXPECT_EQ(f.scale_ups + f.scale_downs, 0);
   EXPECT_NEAR(f.decode_node_hours, 8 * f.prefill_node_hours / 4, 1e-9 * f.decode_node_hours);
+}
+
+// Bad fleet objects are input errors naming their pointer.
+TEST(Fleet, BadInputNamesItsPointer) {
+  auto error_at = [](const nlohmann::json& patch) {
+    nlohmann::json doc = day("threshold");
+    doc["workload"]["fleet"].merge_patch(patch);
+    try {
+      parse_scenario(doc);
+    } catch (const sim::InputError& e) {
+      return e.pointer();
+    }
+    return std::string("no error");
+  };
+  EXPECT_EQ(error_at({{"autoscale", {{"down", 0.9}, {"up", 0.8}}}}), "/workload/fleet/autoscale/down");
+  EXPECT_EQ(error_at({{"autoscale", {{"policy", "magic"}}}}), "/workload/fleet/autoscale/policy");
+  EXPECT_EQ(error_at({{"autoscale", {{"min_units", {{"decode", 5}}}}}}), "/workload/fleet/autoscale/min_units/decode");
+  EXPECT_EQ(error_at({{"prices", {{"gpu_hour_usd", -1}}}}), "/workload/fleet/prices/gpu_hour_usd");
+  EXPECT_EQ(error_at({{"extra", 1}}), "/workload/fleet/extra");
+  nlohmann::json doc = day("fixed");
+  doc["workload"].erase("prefix_cache");
+  EXPECT_THROW(parse_scenario(doc), sim::InputError);
 }
 
 }  // namespace
