@@ -19,6 +19,7 @@ json fleet_summary_json(const models::ServingSpec& s, const models::ServingResul
             {"prefix_cache_hit_ratio", r.hit_ratio},
             {"scaling", {{"policy", s.fleet.autoscale.policy == models::ScalingPolicy::kFixed       ? "fixed"
                                     : s.fleet.autoscale.policy == models::ScalingPolicy::kThreshold ? "threshold"
+                                    : s.fleet.autoscale.policy == models::ScalingPolicy::kSlo       ? "slo"
                                                                                                      : "target_utilisation"},
                          {"ups", f.scale_ups}, {"downs", f.scale_downs}}},
             {"tokens", {{"input", r.input_tokens}, {"input_cached", r.cached_tokens}, {"output", r.output_tokens}}}};

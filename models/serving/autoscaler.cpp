@@ -45,6 +45,23 @@ class TargetUtilisation final : public Autoscaler {
   double target_;
 };
 
+// One unit more while the interval's p90 latency misses its SLO or requests
+// wait; one fewer when it is under `down` of the SLO and the pool is idler
+// than `down`, nothing starting.
+class SloDriven final : public Autoscaler {
+ public:
+  explicit SloDriven(double down) : down_(down) {}
+  int wanted(const PoolSignal& s) const override {
+    const int now = s.serving + s.starting;
+    if (s.latency_over_slo > 1 || s.backlog) return clamp_units(s, now + 1);
+    if (s.latency_over_slo < down_ && s.utilisation < down_ && s.starting == 0) return clamp_units(s, now - 1);
+    return clamp_units(s, now);
+  }
+
+ private:
+  double down_;
+};
+
 }  // namespace
 
 std::unique_ptr<Autoscaler> make_autoscaler(const AutoscaleSpec& spec) {
@@ -52,6 +69,7 @@ std::unique_ptr<Autoscaler> make_autoscaler(const AutoscaleSpec& spec) {
     case ScalingPolicy::kFixed: return std::make_unique<Fixed>();
     case ScalingPolicy::kThreshold: return std::make_unique<Threshold>(spec.up, spec.down);
     case ScalingPolicy::kTargetUtilisation: return std::make_unique<TargetUtilisation>(spec.target);
+    case ScalingPolicy::kSlo: return std::make_unique<SloDriven>(spec.down);
   }
   return std::make_unique<Fixed>();
 }

@@ -18,6 +18,9 @@ struct PoolSignal {
   // what the serving units hold.
   double utilisation = 0;
   bool backlog = false;    // requests waited for this pool at the interval's end
+  // The interval's p90 latency over its SLO (prefill: TTFT; decode: TPOT);
+  // 0 without an SLO or without requests.
+  double latency_over_slo = 0;
 };
 
 class Autoscaler {

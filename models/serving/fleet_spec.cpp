@@ -12,10 +12,11 @@ FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, i
     sim::ObjectReader a = in.object("autoscale");
     a.only_keys({"policy", "interval_s", "startup_s", "min_units", "up", "down", "target"});
     AutoscaleSpec& s = f.autoscale;
-    const std::string policy = a.one_of("policy", {"fixed", "threshold", "target_utilisation"});
-    s.policy = policy == "fixed"       ? ScalingPolicy::kFixed
-               : policy == "threshold" ? ScalingPolicy::kThreshold
-                                       : ScalingPolicy::kTargetUtilisation;
+    const std::string policy = a.one_of("policy", {"fixed", "threshold", "target_utilisation", "slo"});
+    s.policy = policy == "fixed"                ? ScalingPolicy::kFixed
+               : policy == "threshold"          ? ScalingPolicy::kThreshold
+               : policy == "target_utilisation" ? ScalingPolicy::kTargetUtilisation
+                                                : ScalingPolicy::kSlo;
     s.interval_s = a.optional_number("interval_s", 1, 86400).value_or(s.interval_s);
     s.startup_s = a.optional_number("startup_s", 0, 86400).value_or(0);
     if (a.has("min_units")) {

@@ -13,6 +13,7 @@ enum class ScalingPolicy {
   kFixed,              // every unit serves throughout
   kThreshold,          // one unit more above `up`, one fewer below `down`
   kTargetUtilisation,  // as many units as bring the utilisation to `target`
+  kSlo,                // one unit more while the interval's p90 latency misses the SLO, one fewer far within it
 };
 
 struct AutoscaleSpec {

@@ -86,6 +86,7 @@ class Simulation {
     nodes_peak_ = nodes_min_ = held_nodes();
     if (s.fleet.autoscale.policy != ScalingPolicy::kFixed) {
       autoscaler_ = make_autoscaler(s.fleet.autoscale);
+      slo_policy_ = s.fleet.autoscale.policy == ScalingPolicy::kSlo;
       q_.push(sim::from_seconds(s.fleet.autoscale.interval_s), kRescale, 0);
     }
   }
@@ -285,6 +286,7 @@ class Simulation {
     Live& st = live(r);
     st.first_token = now_;
     stats_->first_token(st.q, now_);
+    if (slo_policy_) interval_ttft_.push_back(sim::to_seconds(now_ - st.q.arrival));
     if (st.q.output_len == 1) return complete(r);
     waiting_decode_.push_back(r);
   }
@@ -370,6 +372,8 @@ class Simulation {
     --in_system_;
     const Live& st = live(r);
     stats_->completed(st.q, st.first_token, now_);
+    if (slo_policy_ && st.q.output_len > 1)
+      interval_tpot_.push_back(sim::to_seconds(now_ - st.first_token) / (st.q.output_len - 1));
     leave(r);
   }
 
@@ -455,6 +459,8 @@ class Simulation {
     const double serving_s = prefill_ledger_->serving_unit_s() - prefill_serving_mark_;
     p.utilisation = serving_s > 0 ? prefill_busy_s_ / serving_s : 0;
     p.backlog = queued_tokens_ > static_cast<double>(p.serving) * s_.prefill.unit.deployment.ep * s_.prefill.tokens_per_gpu;
+    if (s_.slo_ttft_s) p.latency_over_slo = distribution(std::move(interval_ttft_)).p90 / *s_.slo_ttft_s;
+    interval_ttft_.clear();
     prefill_busy_s_ = 0;
     prefill_serving_mark_ = prefill_ledger_->serving_unit_s();
     PoolSignal d;
@@ -469,6 +475,8 @@ class Simulation {
     const double gpus = static_cast<double>(d.serving) * s_.decode.unit.deployment.ep;
     d.utilisation = gpus > 0 ? std::max(running / (gpus * s_.decode.max_requests_per_gpu), reserved / (gpus * s_.decode.kv_capacity_tokens)) : 1;
     d.backlog = !waiting_decode_.empty();
+    if (s_.slo_tpot_s) d.latency_over_slo = distribution(std::move(interval_tpot_)).p90 / *s_.slo_tpot_s;
+    interval_tpot_.clear();
     resize(prefill_ledger_.get(), autoscaler_->wanted(p), false);
     resize(decode_ledger_.get(), autoscaler_->wanted(d), true);
     if (!source_done_ || in_system_ > 0) q_.push(now_ + sim::from_seconds(interval), kRescale, 0);
@@ -558,6 +566,8 @@ class Simulation {
   // The fleet: units' states and their accounting, the policy, its signals.
   std::unique_ptr<PoolLedger> prefill_ledger_, decode_ledger_;
   std::unique_ptr<Autoscaler> autoscaler_;
+  bool slo_policy_ = false;
+  std::vector<double> interval_ttft_, interval_tpot_;  // the SLO policy's: latencies since its last look
   double prefill_busy_s_ = 0, prefill_serving_mark_ = 0;
   int nodes_peak_ = 0, nodes_min_ = 0;
   long long scale_ups_ = 0, scale_downs_ = 0;  // (KV reserved, unit, GPU) of decode GPUs below their request limit
@@ -607,7 +617,8 @@ ServingResult simulate_serving(const ServingSpec& spec) {
   if (spec.has_fleet && spec.fleet.autoscale.policy != ScalingPolicy::kFixed)
     r.reductions.push_back(fmt::format(
         "autoscaling every {:.0f} s on the last interval: prefill busy share of its serving unit-seconds; decode occupancy "
-        "(requests and KV reserved over what its serving GPUs hold) at the interval's end",
+        "(requests and KV reserved over what its serving GPUs hold) at the interval's end; the SLO policy the interval's "
+        "p90 TTFT (prefill) and TPOT (decode)",
         spec.fleet.autoscale.interval_s));
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;

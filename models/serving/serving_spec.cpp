@@ -137,6 +137,8 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
   if (const nlohmann::json* fleet = in.child("fleet")) {
     s.fleet = parse_fleet(*fleet, in.child_pointer("fleet"), s.prefill.units, s.decode.units);
     s.has_fleet = true;
+    if (s.fleet.autoscale.policy == ScalingPolicy::kSlo && !s.slo_ttft_s && !s.slo_tpot_s)
+      throw sim::InputError(in.child_pointer("fleet") + "/autoscale/policy", "policy 'slo' needs /workload/slo (ttft_s, tpot_s)");
   }
   if (in.has("trace")) {
     sim::ObjectReader t = in.object("trace");

@@ -45,6 +45,23 @@ TEST(Autoscaler, TargetUtilisationSizesToTheWork) {
   EXPECT_EQ(make_autoscaler(a)->wanted(signal(2, 0.0)), 8);
 }
 
+TEST(Autoscaler, SloDrivenFollowsTheIntervalsLatency) {
+  AutoscaleSpec a;
+  a.policy = ScalingPolicy::kSlo, a.down = 0.5;
+  const auto p = make_autoscaler(a);
+  PoolSignal s = signal(4, 0.7);
+  s.latency_over_slo = 1.3;
+  EXPECT_EQ(p->wanted(s), 5);  // p90 misses the SLO
+  s.latency_over_slo = 0.8;
+  EXPECT_EQ(p->wanted(s), 4);
+  s.latency_over_slo = 0.3;
+  EXPECT_EQ(p->wanted(s), 4);  // far within the SLO, but busy
+  s.utilisation = 0.2;
+  EXPECT_EQ(p->wanted(s), 3);
+  s.backlog = true;
+  EXPECT_EQ(p->wanted(s), 5);
+}
+
 // Two units of 3 nodes from t = 0: unit 1 drains at 10 s and is released at
 // 15 s, starts at 40 s and serves from 50 s; accounted to 60 s.
 TEST(PoolLedger, NodeSecondsByHand) {
@@ -108,6 +125,17 @@ TEST(Fleet, ClosuresOnTheRunsOwnNumbers) {
   EXPECT_GT(f.scale_downs, 0);
   EXPECT_GT(f.scale_ups, 0);
   EXPECT_LT(f.nodes_mean, 12);
+}
+
+// The SLO policy needs SLOs; with them it gives the quiet hour's nodes back.
+TEST(Fleet, SloPolicyReleasesNodesWhenLatencyIsFarWithin) {
+  nlohmann::json doc = day("slo");
+  EXPECT_THROW(parse_scenario(doc), sim::InputError);
+  doc["workload"]["slo"] = {{"ttft_s", 2.0}, {"tpot_s", 0.1}};
+  const ServingResult r = simulate_serving(*parse_scenario(doc).serving);
+  EXPECT_EQ(r.completed + r.rejected, r.arrived);
+  EXPECT_LT(r.fleet.nodes_min, 12);
+  EXPECT_GT(r.fleet.released_node_hours, 0);
 }
 
 TEST(Fleet, FixedPolicyHoldsEveryNodeThroughout) {
