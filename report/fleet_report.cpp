@@ -28,6 +28,7 @@ json fleet_summary_json(const models::ServingSpec& s, const models::ServingResul
     v["revenue_usd"] = f.revenue_usd();
     v["revenue_by_kind_usd"] = {{"input_hit", f.revenue_hit_usd}, {"input_miss", f.revenue_miss_usd}, {"output", f.revenue_output_usd}};
     v["margin"] = f.revenue_usd() > 0 ? 1 - f.cost_usd / f.revenue_usd() : 0;
+    v["revenue_paid_usd"] = f.revenue_paid_usd;
   }
   return v;
 }

@@ -1,8 +1,19 @@
 #include "models/serving/fleet_spec.hpp"
 
+#include <cmath>
+
 #include "sim/json_reader.hpp"
 
 namespace v3sim::models {
+
+double FleetPrices::paid_share(double t_s) const {
+  if (discount_factor == 1) return 1;
+  const double h = std::fmod(clock_start_h + t_s / 3600, 24);
+  // A window may wrap past midnight (from 22 to 6).
+  const bool off_peak = discount_from_h <= discount_to_h ? h >= discount_from_h && h < discount_to_h
+                                                         : h >= discount_from_h || h < discount_to_h;
+  return off_peak ? discount_factor : 1;
+}
 
 FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, int prefill_units, int decode_units) {
   sim::ObjectReader in(fleet, pointer);
@@ -32,12 +43,20 @@ FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, i
   }
   if (in.has("prices")) {
     sim::ObjectReader p = in.object("prices");
-    p.only_keys({"gpu_hour_usd", "input_hit_per_m_usd", "input_miss_per_m_usd", "output_per_m_usd"});
+    p.only_keys({"gpu_hour_usd", "input_hit_per_m_usd", "input_miss_per_m_usd", "output_per_m_usd", "off_peak"});
     FleetPrices x;
     x.gpu_hour_usd = p.number("gpu_hour_usd", 0, 1e6);
     x.input_hit_per_m_usd = p.number("input_hit_per_m_usd", 0, 1e6);
     x.input_miss_per_m_usd = p.number("input_miss_per_m_usd", 0, 1e6);
     x.output_per_m_usd = p.number("output_per_m_usd", 0, 1e6);
+    if (p.has("off_peak")) {
+      sim::ObjectReader o = p.object("off_peak");
+      o.only_keys({"from_h", "to_h", "factor", "clock_start_h"});
+      x.discount_from_h = o.number("from_h", 0, 24);
+      x.discount_to_h = o.number("to_h", 0, 24);
+      x.discount_factor = o.number("factor", 0, 1);
+      x.clock_start_h = o.optional_number("clock_start_h", 0, 24).value_or(0);
+    }
     f.prices = x;
   }
   return f;

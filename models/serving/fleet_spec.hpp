@@ -28,6 +28,12 @@ struct AutoscaleSpec {
 struct FleetPrices {
   double gpu_hour_usd = 0;
   double input_hit_per_m_usd = 0, input_miss_per_m_usd = 0, output_per_m_usd = 0;
+  // An off-peak discount: tokens of requests completing between these hours
+  // of the clock (the run starting at `clock_start_h`) pay `factor` of the
+  // price; factor 1: none.
+  double discount_factor = 1, discount_from_h = 0, discount_to_h = 0, clock_start_h = 0;
+  // The share of the price paid by a request completing `t_s` into the run.
+  double paid_share(double t_s) const;
 };
 
 struct FleetSpec {

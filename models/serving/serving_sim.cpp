@@ -372,6 +372,10 @@ class Simulation {
     --in_system_;
     const Live& st = live(r);
     stats_->completed(st.q, st.first_token, now_);
+    if (const auto& p = s_.fleet.prices)
+      revenue_paid_ += p->paid_share(sim::to_seconds(now_)) * 1e-6 *
+                       (st.cached * p->input_hit_per_m_usd + (st.q.input_len - st.cached) * p->input_miss_per_m_usd +
+                        st.q.output_len * p->output_per_m_usd);
     if (slo_policy_ && st.q.output_len > 1)
       interval_tpot_.push_back(sim::to_seconds(now_ - st.first_token) / (st.q.output_len - 1));
     leave(r);
@@ -507,6 +511,7 @@ class Simulation {
       f.revenue_hit_usd = r.cached_tokens * p.input_hit_per_m_usd * 1e-6;
       f.revenue_miss_usd = (r.input_tokens - r.cached_tokens) * p.input_miss_per_m_usd * 1e-6;
       f.revenue_output_usd = r.output_tokens * p.output_per_m_usd * 1e-6;
+      f.revenue_paid_usd = revenue_paid_;
     }
     return f;
   }
@@ -567,6 +572,7 @@ class Simulation {
   std::unique_ptr<PoolLedger> prefill_ledger_, decode_ledger_;
   std::unique_ptr<Autoscaler> autoscaler_;
   bool slo_policy_ = false;
+  double revenue_paid_ = 0;  // completed requests at their completion's price
   std::vector<double> interval_ttft_, interval_tpot_;  // the SLO policy's: latencies since its last look
   double prefill_busy_s_ = 0, prefill_serving_mark_ = 0;
   int nodes_peak_ = 0, nodes_min_ = 0;

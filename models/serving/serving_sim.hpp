@@ -46,6 +46,7 @@ struct FleetResult {
   bool priced = false;
   double cost_usd = 0, revenue_hit_usd = 0, revenue_miss_usd = 0, revenue_output_usd = 0;
   double revenue_usd() const { return revenue_hit_usd + revenue_miss_usd + revenue_output_usd; }
+  double revenue_paid_usd = 0;  // with the off-peak discount (the same without one), completed requests
   long long scale_ups = 0, scale_downs = 0;
 };
 

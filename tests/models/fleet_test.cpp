@@ -138,6 +138,32 @@ TEST(Fleet, SloPolicyReleasesNodesWhenLatencyIsFarWithin) {
   EXPECT_GT(r.fleet.released_node_hours, 0);
 }
 
+// DeepSeek's off-peak window, 00:30 to 08:30, on a run starting at 12:00.
+TEST(FleetPrices, OffPeakShareByTheClock) {
+  FleetPrices p;
+  p.discount_factor = 0.25, p.discount_from_h = 0.5, p.discount_to_h = 8.5, p.clock_start_h = 12;
+  EXPECT_EQ(p.paid_share(0), 1);               // 12:00
+  EXPECT_EQ(p.paid_share(13 * 3600.0), 0.25);  // 01:00
+  EXPECT_EQ(p.paid_share(20.4 * 3600.0), 0.25);  // 08:24
+  EXPECT_EQ(p.paid_share(21 * 3600.0), 1);        // 09:00
+  // A window past midnight: 22:00 to 06:00.
+  p.discount_from_h = 22, p.discount_to_h = 6, p.clock_start_h = 0;
+  EXPECT_EQ(p.paid_share(23 * 3600.0), 0.25);
+  EXPECT_EQ(p.paid_share(5 * 3600.0), 0.25);
+  EXPECT_EQ(p.paid_share(7 * 3600.0), 1);
+}
+
+// Revenue paid equals the list revenue without a discount, and a discount
+// over the whole clock pays its factor of it.
+TEST(Fleet, RevenuePaidAtCompletionMatchesTheTokensRevenue) {
+  nlohmann::json doc = day("fixed");
+  const ServingResult plain = simulate_serving(*parse_scenario(doc).serving);
+  EXPECT_NEAR(plain.fleet.revenue_paid_usd, plain.fleet.revenue_usd(), 1e-9 * plain.fleet.revenue_usd());
+  doc["workload"]["fleet"]["prices"]["off_peak"] = {{"from_h", 0}, {"to_h", 24}, {"factor", 0.5}};
+  const ServingResult half = simulate_serving(*parse_scenario(doc).serving);
+  EXPECT_NEAR(half.fleet.revenue_paid_usd, 0.5 * half.fleet.revenue_usd(), 1e-9 * half.fleet.revenue_usd());
+}
+
 TEST(Fleet, FixedPolicyHoldsEveryNodeThroughout) {
   const ServingResult r = simulate_serving(*parse_scenario(day("fixed")).serving);
   const FleetResult& f = r.fleet;
