@@ -99,6 +99,11 @@ std::vector<Request> load_requests(const SourceSpec& spec, const std::string& po
 // by load_requests.
 std::unique_ptr<RequestStream> open_requests(const SourceSpec& spec, const std::string& pointer);
 
+// Prefix-block keys of a request's prompt that no other request shares.
+std::vector<std::uint64_t> unique_blocks(std::uint64_t request, int input_len, int block_tokens);
+// A synthetic source's requests, all at once (the stream's, in order).
+std::vector<Request> synthesize(const SyntheticSource& g, int block_tokens);
+
 // Parsers of one trace's text (exposed for tests and fuzzing); `name` is
 // the file named in errors.
 std::vector<Request> read_mooncake(const std::string& text, const std::string& name, const std::string& pointer,

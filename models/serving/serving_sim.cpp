@@ -12,9 +12,11 @@
 #include <tuple>
 
 #include "models/serving/autoscaler.hpp"
+#include "models/serving/fleet_totals.hpp"
 #include "models/serving/mtp_steps.hpp"
 #include "models/serving/pool_ledger.hpp"
 #include "models/serving/prefix_cache.hpp"
+#include "models/serving/serving_reductions.hpp"
 #include "models/serving/serving_stats.hpp"
 #include "sim/event_queue.hpp"
 #include "sim/json_reader.hpp"
@@ -487,36 +489,16 @@ class Simulation {
   }
 
   FleetResult fleet_result(const ServingResult& r) {
-    const double end = sim::to_seconds(now_);
-    prefill_ledger_->account(end);
-    decode_ledger_->account(end);
-    FleetResult f;
-    const double span = end > 0 ? end : 1;
-    f.nodes_mean = (prefill_ledger_->node_s() + decode_ledger_->node_s()) / span;
+    FleetResult f = fleet_totals(s_, r, *prefill_ledger_, *decode_ledger_, sim::to_seconds(now_));
     f.nodes_peak = nodes_peak_;
     f.nodes_min = nodes_min_;
-    f.prefill_node_hours = prefill_ledger_->node_s() / 3600;
-    f.decode_node_hours = decode_ledger_->node_s() / 3600;
-    f.released_node_hours = (prefill_ledger_->released_node_s() + decode_ledger_->released_node_s()) / 3600;
-    f.prefill_input_per_node_s = prefill_ledger_->node_s() > 0 ? r.input_tokens / prefill_ledger_->node_s() : 0;
-    f.decode_output_per_node_s = decode_ledger_->node_s() > 0 ? r.output_tokens / decode_ledger_->node_s() : 0;
     f.user_tokens_per_s = stats_->user_speed();
     f.scale_ups = scale_ups_;
     f.scale_downs = scale_downs_;
-    if (s_.fleet.prices) {
-      const FleetPrices& p = *s_.fleet.prices;
-      const double gpus_per_node = s_.prefill.cluster.spec.node.gpus;
-      f.priced = true;
-      f.cost_usd = (f.prefill_node_hours + f.decode_node_hours) * gpus_per_node * p.gpu_hour_usd;
-      f.revenue_hit_usd = r.cached_tokens * p.input_hit_per_m_usd * 1e-6;
-      f.revenue_miss_usd = (r.input_tokens - r.cached_tokens) * p.input_miss_per_m_usd * 1e-6;
-      f.revenue_output_usd = r.output_tokens * p.output_per_m_usd * 1e-6;
-      f.revenue_paid_usd = revenue_paid_;
-    }
+    f.revenue_paid_usd = revenue_paid_;
     return f;
   }
 
-  // The chosen unit's steps within the chosen window, for trace.json.
   // The share of a step a GPU's NIC is busy with `bytes` at line rate.
   double nic_share(double bytes, double step_s) const {
     const GpuPreset& g = s_.prefill.cluster.gpu;
@@ -524,6 +506,7 @@ class Simulation {
     return step_s > 0 && line > 0 ? std::min(1.0, bytes / line / step_s) : 0;
   }
 
+  // The chosen unit's steps within the chosen window, for trace.json.
   void record_step(bool prefill, int unit, double seconds, double load) {
     const double start = sim::to_seconds(now_);
     if (unit != s_.trace_unit || steps_.size() >= kMaxSteps || start + seconds < s_.trace_from_s || start > s_.trace_to_s) return;
@@ -589,43 +572,7 @@ ServingResult simulate_serving(const ServingSpec& spec) {
   const auto t0 = std::chrono::steady_clock::now();
   Simulation sim(spec, open_requests(spec.source, "/workload/source"));
   ServingResult r = sim.run();
-  if (spec.prices.fixed) {
-    r.reductions.push_back("step prices fixed (abstract mode): every prefill and every decode step takes the given time");
-  } else {
-    r.reductions.push_back(fmt::format(
-        "step prices from a response surface over the step model (prefill: tokens per GPU x attention length; decode: "
-        "requests per GPU x mean KV length), bilinear in the logs; measured against the step model at {} of the run's queries drawn at random: "
-        "prefill max {:.1f}% mean {:.1f}%, decode max {:.1f}% mean {:.1f}%",
-        r.prefill_price_error.points, 100 * r.prefill_price_error.max_relative, 100 * r.prefill_price_error.mean_relative,
-        100 * r.decode_price_error.max_relative, 100 * r.decode_price_error.mean_relative));
-    if (spec.prices.envelope)
-      r.reductions.push_back(fmt::format(
-          "the step model runs on each unit's per-layer envelope (one GPU as slow as the slowest in every stage and "
-          "exchange of every layer: an upper bound of the lockstep unit); measured against every GPU at {} of the "
-          "run's queries drawn at random: prefill max {:.1f}% mean {:.1f}%, decode max {:.1f}% mean {:.1f}%",
-          r.prefill_envelope_error.points, 100 * r.prefill_envelope_error.max_relative,
-          100 * r.prefill_envelope_error.mean_relative, 100 * r.decode_envelope_error.max_relative,
-          100 * r.decode_envelope_error.mean_relative));
-    r.reductions.push_back("a decode unit's step is priced at its busiest GPU's state as if every GPU held it (the step model's symmetric senders)");
-  }
-  r.reductions.push_back(fmt::format(
-      "prefill: a prompt runs on one DP rank, chunked there; a step is priced by the step model at the mean rank's tokens "
-      "and attention length plus the busiest rank's rank-local compute (attention, dense and shared-expert layers, head) "
-      "and the longest exchanges beyond the mean rank's (exact for balanced ranks); measured against the step model given each rank's batch at {} "
-      "of the run's steps drawn at random: max {:.1f}% mean {:.1f}%",
-      r.prefill_ranks_error.points, 100 * r.prefill_ranks_error.max_relative, 100 * r.prefill_ranks_error.mean_relative));
-  r.reductions.push_back("KV transfer at one GPU's NIC rate less half the expert-parallel exchanges' busy share of the busier end's NIC (max-min sharing; the end's current step, the decode pool's latest steps averaged); its own effect on the exchanges is not modelled");
-  r.reductions.push_back("one prefix cache shared by the whole prefill pool; decode admits a request only with KV room for its prompt and whole output (no preemption)");
-  r.reductions.push_back("a request's decode steps are drawn from the MTP acceptance law when it is admitted, its KV grown evenly over them (exact at admission and completion)");
-  if (spec.source.synthetic && spec.source.gen.hit_ratio >= 0)
-    r.reductions.push_back(fmt::format("prefix hits given by the source: {:.1f}% of every prompt, read from the last cache tier (no LRU)",
-                                       100 * spec.source.gen.hit_ratio));
-  if (spec.has_fleet && spec.fleet.autoscale.policy != ScalingPolicy::kFixed)
-    r.reductions.push_back(fmt::format(
-        "autoscaling every {:.0f} s on the last interval: prefill busy share of its serving unit-seconds; decode occupancy "
-        "(requests and KV reserved over what its serving GPUs hold) at the interval's end; the SLO policy the interval's "
-        "p90 TTFT (prefill) and TPOT (decode)",
-        spec.fleet.autoscale.interval_s));
+  name_reductions(spec, r);
   r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   return r;
 }
