@@ -6,6 +6,9 @@
 #include "models/transformer/element_bytes.hpp"
 
 namespace v3sim::models {
+
+double expert_weight_bytes(const ModelConfig& m) { return 3.0 * m.hidden * m.expert_intermediate; }
+
 namespace {
 
 // FP8 weights, one byte a parameter (block scales are under 0.01%); the
@@ -15,7 +18,7 @@ namespace {
 double weight_bytes(const InferenceSpec& s) {
   const ModelConfig& m = s.model;
   const Deployment& d = s.deployment;
-  const double expert = 3.0 * m.hidden * m.expert_intermediate;
+  const double expert = expert_weight_bytes(m);
   const BlockParameters dense_layer = block_parameters(m, BlockKind::kDenseLayer);
   const BlockParameters moe_layer = block_parameters(m, BlockKind::kMoeLayer);
   const double dense_ffn = 3.0 * m.hidden * m.dense_intermediate;

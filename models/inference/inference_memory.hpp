@@ -18,6 +18,9 @@ struct InferenceMemory {
   long long max_batch = 0;
 };
 
+// One expert's FP8 weights (gate, up and down projections; a byte a parameter).
+double expert_weight_bytes(const ModelConfig& m);
+
 // `mean_kv_len`: decode's mean KV length per request.
 InferenceMemory inference_memory(const InferenceSpec& s, double hbm_bytes, double mean_kv_len);
 

@@ -3,6 +3,7 @@
 // cluster (docs/inference-model.md, docs/scenarios.md). Parsed strictly;
 // every cross-field check names the JSON pointer of the value at fault.
 #include <cstdint>
+#include <memory>
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
@@ -52,6 +53,13 @@ struct ExpertLoadSpec {
   bool noise = true;              // multinomial noise of a finite batch on every layer
   std::uint64_t seed = 1;         // the evaluated step's draw
   std::uint64_t plan_seed = 2;    // the draw EPLB plans on
+  // Serving's re-planning over a day (docs/fleet.md) sets the load of a
+  // moment: `shares` (per MoE layer, MTP module last; each row sums to 1)
+  // replace `kind`'s, and EPLB plans on the expectation of `plan_shares` (a
+  // window's average load: so many tokens that sampling noise is nil), or of
+  // the step's own expected shares when `plan_on_expectation`.
+  std::shared_ptr<const std::vector<std::vector<double>>> shares, plan_shares;
+  bool plan_on_expectation = false;
 };
 
 struct InferenceSpec {

@@ -12,34 +12,6 @@
 namespace v3sim::models {
 namespace {
 
-// Each GPU's share of a layer's token copies under a placement: a logical
-// expert's copies split evenly over its replicas.
-std::vector<double> gpu_shares(const std::vector<double>& counts, const ExpertPlacement& p, int gpus) {
-  std::vector<double> g(static_cast<std::size_t>(gpus), 0);
-  const int per_gpu = static_cast<int>(p.phy2log.size()) / gpus;
-  double total = 0;
-  for (double c : counts) total += c;
-  for (std::size_t slot = 0; slot < p.phy2log.size(); ++slot) {
-    const int e = p.phy2log[slot];
-    g[slot / static_cast<std::size_t>(per_gpu)] += counts[static_cast<std::size_t>(e)] / p.logcnt[static_cast<std::size_t>(e)] / total;
-  }
-  return g;
-}
-
-double max_over_mean(const std::vector<double>& v) {
-  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
-  return mean > 0 ? *std::max_element(v.begin(), v.end()) / mean : 0;
-}
-
-// Experts without redundancy, in contiguous blocks over the GPUs.
-std::vector<double> contiguous_shares(const std::vector<double>& counts, int gpus) {
-  std::vector<double> g(static_cast<std::size_t>(gpus), 0);
-  const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
-  const std::size_t n = counts.size();
-  for (std::size_t e = 0; e < n; ++e) g[e * static_cast<std::size_t>(gpus) / n] += counts[e] / total;
-  return g;
-}
-
 double tokens_per_gpu_per_micro_batch(const InferenceSpec& s) {
   const int mbs = s.deployment.two_micro_batch ? 2 : 1;
   return s.phase == InferencePhase::kPrefill ? static_cast<double>(s.tokens_per_gpu) / mbs
@@ -64,27 +36,20 @@ void place_load(const ClusterConfig& cluster, const InferenceSpec& s, StepLoad& 
   const ModelConfig& m = s.model;
   const Deployment& d = s.deployment;
   const int ep = d.ep;
-  const int per_node = std::min(ep, cluster.spec.node.gpus);
-  const int nodes = std::max(1, ep / per_node);
   const int moe_layers = m.moe_layers() + s.mtp_depth;
 
   // The draw EPLB plans on and the micro-batch's own.
   const double step_tokens = static_cast<double>(micro_batch_copies_key(s));
-  const auto shares = expected_shares(s.load, m.routed_experts, moe_layers);
+  const auto shares = s.load.shares ? *s.load.shares : expected_shares(s.load, m.routed_experts, moe_layers);
   const bool shared_routed = d.shared == SharedExpert::kRouted;
-  const auto plan = draw_counts(shares, step_tokens, m.topk, shared_routed, s.load.noise, s.load.plan_seed);
+  const auto plan = s.load.plan_shares ? draw_counts(*s.load.plan_shares, step_tokens, m.topk, shared_routed, false, 0)
+                                       : draw_counts(shares, step_tokens, m.topk, shared_routed,
+                                                     s.load.noise && !s.load.plan_on_expectation, s.load.plan_seed);
   const auto eval = draw_counts(shares, step_tokens, m.topk, shared_routed, s.load.noise, s.load.seed);
-  const int placed = s.placed_experts();
-  const int slots = d.experts_per_gpu * ep;
-  const int groups = placed % m.expert_groups == 0 ? m.expert_groups : 1;
   out.share.resize(static_cast<std::size_t>(moe_layers));
   for (int l = 0; l < moe_layers; ++l) {
     const std::size_t i = static_cast<std::size_t>(l);
-    const std::vector<double> flat(static_cast<std::size_t>(placed), 1.0);
-    const ExpertPlacement p = d.placement == Placement::kEplb     ? rebalance_experts(plan[i], slots, groups, nodes, ep)
-                              : d.placement == Placement::kStatic ? rebalance_experts(flat, slots, groups, nodes, ep)
-                                                                  : identity_placement(placed);
-    out.share[i] = gpu_shares(eval[i], p, ep);
+    out.share[i] = gpu_shares(eval[i], place_layer(cluster, s, plan[i]), ep);
     out.imbalance_before += max_over_mean(contiguous_shares(eval[i], ep)) / moe_layers;
     out.imbalance_after += max_over_mean(out.share[i]) / moe_layers;
   }
@@ -152,6 +117,45 @@ void cost_exchanges(const ClusterConfig& cluster, const InferenceSpec& s, Kernel
 }
 
 }  // namespace
+
+ExpertPlacement place_layer(const ClusterConfig& cluster, const InferenceSpec& s, const std::vector<double>& plan_counts) {
+  const Deployment& d = s.deployment;
+  const int ep = d.ep;
+  const int per_node = std::min(ep, cluster.spec.node.gpus);
+  const int nodes = std::max(1, ep / per_node);
+  const int placed = s.placed_experts();
+  const int slots = d.experts_per_gpu * ep;
+  const int groups = placed % s.model.expert_groups == 0 ? s.model.expert_groups : 1;
+  if (d.placement == Placement::kEplb) return rebalance_experts(plan_counts, slots, groups, nodes, ep);
+  if (d.placement == Placement::kStatic)
+    return rebalance_experts(std::vector<double>(static_cast<std::size_t>(placed), 1.0), slots, groups, nodes, ep);
+  return identity_placement(placed);
+}
+
+std::vector<double> gpu_shares(const std::vector<double>& counts, const ExpertPlacement& p, int gpus) {
+  std::vector<double> g(static_cast<std::size_t>(gpus), 0);
+  const int per_gpu = static_cast<int>(p.phy2log.size()) / gpus;
+  double total = 0;
+  for (double c : counts) total += c;
+  for (std::size_t slot = 0; slot < p.phy2log.size(); ++slot) {
+    const int e = p.phy2log[slot];
+    g[slot / static_cast<std::size_t>(per_gpu)] += counts[static_cast<std::size_t>(e)] / p.logcnt[static_cast<std::size_t>(e)] / total;
+  }
+  return g;
+}
+
+double max_over_mean(const std::vector<double>& v) {
+  const double mean = std::accumulate(v.begin(), v.end(), 0.0) / static_cast<double>(v.size());
+  return mean > 0 ? *std::max_element(v.begin(), v.end()) / mean : 0;
+}
+
+std::vector<double> contiguous_shares(const std::vector<double>& counts, int gpus) {
+  std::vector<double> g(static_cast<std::size_t>(gpus), 0);
+  const double total = std::accumulate(counts.begin(), counts.end(), 0.0);
+  const std::size_t n = counts.size();
+  for (std::size_t e = 0; e < n; ++e) g[e * static_cast<std::size_t>(gpus) / n] += counts[e] / total;
+  return g;
+}
 
 StepLoad step_load(const ClusterConfig& cluster, const InferenceSpec& s, KernelCoster& cost) {
   StepLoad out;

@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "models/cluster_config.hpp"
+#include "models/inference/eplb.hpp"
 #include "models/inference/inference_spec.hpp"
 #include "models/inference/kernel_coster.hpp"
 #include "models/inference/step_graph.hpp"
@@ -24,6 +25,20 @@ struct StepLoad {
   double imbalance_before = 0, imbalance_after = 0;
   std::vector<ExchangeCost> dispatch, combine;  // per MoE layer
 };
+
+// One MoE layer's experts placed on a unit's GPUs by its deployment's policy,
+// EPLB planning on `plan_counts` (token copies per placed expert).
+ExpertPlacement place_layer(const ClusterConfig& cluster, const InferenceSpec& s, const std::vector<double>& plan_counts);
+
+// Each GPU's share of a layer's token copies `counts` under `p`: a logical
+// expert's copies split evenly over its replicas.
+std::vector<double> gpu_shares(const std::vector<double>& counts, const ExpertPlacement& p, int gpus);
+
+// The same without redundancy, experts in contiguous blocks over the GPUs.
+std::vector<double> contiguous_shares(const std::vector<double>& counts, int gpus);
+
+// The busiest over the mean (0 when all are 0).
+double max_over_mean(const std::vector<double>& v);
 
 // `cost`: the step's kernel coster (decode's send and receive kernels).
 StepLoad step_load(const ClusterConfig& cluster, const InferenceSpec& s, KernelCoster& cost);

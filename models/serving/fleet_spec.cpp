@@ -1,6 +1,8 @@
 #include "models/serving/fleet_spec.hpp"
 
+#include <algorithm>
 #include <cmath>
+#include <fmt/format.h>
 
 #include "sim/json_reader.hpp"
 
@@ -15,9 +17,37 @@ double FleetPrices::paid_share(double t_s) const {
   return off_peak ? discount_factor : 1;
 }
 
+namespace {
+
+EplbSpec parse_eplb(sim::ObjectReader e) {
+  e.only_keys({"interval_s", "window_s", "epoch_s", "drift", "reload_gb_per_s", "check_points"});
+  EplbSpec x;
+  x.interval_s = e.optional_number("interval_s", 0, 86400).value_or(x.interval_s);
+  if (x.interval_s > 0 && x.interval_s < 1) throw sim::InputError(e.child_pointer("interval_s"), "expected 0 (never) or at least 1");
+  x.window_s = e.optional_number("window_s", 1, 86400).value_or(x.interval_s > 0 ? x.interval_s : x.window_s);
+  if (x.interval_s > 0 && x.window_s > x.interval_s)
+    throw sim::InputError(e.child_pointer("window_s"), "expected at most interval_s (" + fmt::format("{}", x.interval_s) + ")");
+  // A step pays for the re-plans before it one at a time: at most one an epoch.
+  x.epoch_s = e.optional_number("epoch_s", 1, 86400).value_or(x.interval_s > 0 ? std::min(x.epoch_s, x.interval_s) : x.epoch_s);
+  if (x.interval_s > 0 && x.epoch_s > x.interval_s)
+    throw sim::InputError(e.child_pointer("epoch_s"), "expected at most interval_s (" + fmt::format("{}", x.interval_s) + ")");
+  if (e.has("drift")) {
+    sim::ObjectReader d = e.object("drift");
+    d.only_keys({"sigma_per_sqrt_h", "reversion_h", "seed"});
+    x.drift.sigma_per_sqrt_h = d.number("sigma_per_sqrt_h", 0, 10);
+    x.drift.reversion_h = d.optional_number("reversion_h", 0, 1e6).value_or(0);
+    x.drift.seed = static_cast<std::uint64_t>(d.optional_integer("seed", 0, 1LL << 62).value_or(1));
+  }
+  x.reload_gb_per_s = e.optional_number("reload_gb_per_s", 1e-3, 1e6).value_or(0);
+  x.check_points = static_cast<int>(e.optional_integer("check_points", 0, 1000).value_or(x.check_points));
+  return x;
+}
+
+}  // namespace
+
 FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, int prefill_units, int decode_units) {
   sim::ObjectReader in(fleet, pointer);
-  in.only_keys({"autoscale", "prices"});
+  in.only_keys({"autoscale", "prices", "eplb"});
   FleetSpec f;
   if (in.has("autoscale")) {
     sim::ObjectReader a = in.object("autoscale");
@@ -59,6 +89,7 @@ FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, i
     }
     f.prices = x;
   }
+  if (in.has("eplb")) f.eplb = parse_eplb(in.object("eplb"));
   return f;
 }
 

@@ -7,6 +7,8 @@
 #include <optional>
 #include <string>
 
+#include "models/serving/expert_drift.hpp"
+
 namespace v3sim::models {
 
 enum class ScalingPolicy {
@@ -36,9 +38,23 @@ struct FleetPrices {
   double paid_share(double t_s) const;
 };
 
+// Expert re-planning over the run (docs/fleet.md, "Expert re-planning"): the
+// experts' load drifts, EPLB re-plans every `interval_s` on the average load
+// of the last `window_s`, and a unit pauses while its GPUs load the experts
+// they did not hold.
+struct EplbSpec {
+  double interval_s = 600;  // 0: the plan made at the start is kept
+  double window_s = 600;    // the load a plan sees; at most interval_s when re-planning
+  double epoch_s = 300;     // the load's resolution: a step is priced at its epoch's middle
+  DriftSpec drift;
+  double reload_gb_per_s = 0;  // a GPU's rate of loading experts; 0: its NICs' achievable rate
+  int check_points = 16;       // epochs at which the priced load is checked against the step model
+};
+
 struct FleetSpec {
   AutoscaleSpec autoscale;
   std::optional<FleetPrices> prices;
+  std::optional<EplbSpec> eplb;
 };
 
 // The `fleet` object at `pointer`; `prefill_units` and `decode_units` are the

@@ -57,6 +57,7 @@ struct DecodeGpu {
 
 struct PrefillUnit {
   bool busy = false;
+  int plans = 0;  // the expert plans it has loaded (re-planning)
   double nic_busy = 0;  // the share of its GPUs' NIC time the current step's exchanges take
   std::vector<std::pair<int, int>> batch;  // (request, tokens computed in this step)
 };
@@ -65,6 +66,7 @@ using Finishing = std::priority_queue<std::pair<long long, int>, std::vector<std
 
 struct DecodeUnit {
   bool busy = false;
+  int plans = 0;
   double nic_busy = 0;
   long long next_step = 0;  // the index of its next step
   std::vector<DecodeGpu> gpus;
@@ -90,6 +92,11 @@ class Simulation {
       autoscaler_ = make_autoscaler(s.fleet.autoscale);
       slo_policy_ = s.fleet.autoscale.policy == ScalingPolicy::kSlo;
       q_.push(sim::from_seconds(s.fleet.autoscale.interval_s), kRescale, 0);
+    }
+    if (s.fleet.eplb) {
+      replan_ = std::make_unique<ExpertReplanning>(*s.fleet.eplb, s.prefill, s.decode);
+      const double epochs = std::ceil(source_->span_s() / s.fleet.eplb->epoch_s);
+      check_stride_ = std::max(1, static_cast<int>(std::ceil(epochs / std::max(1, s.fleet.eplb->check_points))));
     }
   }
 
@@ -120,8 +127,8 @@ class Simulation {
     }
     if (arrivals_ == 0) throw sim::InputError("/workload/source", "the source holds no requests");
     ServingResult out = stats_->finish();
-    out.fleet = fleet_result(out);
     prices_->check();
+    out.fleet = fleet_result(out);
     out.prefill_price_error = prices_->prefill_error;
     out.decode_price_error = prices_->decode_error;
     out.prefill_envelope_error = prices_->prefill_envelope_error;
@@ -241,7 +248,8 @@ class Simulation {
       for (auto it = blocked.rbegin(); it != blocked.rend(); ++it) waiting_prefill_.push_front(*it);
       if (unit->batch.empty()) return;
       unit->busy = true;
-      const double step = prices_->prefill_s(tokens, attention);
+      sync_load();
+      const double step = prices_->prefill_s(tokens, attention) + replan_pause(0, unit->plans);
       const double busiest = *std::max_element(tokens.begin(), tokens.end());
       const double mean = std::accumulate(tokens.begin(), tokens.end(), 0.0) / ep;
       unit->nic_busy = nic_share(prices_->prefill_nic_bytes_per_token * mean, step);
@@ -329,6 +337,7 @@ class Simulation {
 
   void start_decode(int u) {
     DecodeUnit& unit = decode_[static_cast<std::size_t>(u)];
+    sync_load();
     double step = 0, busiest = 0;
     for (const DecodeGpu& g : unit.gpus) {
       if (g.running == 0) continue;
@@ -338,6 +347,7 @@ class Simulation {
       busiest = std::max(busiest, n);
     }
     if (busiest == 0) return;
+    step += replan_pause(1, unit.plans);
     unit.busy = true;
     ++unit.next_step;
     unit.nic_busy = nic_share(prices_->decode_nic_bytes_per_request * busiest, step);
@@ -421,7 +431,31 @@ class Simulation {
   void unit_ready(std::uint32_t target) {
     PoolLedger* pool = target & kDecodeBit ? decode_ledger_.get() : prefill_ledger_.get();
     const int u = static_cast<int>(target & ~kDecodeBit);
-    if (pool->state(u) == UnitState::kStarting) serve(pool, u);  // not cancelled meanwhile
+    if (pool->state(u) != UnitState::kStarting) return;  // cancelled meanwhile
+    // A unit starting loads the plan in force with the rest of its weights.
+    if (replan_) (target & kDecodeBit ? decode_[static_cast<std::size_t>(u)].plans : prefill_[static_cast<std::size_t>(u)].plans) = replan_->epoch().plans;
+    serve(pool, u);
+  }
+
+  // The expert load of now (re-planning): a new epoch's load goes to the
+  // prices, some epochs' factor measured on the way out.
+  void sync_load() {
+    if (!replan_) return;
+    const int outgoing = replan_->epoch().index;
+    if (!replan_->advance(sim::to_seconds(now_))) return;
+    const bool check = outgoing >= 0 && outgoing % check_stride_ == 0 && load_checks_ < s_.fleet.eplb->check_points;
+    load_checks_ += check ? 1 : 0;
+    prices_->set_expert_load(replan_->shares(), replan_->plan_shares(), check);
+  }
+
+  // A unit's first step after a re-plan waits while its GPUs load their new
+  // experts (the latest re-plan's, once).
+  double replan_pause(int pool, int& plans) {
+    if (!replan_ || plans >= replan_->epoch().plans) return 0;
+    plans = replan_->epoch().plans;
+    const double pause = replan_->pause_s(pool);
+    paused_s_[static_cast<std::size_t>(pool)] += pause;
+    return pause;
   }
 
   // Moves a pool toward `wanted` units serving or starting: draining units
@@ -496,7 +530,30 @@ class Simulation {
     f.scale_ups = scale_ups_;
     f.scale_downs = scale_downs_;
     f.revenue_paid_usd = revenue_paid_;
+    if (replan_) f.eplb = eplb_result();
     return f;
+  }
+
+  EplbResult eplb_result() const {
+    const EplbSpec& spec = *s_.fleet.eplb;
+    EplbResult e;
+    e.interval_s = spec.interval_s, e.window_s = spec.window_s, e.epoch_s = spec.epoch_s, e.grid_s = replan_->grid_s();
+    const EplbTotals& t = replan_->totals();
+    e.replans = t.replans;
+    e.epochs = replan_->epochs();
+    for (std::size_t p = 0; p < 2; ++p) {
+      e.experts_loaded_per_unit[p] = t.experts_loaded[p];
+      e.pause_per_replan_s[p] = t.replans > 0 ? t.pause_per_replan_s[p] / t.replans : 0;
+      e.paused_s[p] = paused_s_[p];
+      e.load_factor_error[p] = prices_->load_factor_error[p];
+      e.load_simulations[p] = prices_->load_simulations[p];
+      for (const EplbEpoch& x : e.epochs) {
+        e.imbalance[p].before += x.imbalance[p].before / static_cast<double>(e.epochs.size());
+        e.imbalance[p].after += x.imbalance[p].after / static_cast<double>(e.epochs.size());
+        e.imbalance[p].fresh += x.imbalance[p].fresh / static_cast<double>(e.epochs.size());
+      }
+    }
+    return e;
   }
 
   // The share of a step a GPU's NIC is busy with `bytes` at line rate.
@@ -554,6 +611,9 @@ class Simulation {
   // The fleet: units' states and their accounting, the policy, its signals.
   std::unique_ptr<PoolLedger> prefill_ledger_, decode_ledger_;
   std::unique_ptr<Autoscaler> autoscaler_;
+  std::unique_ptr<ExpertReplanning> replan_;
+  int check_stride_ = 1, load_checks_ = 0;
+  std::array<double, 2> paused_s_{};
   bool slo_policy_ = false;
   double revenue_paid_ = 0;  // completed requests at their completion's price
   std::vector<double> interval_ttft_, interval_tpot_;  // the SLO policy's: latencies since its last look

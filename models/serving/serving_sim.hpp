@@ -8,9 +8,12 @@
 // aggregate (its running requests and their KV), no work per token: each
 // request's decode steps are drawn when it is admitted and its completion
 // waits in its unit's queue by finishing step.
+#include <array>
+#include <optional>
 #include <string>
 #include <vector>
 
+#include "models/serving/expert_replanning.hpp"
 #include "models/serving/quantiles.hpp"
 #include "models/serving/serving_spec.hpp"
 #include "models/serving/step_prices.hpp"
@@ -35,6 +38,19 @@ struct ServingSample {
   double input_tokens = 0, cached_tokens = 0, output_tokens = 0;  // so far
 };
 
+// Expert re-planning over the run (docs/fleet.md, "Expert re-planning"); by
+// pool: 0 prefill, 1 decode.
+struct EplbResult {
+  double interval_s = 0, window_s = 0, epoch_s = 0, grid_s = 0;
+  int replans = 0;
+  std::array<PoolImbalance, 2> imbalance;  // means over the epochs
+  std::array<double, 2> experts_loaded_per_unit{}, pause_per_replan_s{};
+  std::array<double, 2> paused_s{};  // the pauses the run's units took, summed
+  std::array<PriceError, 2> load_factor_error;
+  std::array<int, 2> load_simulations{};
+  std::vector<EplbEpoch> epochs;
+};
+
 // The fleet over the run (docs/fleet.md): nodes held, their hours and cost,
 // the tokens' revenue.
 struct FleetResult {
@@ -48,6 +64,7 @@ struct FleetResult {
   double revenue_usd() const { return revenue_hit_usd + revenue_miss_usd + revenue_output_usd; }
   double revenue_paid_usd = 0;  // with the off-peak discount (the same without one), completed requests
   long long scale_ups = 0, scale_downs = 0;
+  std::optional<EplbResult> eplb;
 };
 
 struct UnitStep {

@@ -137,6 +137,9 @@ ServingSpec parse_serving(const nlohmann::json& workload, const std::string& poi
   if (const nlohmann::json* fleet = in.child("fleet")) {
     s.fleet = parse_fleet(*fleet, in.child_pointer("fleet"), s.prefill.units, s.decode.units);
     s.has_fleet = true;
+    // Re-planning plans on a window's average load (so many tokens that its
+    // noise is nil): the step prices' own plan is the expectation's too.
+    if (s.fleet.eplb) s.prefill.unit.load.plan_on_expectation = s.decode.unit.load.plan_on_expectation = true;
     if (s.fleet.autoscale.policy == ScalingPolicy::kSlo && !s.slo_ttft_s && !s.slo_tpot_s)
       throw sim::InputError(in.child_pointer("fleet") + "/autoscale/policy", "policy 'slo' needs /workload/slo (ttft_s, tpot_s)");
   }

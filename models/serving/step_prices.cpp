@@ -25,6 +25,15 @@ ClusterConfig pricing_cluster(ClusterConfig c) {
   return c;
 }
 
+// The load factor's batches: from `hi` down by 8x, and `lo`; ascending.
+std::vector<double> factor_axis(double lo, double hi) {
+  std::vector<double> v{hi};
+  while (v.back() / 8 >= lo) v.push_back(v.back() / 8);
+  if (v.back() > lo) v.push_back(lo);
+  std::reverse(v.begin(), v.end());
+  return v;
+}
+
 }  // namespace
 
 StepSurface::StepSurface(Price price, std::vector<double> xs, std::vector<double> ys, int samples, std::uint64_t seed)
@@ -206,6 +215,24 @@ StepPrices::StepPrices(const ServingSpec& s, int max_prompt, int max_context)
                                                  axis(16, std::max(16, max_prompt), 2), 0, 0);
   decode_ = std::make_unique<StepSurface>(price_decode, axis(1, d.max_requests_per_gpu, 2),
                                           axis(16, std::max(16, max_context), 2), samples, s.prices.check_seed + 1);
+  // The load factor's prices: the faster micro-batching under a given load.
+  factors_[0].price = [=](double t, double l, const ExpertLoadSpec* load, StepLoadCache* cache) {
+    InferenceSpec u = prefill_unit(t, l, envelope);
+    if (load) u.load = *load;
+    return best(prefill_cluster, u, cache);
+  };
+  factors_[1].price = [=](double r, double kv, const ExpertLoadSpec* load, StepLoadCache* cache) {
+    InferenceSpec u = decode_unit(r, kv, envelope);
+    if (load) u.load = *load;
+    return best(decode_cluster, u, cache);
+  };
+  factors_[0].xs = factor_axis(2, p.tokens_per_gpu);
+  factors_[1].xs = factor_axis(1, d.max_requests_per_gpu);
+  factors_[0].y = std::min(4096, std::max(16, max_prompt));
+  factors_[1].y = std::min(4096, std::max(16, max_context));
+  factors_[0].own_loads = pl;
+  factors_[1].own_loads = dl;
+  for (LoadFactor& f : factors_) f.own.assign(f.xs.size(), std::numeric_limits<double>::quiet_NaN());
   // The NIC's bytes scale with the tokens sent (each to the same spread of
   // nodes and GPUs): one step at the full batch gives the rate.
   const InferenceSpec pu = prefill_unit(p.tokens_per_gpu, std::min(4096, std::max(16, max_prompt)), envelope);
@@ -221,6 +248,8 @@ void StepPrices::check() {
   for (const auto& [tokens, attention] : rank_sample_.items())
     add(prefill_ranks_error, prefill_price(tokens, attention), prefill_ranks_(tokens, attention));
   if (prefill_ranks_error.points > 0) prefill_ranks_error.mean_relative /= prefill_ranks_error.points;
+  for (PriceError& e : load_factor_error)
+    if (e.points > 0) e.mean_relative /= e.points;
   if (!spec_.prices.envelope) return;
   const int n = spec_.prices.envelope_check_points;
   prefill_envelope_error = prefill_->compare(prefill_envelope_, prefill_whole_, n);
@@ -230,7 +259,48 @@ void StepPrices::check() {
 double StepPrices::prefill_s(const std::vector<double>& tokens, const std::vector<double>& attention) {
   if (fixed()) return spec_.prices.prefill_s;
   rank_sample_.offer({tokens, attention});
-  return prefill_price(tokens, attention);
+  const double price = prefill_price(tokens, attention);
+  if (!load_ || price <= 0) return price;
+  double sum = 0, attention_sum = 0;
+  for (std::size_t r = 0; r < tokens.size(); ++r) sum += tokens[r], attention_sum += attention[r];
+  return price * load_factor(0, sum / static_cast<double>(tokens.size()), 2 * attention_sum / sum);
+}
+
+double StepPrices::load_factor(int pool, double x, double y) {
+  LoadFactor& f = factors_[static_cast<std::size_t>(pool)];
+  f.last_query = {x, y};
+  const auto log_ratio = [&](std::size_t i) {
+    if (std::isnan(f.own[i])) f.own[i] = f.price(f.xs[i], f.y, nullptr, f.own_loads), ++load_simulations[static_cast<std::size_t>(pool)];
+    if (std::isnan(f.now[i])) f.now[i] = f.price(f.xs[i], f.y, load_.get(), f.loads.get()), ++load_simulations[static_cast<std::size_t>(pool)];
+    return std::log(f.now[i] / f.own[i]);
+  };
+  x = std::clamp(x, f.xs.front(), f.xs.back());
+  const std::size_t j = std::min<std::size_t>(static_cast<std::size_t>(std::lower_bound(f.xs.begin(), f.xs.end(), x) - f.xs.begin()), f.xs.size() - 1);
+  const std::size_t i = j == 0 ? 0 : j - 1;
+  if (i == j || x == f.xs[j]) return std::exp(log_ratio(j));
+  const double w = std::log(x / f.xs[i]) / std::log(f.xs[j] / f.xs[i]);
+  return std::exp((1 - w) * log_ratio(i) + w * log_ratio(j));
+}
+
+void StepPrices::set_expert_load(std::shared_ptr<const std::vector<std::vector<double>>> shares,
+                                 std::shared_ptr<const std::vector<std::vector<double>>> plan, bool check) {
+  if (fixed()) return;
+  for (std::size_t k = 0; k < factors_.size() && check && load_; ++k) {
+    LoadFactor& f = factors_[k];
+    const auto [x, y] = f.last_query;
+    if (x <= 0) continue;
+    const double approx = f.price(x, y, nullptr, f.own_loads) * load_factor(static_cast<int>(k), x, y);
+    add(load_factor_error[k], approx, f.price(x, y, load_.get(), f.loads.get()));
+    load_simulations[k] += 2;
+  }
+  load_ = std::make_unique<ExpertLoadSpec>(spec_.prefill.unit.load);
+  load_->shares = std::move(shares);
+  load_->plan_shares = std::move(plan);
+  for (LoadFactor& f : factors_) {
+    f.now.assign(f.xs.size(), std::numeric_limits<double>::quiet_NaN());
+    f.loads = std::make_unique<StepLoadCache>();
+    f.last_query = {0, 0};
+  }
 }
 
 double StepPrices::prefill_price(const std::vector<double>& tokens, const std::vector<double>& attention) {
@@ -256,7 +326,9 @@ double StepPrices::prefill_price(const std::vector<double>& tokens, const std::v
 }
 
 double StepPrices::decode_s(double requests_per_gpu, double mean_kv) {
-  return fixed() ? spec_.prices.decode_s : (*decode_)(requests_per_gpu, mean_kv);
+  if (fixed()) return spec_.prices.decode_s;
+  const double price = (*decode_)(requests_per_gpu, mean_kv);
+  return load_ ? price * load_factor(1, requests_per_gpu, mean_kv) : price;
 }
 
 int StepPrices::simulations() const { return fixed() ? 0 : prefill_->simulations() + decode_->simulations(); }

@@ -11,6 +11,7 @@
 // run, both shortcuts are measured at states drawn from the run's own
 // queries: the surface against the step model, the envelope against every
 // GPU. Or every step a fixed time (abstract mode).
+#include <array>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -125,6 +126,18 @@ class StepPrices {
   int simulations() const;
   bool fixed() const { return spec_.prices.fixed; }
 
+  // The expert load of the moment (re-planning over a day, docs/fleet.md):
+  // steps draw from `shares` and are placed by a plan made on `plan`. Each
+  // price is then the surfaces' times a load factor, the step model's ratio
+  // of this load's price to the scenario's own at the same batch (log-spaced
+  // batches, 8x apart, interpolated; one length): the surfaces' other axis
+  // assumed not to move it. When `check`, the factor is first measured on
+  // the outgoing load against the step model at its last query of each pool.
+  void set_expert_load(std::shared_ptr<const std::vector<std::vector<double>>> shares,
+                       std::shared_ptr<const std::vector<std::vector<double>>> plan, bool check);
+  std::array<PriceError, 2> load_factor_error;  // prefill, decode
+  std::array<int, 2> load_simulations{};        // the factors' step-model runs
+
  private:
   const ServingSpec& spec_;
   std::unique_ptr<StepSurface> prefill_, decode_;
@@ -142,6 +155,21 @@ class StepPrices {
   StepSurface::Price prefill_envelope_, prefill_whole_, decode_envelope_, decode_whole_;
   // Each pool's expert loads and exchanges by batch, shared across lengths.
   std::unique_ptr<StepLoadCache> prefill_loads_, decode_loads_;
+
+  // The load factor (set_expert_load). A pool's price at (x, y) under a load
+  // (null: the scenario's own; loads cached by batch in `loads`).
+  struct LoadFactor {
+    std::function<double(double, double, const ExpertLoadSpec*, StepLoadCache*)> price;
+    std::vector<double> xs;         // batches, ascending
+    double y = 16;                  // the length it is priced at
+    std::vector<double> own, now;   // prices at xs: the own load's, this load's (NaN until needed)
+    std::unique_ptr<StepLoadCache> loads;  // this load's
+    StepLoadCache* own_loads = nullptr;    // the scenario's own load's (the surfaces')
+    std::pair<double, double> last_query{0, 0};
+  };
+  std::array<LoadFactor, 2> factors_;
+  std::unique_ptr<ExpertLoadSpec> load_;  // the load of the moment; null: the scenario's own
+  double load_factor(int pool, double x, double y);
 };
 
 }  // namespace v3sim::models
