@@ -74,4 +74,13 @@ std::unique_ptr<Autoscaler> make_autoscaler(const AutoscaleSpec& spec) {
   return std::make_unique<Fixed>();
 }
 
+std::pair<int, int> at_fixed_ratio(int prefill, const PoolSignal& p, int decode, const PoolSignal& d) {
+  const double share = std::max(static_cast<double>(prefill) / p.cap, static_cast<double>(decode) / d.cap);
+  // Shares that are whole units stay so (no rounding up past them).
+  const auto units = [share](const PoolSignal& s) {
+    return std::clamp(static_cast<int>(std::ceil(share * s.cap - 1e-9)), s.floor, s.cap);
+  };
+  return {units(p), units(d)};
+}
+
 }  // namespace v3sim::models

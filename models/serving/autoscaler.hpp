@@ -3,6 +3,7 @@
 // interval and says how many units it wants serving. Small replaceable
 // classes; the simulation does the starting, draining and accounting.
 #include <memory>
+#include <utility>
 
 #include "models/serving/fleet_spec.hpp"
 
@@ -31,5 +32,9 @@ class Autoscaler {
 };
 
 std::unique_ptr<Autoscaler> make_autoscaler(const AutoscaleSpec& spec);
+
+// Both pools' wanted units at the caps' ratio (AutoscaleSpec::fixed_ratio):
+// the larger wanted share of a cap, rounded up in each pool, within its floor.
+std::pair<int, int> at_fixed_ratio(int prefill, const PoolSignal& p, int decode, const PoolSignal& d);
 
 }  // namespace v3sim::models

@@ -51,7 +51,7 @@ FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, i
   FleetSpec f;
   if (in.has("autoscale")) {
     sim::ObjectReader a = in.object("autoscale");
-    a.only_keys({"policy", "interval_s", "startup_s", "min_units", "up", "down", "target"});
+    a.only_keys({"policy", "interval_s", "startup_s", "min_units", "up", "down", "target", "ratio"});
     AutoscaleSpec& s = f.autoscale;
     const std::string policy = a.one_of("policy", {"fixed", "threshold", "target_utilisation", "slo"});
     s.policy = policy == "fixed"                ? ScalingPolicy::kFixed
@@ -70,6 +70,7 @@ FleetSpec parse_fleet(const nlohmann::json& fleet, const std::string& pointer, i
     s.down = a.optional_number("down", 0, 10).value_or(s.down);
     if (s.down >= s.up) throw sim::InputError(a.child_pointer("down"), "expected below 'up' (" + std::to_string(s.up) + ")");
     s.target = a.optional_number("target", 0.01, 1).value_or(s.target);
+    s.fixed_ratio = a.optional_one_of("ratio", {"free", "fixed"}).value_or("free") == "fixed";
   }
   if (in.has("prices")) {
     sim::ObjectReader p = in.object("prices");

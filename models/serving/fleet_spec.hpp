@@ -25,6 +25,9 @@ struct AutoscaleSpec {
   int min_prefill = 1, min_decode = 1;
   double up = 0.85, down = 0.5;  // threshold
   double target = 0.7;           // target utilisation
+  // The pools keep the caps' prefill:decode ratio: each takes the larger of
+  // the two pools' wanted shares of their caps.
+  bool fixed_ratio = false;
 };
 
 struct FleetPrices {

@@ -517,8 +517,10 @@ class Simulation {
     d.backlog = !waiting_decode_.empty();
     if (s_.slo_tpot_s) d.latency_over_slo = distribution(std::move(interval_tpot_)).p90 / *s_.slo_tpot_s;
     interval_tpot_.clear();
-    resize(prefill_ledger_.get(), autoscaler_->wanted(p), false);
-    resize(decode_ledger_.get(), autoscaler_->wanted(d), true);
+    int wanted_p = autoscaler_->wanted(p), wanted_d = autoscaler_->wanted(d);
+    if (a.fixed_ratio) std::tie(wanted_p, wanted_d) = at_fixed_ratio(wanted_p, p, wanted_d, d);
+    resize(prefill_ledger_.get(), wanted_p, false);
+    resize(decode_ledger_.get(), wanted_d, true);
     if (!source_done_ || in_system_ > 0) q_.push(now_ + sim::from_seconds(interval), kRescale, 0);
   }
 

@@ -64,6 +64,17 @@ TEST(Autoscaler, SloDrivenFollowsTheIntervalsLatency) {
 
 // Two units of 3 nodes from t = 0: unit 1 drains at 10 s and is released at
 // 15 s, starts at 40 s and serves from 50 s; accounted to 60 s.
+// Caps of 24 prefill and 10 decode units: prefill wants 12 (half its cap),
+// decode 8 (0.8 of its cap), so both take 0.8: 19.2 -> 20 prefill, 8 decode.
+TEST(Autoscaler, FixedRatioTakesTheLargerShareOfTheCaps) {
+  PoolSignal p = signal(12, 0.5), d = signal(8, 0.8);
+  p.cap = 24, d.cap = 10;
+  EXPECT_EQ(at_fixed_ratio(12, p, 8, d), std::make_pair(20, 8));
+  EXPECT_EQ(at_fixed_ratio(12, p, 5, d), std::make_pair(12, 5));  // whole shares stay whole
+  p.floor = 3;
+  EXPECT_EQ(at_fixed_ratio(1, p, 1, d), std::make_pair(3, 1));
+}
+
 TEST(PoolLedger, NodeSecondsByHand) {
   PoolLedger l(2, 3, 0);
   l.set(1, UnitState::kDraining, 10);
@@ -191,6 +202,7 @@ TEST(Fleet, BadInputNamesItsPointer) {
   EXPECT_EQ(error_at({{"autoscale", {{"min_units", {{"decode", 5}}}}}}), "/workload/fleet/autoscale/min_units/decode");
   EXPECT_EQ(error_at({{"prices", {{"gpu_hour_usd", -1}}}}), "/workload/fleet/prices/gpu_hour_usd");
   EXPECT_EQ(error_at({{"extra", 1}}), "/workload/fleet/extra");
+  EXPECT_EQ(error_at({{"autoscale", {{"ratio", "golden"}}}}), "/workload/fleet/autoscale/ratio");
   nlohmann::json doc = day("fixed");
   doc["workload"].erase("prefix_cache");
   EXPECT_THROW(parse_scenario(doc), sim::InputError);
