@@ -42,6 +42,15 @@ void name_reductions(const ServingSpec& spec, ServingResult& r) {
         "(requests and KV reserved over what its serving GPUs hold) at the interval's end; the SLO policy the interval's "
         "p90 TTFT (prefill) and TPOT (decode)",
         spec.fleet.autoscale.interval_s));
+  if (const auto& e = r.fleet.eplb; e && !spec.prices.fixed)
+    r.reductions.push_back(fmt::format(
+        "experts re-planned on a drifting load: a step priced at its {:.0f}-s epoch's middle, its price the surfaces' "
+        "times a load factor at the step's batch (batches 8x apart, one length); measured against the step model at "
+        "{} and {} of the run's epochs: prefill max {:.1f}% mean {:.1f}%, decode max {:.1f}% mean {:.1f}%; a unit pauses "
+        "after a re-plan for its busiest GPU's experts to load (an upper bound)",
+        e->epoch_s, e->load_factor_error[0].points, e->load_factor_error[1].points,
+        100 * e->load_factor_error[0].max_relative, 100 * e->load_factor_error[0].mean_relative,
+        100 * e->load_factor_error[1].max_relative, 100 * e->load_factor_error[1].mean_relative));
 }
 
 }  // namespace v3sim::models
