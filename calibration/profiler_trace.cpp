@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
+#include <filesystem>
 #include <memory>
 #include <queue>
 #include <regex>
@@ -24,13 +25,21 @@ namespace {
 using nlohmann::json;
 
 std::string read_bytes(const std::string& path) {
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw sim::InputError("", path + ": not a regular file (a directory, device, FIFO or socket), expected a profiler trace");
   errno = 0;
   std::unique_ptr<std::FILE, int (*)(std::FILE*)> f(std::fopen(path.c_str(), "rb"), &std::fclose);
   if (!f) throw sim::InputError("", "cannot open profiler trace " + path + ": " + std::strerror(errno));
   std::string bytes;
   char buf[1 << 16];
   std::size_t n;
-  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) bytes.append(buf, n);
+  while ((n = std::fread(buf, 1, sizeof buf, f.get())) > 0) {
+    bytes.append(buf, n);
+    if (bytes.size() > trace_text_limit())
+      throw sim::InputError("", path + ": larger than " + std::to_string(trace_text_limit() >> 20) + " MiB, the limit of a trace");
+  }
   if (std::ferror(f.get()))
     throw sim::InputError("", "cannot read profiler trace " + path + ": " + std::strerror(errno));
   return bytes;
@@ -57,6 +66,10 @@ std::string gunzip(const std::string& bytes, const std::string& path) {
     zs.avail_out = sizeof buf;
     const int rc = inflate(&zs, Z_NO_FLUSH);
     out.append(buf, sizeof buf - zs.avail_out);
+    // A gzip may expand without bound (a few KiB to terabytes): stop at the limit of a trace's text.
+    if (out.size() > trace_text_limit())
+      throw sim::InputError("", path + ": gzip data expands past " + std::to_string(trace_text_limit() >> 20) +
+                                    " MiB, the limit of a trace's text");
     if (rc == Z_STREAM_END) {
       if (zs.avail_in == 0) return out;
       inflateReset(&zs);
@@ -346,6 +359,11 @@ void assign_streams(ProfilerTrace& t, const KernelTaxonomy& taxonomy) {
 }
 
 }  // namespace
+
+std::size_t& trace_text_limit() {
+  static std::size_t limit = std::size_t{2} << 30;
+  return limit;
+}
 
 ProfilerTrace read_profiler_trace(const std::string& path, const KernelTaxonomy& taxonomy) {
   std::string bytes = read_bytes(path);

@@ -1,5 +1,6 @@
 // v3sim schedule --kind K --stages P --microbatches M [--chunks V] [--microbatch-group N] [--format text|json]
 #include <algorithm>
+#include <fmt/format.h>
 #include <iostream>
 #include <memory>
 
@@ -41,6 +42,12 @@ void add_schedule_command(CLI::App& app) {
       std::replace(option.begin(), option.end(), '_', '-');
       throw InputFailure("--" + option + ": " + problem->message);
     }
+    // Every rank holds a forward, a backward and (zero-bubble kinds) a weight
+    // op per micro-batch and chunk: refuse what would exhaust memory.
+    const double ops = 3.0 * models::ranks_for(spec) * args->microbatches * std::max(1, args->chunks);
+    if (size_limits().enforced && ops > size_limits().max_items)
+      throw InputFailure(fmt::format("--microbatches: the schedule would hold about {:.3g} ops (3 x ranks x micro-batches x chunks); "
+                                     "the limit is {:.3g} (--no-size-limits lifts it)", ops, size_limits().max_items));
     const models::Schedule s = models::make_schedule(spec);
     if (args->format == "json") {
       std::cout << report::schedule_json(s).dump(2) << "\n";

@@ -13,9 +13,19 @@
 
 namespace v3sim::cli {
 
+namespace {
+constexpr std::uintmax_t kMaxInputBytes = 256u << 20;
+}  // namespace
+
 std::string read_file(const std::string& path) {
   std::error_code ec;
   if (std::filesystem::is_directory(path, ec)) throw InputFailure(path + ": is a directory, expected a JSON file");
+  // A device or FIFO (/dev/zero) would be read without end.
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw InputFailure(path + ": not a regular file (a device, FIFO or socket), expected a JSON file");
+  if (!ec && std::filesystem::exists(status) && std::filesystem::file_size(path, ec) > kMaxInputBytes && !ec)
+    throw InputFailure(path + ": larger than " + std::to_string(kMaxInputBytes >> 20) + " MiB, the limit of an input file");
   errno = 0;
   std::ifstream in(path, std::ios::binary);
   if (!in) throw InputFailure(path + ": cannot read the file: " + std::strerror(errno ? errno : ENOENT));
@@ -33,6 +43,12 @@ struct Override {
 };
 
 Override parse_override(const std::string& arg) {
+  // Output files are UTF-8 whatever the input (the error does not echo the bytes).
+  try {
+    (void)nlohmann::json(arg).dump();
+  } catch (const nlohmann::json::exception&) {
+    throw InputFailure("--set: the argument is not valid UTF-8");
+  }
   const std::size_t eq = arg.find('=');
   if (eq == std::string::npos || arg.empty() || arg[0] != '/')
     throw InputFailure("--set " + arg + ": expected /json/pointer=value");

@@ -219,6 +219,16 @@ TEST_F(ProfilerTraceFile, UnreadableOrMalformedFilesAreInputErrors) {
   EXPECT_TRUE(has(e, "empty.json: no GPU kernels")) << e;
 }
 
+// A gzip that expands without bound stops at the limit; a device is not a trace.
+TEST_F(ProfilerTraceFile, GzipBombsAndDevicesAreRefused) {
+  const std::size_t saved = trace_text_limit();
+  trace_text_limit() = std::size_t{1} << 20;
+  const std::string e = error_of(write_gzip("bomb.gz", std::string(4 << 20, ' ')));
+  trace_text_limit() = saved;
+  EXPECT_TRUE(has(e, "bomb.gz: gzip data expands past 1 MiB, the limit of a trace's text")) << e;
+  EXPECT_TRUE(has(error_of("/dev/zero"), "/dev/zero: not a regular file")) << error_of("/dev/zero");
+}
+
 TEST_F(ProfilerTraceFile, KernelWithoutDurOrCorrelationNamesItsPointer) {
   json doc = synthetic_trace();
   doc["traceEvents"][15].erase("dur");  // the first kernel, the GEMM on stream 7

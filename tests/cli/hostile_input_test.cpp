@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
+#include <sys/stat.h>
 
 #include "tests/cli/cli_helpers.hpp"
 
@@ -124,6 +125,27 @@ TEST_F(Hostile, FilesThatAreNotFiles) {
   EXPECT_EQ(w.code, 2) << w.output;
   EXPECT_NE(w.output.find("not a directory"), std::string::npos) << w.output;
   EXPECT_EQ(slurp(dir_ / "taken"), "mine");
+}
+
+// Devices and FIFOs would be read without end.
+TEST_F(Hostile, DevicesAndFifosAreNotScenarios) {
+  expect_rejected("validate /dev/zero", {"/dev/zero: not a regular file"});
+  fs::create_directories(dir_);
+  ASSERT_EQ(mkfifo((dir_ / "fifo").c_str(), 0600), 0);
+  expect_rejected("run " + (dir_ / "fifo").string(), {"fifo: not a regular file"});
+}
+
+// `schedule` has the scenarios' size limit: 10^9 stages, or 128 x 100,000.
+TEST_F(Hostile, ScheduleSizesAreBounded) {
+  expect_rejected("schedule --kind 1f1b --stages 1000000000 --microbatches 8", {"--microbatches", "ops", "--no-size-limits"});
+  expect_rejected("schedule --kind zb1p --stages 128 --microbatches 100000", {"--microbatches", "3.84e+07 ops"});
+}
+
+// Output files are UTF-8 whatever the input: a --set string that is not is refused.
+TEST_F(Hostile, SetStringsMustBeUtf8) {
+  const std::string s = file("s.json", kAbstract);
+  expect_rejected("validate " + s + " --set '/name=\"ab\xff\xfe\"'", {"--set", "not valid UTF-8"});
+  expect_rejected("run " + s + " --set '/name=\"ab\xff\xfe\"'", {"--set", "not valid UTF-8"});
 }
 
 TEST_F(Hostile, SetTakesOneValueAndLeavesThePositionalAlone) {
