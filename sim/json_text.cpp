@@ -1,6 +1,7 @@
 #include "sim/json_text.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 #include <vector>
 
 namespace v3sim::sim {
@@ -15,7 +16,7 @@ class StructureCheck {
   void run() {
     struct Frame {
       bool object;
-      std::vector<std::pair<std::string, int>> keys;  // key, line
+      std::unordered_map<std::string, int> keys;  // key -> line (tens of thousands of keys stay linear)
     };
     std::vector<Frame> stack;
     bool expect_key = false;
@@ -27,11 +28,10 @@ class StructureCheck {
         std::string s = read_string();
         if (expect_key && !stack.empty() && stack.back().object) {
           auto& keys = stack.back().keys;
-          const auto it = std::find_if(keys.begin(), keys.end(), [&](const auto& k) { return k.first == s; });
-          if (it != keys.end())
-            throw JsonTextError(at, "duplicate key '" + s + "' (first on line " + std::to_string(it->second) +
+          const auto [it, fresh] = keys.emplace(std::move(s), at);
+          if (!fresh)
+            throw JsonTextError(at, "duplicate key '" + it->first + "' (first on line " + std::to_string(it->second) +
                                         ", again on line " + std::to_string(at) + ")");
-          keys.emplace_back(std::move(s), at);
         }
         expect_key = false;
         continue;

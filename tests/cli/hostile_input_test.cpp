@@ -148,6 +148,14 @@ TEST_F(Hostile, SetStringsMustBeUtf8) {
   expect_rejected("run " + s + " --set '/name=\"ab\xff\xfe\"'", {"--set", "not valid UTF-8"});
 }
 
+// Duplicate keys among tens of thousands are still found, with both lines.
+TEST_F(Hostile, ManyKeysKeepTheirDuplicateCheck) {
+  std::string keys;
+  for (int i = 0; i < 80000; ++i) keys += "\"k" + std::to_string(i) + "\": 1,\n";
+  const std::string f = file("s.json", "{\"name\": \"x\", \"model_overrides\": {\n" + keys + "\"k7\": 2}}");
+  expect_rejected("validate " + f, {"s.json:80002:", "duplicate key 'k7'", "first on line 9"});
+}
+
 TEST_F(Hostile, SetTakesOneValueAndLeavesThePositionalAlone) {
   const std::string s = file("s.json", kAbstract);
   const Result r = v3sim("validate --set /op_costs_ms/F=1.5 " + s);
