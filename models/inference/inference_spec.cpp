@@ -1,9 +1,12 @@
 #include "models/inference/inference_spec.hpp"
 
+#include <filesystem>
 #include <fstream>
+#include <sstream>
 
 #include "models/inference/decode_ops.hpp"
 #include "sim/json_reader.hpp"
+#include "sim/json_text.hpp"
 
 namespace v3sim::models {
 namespace {
@@ -45,15 +48,26 @@ Deployment parse_deployment(sim::ObjectReader in, InferencePhase phase) {
 }
 
 std::vector<std::vector<double>> read_load_file(const std::string& path, const std::string& pointer, int experts) {
-  std::ifstream f(path);
+  std::error_code ec;
+  const auto status = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(status) && !std::filesystem::is_regular_file(status))
+    throw sim::InputError(pointer, "load file '" + path + "': not a regular file (a directory, device, FIFO or socket)");
+  if (!ec && std::filesystem::exists(status) && std::filesystem::file_size(path, ec) > (std::uintmax_t{256} << 20) && !ec)
+    throw sim::InputError(pointer, "load file '" + path + "': larger than 256 MiB, the limit of an input file");
+  std::ifstream f(path, std::ios::binary);
   if (!f) throw sim::InputError(pointer, "cannot read load file '" + path + "'");
+  std::ostringstream text;
+  text << f.rdbuf();
   nlohmann::json doc;
   try {
-    doc = nlohmann::json::parse(f);
-  } catch (const nlohmann::json::parse_error& e) {
-    throw sim::InputError(pointer, "load file '" + path + "' is not JSON: " + e.what());
+    doc = sim::parse_strict_json(text.str());
+  } catch (const sim::JsonTextError& e) {
+    throw sim::InputError(pointer, "load file '" + path + ":" + std::to_string(e.line()) + "': " + e.what());
   }
   const std::string where = "load file '" + path + "' ";
+  if (doc.is_object())
+    for (const auto& [key, value] : doc.items())
+      if (key != "layers") throw sim::InputError(pointer, where + "/" + key + ": unknown key (expected only 'layers')");
   if (!doc.is_object() || !doc.contains("layers") || !doc["layers"].is_array() || doc["layers"].empty())
     throw sim::InputError(pointer, where + "/layers: expected a non-empty array of per-expert token counts per layer");
   std::vector<std::vector<double>> rows;

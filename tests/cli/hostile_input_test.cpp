@@ -156,6 +156,26 @@ TEST_F(Hostile, ManyKeysKeepTheirDuplicateCheck) {
   expect_rejected("validate " + f, {"s.json:80002:", "duplicate key 'k7'", "first on line 9"});
 }
 
+// Expert-load files: the file, its line or pointer, and no library text.
+TEST_F(Hostile, ExpertLoadFilesNameTheirFaults) {
+  const std::string scenario = std::string(V3SIM_SOURCE_DIR) + "/scenarios/inference/production_prefill_dp32_ep32.json";
+  const auto with = [&](const std::string& path) {
+    return "validate " + scenario + " --set '/workload/expert_load={\"kind\": \"file\", \"file\": \"" + path + "\"}'";
+  };
+  std::string row = "[1";
+  for (int e = 1; e < 256; ++e) row += ", 1";
+  const std::string big = file("big.json", "{\"layers\": [\n" + row + ", 1e400]]}");
+  expect_rejected(with(big), {"/workload/expert_load/file", "big.json:2", "out of the range of a double"});
+  expect_rejected(with(dir_.string()), {"/workload/expert_load/file", "not a regular file"});
+  const std::string extra = file("extra.json", "{\"layers\": [" + row + "]], \"note\": 1}");
+  expect_rejected(with(extra), {"extra.json' /note: unknown key"});
+  const std::string broken = file("broken.json", "{\"layers\": [\n" + row + ",]]}");
+  const Result r = v3sim(with(broken));
+  EXPECT_EQ(r.code, 2);
+  EXPECT_NE(r.output.find("broken.json:2"), std::string::npos) << r.output;
+  EXPECT_EQ(r.output.find("json.exception"), std::string::npos) << r.output;
+}
+
 TEST_F(Hostile, SetTakesOneValueAndLeavesThePositionalAlone) {
   const std::string s = file("s.json", kAbstract);
   const Result r = v3sim("validate --set /op_costs_ms/F=1.5 " + s);
