@@ -7,6 +7,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <cstring>
 #include <filesystem>
@@ -122,6 +123,18 @@ struct EventReader {
     if (!v || !v->is_number()) fail("/" + std::string(key), expected);
     return v->get<double>();
   }
+  // A time in microseconds within 10^17 of 0 (Kineto writes epoch time, about
+  // 1.7 x 10^15 today; other writers start near 0), and a duration from 0 to a day.
+  double time_us(const char* key, const char* expected) const {
+    const double v = number(key, expected);
+    if (!(std::abs(v) <= 1e17)) fail("/" + std::string(key), std::string(expected) + " within 1e17 of 0, got " + fmt::format("{}", v));
+    return v;
+  }
+  double duration_us(const char* key, const char* expected) const {
+    const double v = number(key, expected);
+    if (!(v >= 0 && v <= 86400e6)) fail("/" + std::string(key), std::string(expected) + " from 0 to a day (8.64e10), got " + fmt::format("{}", v));
+    return v;
+  }
   std::int64_t correlation() const {
     const json* v = args("correlation");
     if (!v || !v->is_number_integer())
@@ -195,8 +208,8 @@ Events read_events(const json& doc, const std::string& path) {
     if (c == "kernel" || c == "gpu_memcpy" || c == "gpu_memset") {
       RawKernel k;
       k.k.name = r.name();
-      k.k.start_us = r.number("ts", "\"ts\", the kernel's start in microseconds");
-      k.k.dur_us = r.number("dur", "\"dur\", the kernel's duration in microseconds");
+      k.k.start_us = r.time_us("ts", "\"ts\", the kernel's start in microseconds");
+      k.k.dur_us = r.duration_us("dur", "\"dur\", the kernel's duration in microseconds");
       k.correlation = r.correlation();
       k.device = static_cast<int>(r.integer_or(r.args("device"), r.integer_or(r.find("pid"), 0)));
       k.k.stream = r.integer_or(r.args("stream"), r.integer_or(r.find("tid"), 0));
@@ -205,13 +218,13 @@ Events read_events(const json& doc, const std::string& path) {
       ev.kernels.push_back(std::move(k));
     } else if ((c == "cuda_runtime" || c == "cuda_driver") && r.args("correlation")) {
       ev.launches.try_emplace(r.correlation(),
-                              Launch{r.thread(), r.number("ts", "\"ts\", the launch time in microseconds")});
+                              Launch{r.thread(), r.time_us("ts", "\"ts\", the launch time in microseconds")});
     } else if (c == "cpu_op") {
-      const double ts = r.number("ts", "\"ts\", the op's start in microseconds");
-      ev.cpu_ops[r.thread()].emplace_back(ts, ts + r.number("dur", "\"dur\", the op's duration in microseconds"));
+      const double ts = r.time_us("ts", "\"ts\", the op's start in microseconds");
+      ev.cpu_ops[r.thread()].emplace_back(ts, ts + r.duration_us("dur", "\"dur\", the op's duration in microseconds"));
     } else if (c == "user_annotation") {
-      ev.annotations.push_back({r.name(), "", "", r.number("ts", "\"ts\", the annotation's start in microseconds"),
-                                r.number("dur", "\"dur\", the annotation's duration in microseconds")});
+      ev.annotations.push_back({r.name(), "", "", r.time_us("ts", "\"ts\", the annotation's start in microseconds"),
+                                r.duration_us("dur", "\"dur\", the annotation's duration in microseconds")});
       ev.annotation_threads.push_back(r.thread());
     }
   }

@@ -248,6 +248,20 @@ TEST_F(ProfilerTraceFile, KernelWithoutDurOrCorrelationNamesItsPointer) {
   EXPECT_EQ(pointer, "/traceEvents/17/ts");
 }
 
+// Negative or absurd times never reach a profile: a negative duration, a
+// duration past a day, a start more than 10^17 us from 0.
+TEST_F(ProfilerTraceFile, NegativeOrAbsurdTimesAreRefused) {
+  std::string pointer;
+  const std::vector<std::pair<const char*, double>> bad{{"dur", -5}, {"dur", 1e11}, {"ts", -1e18}, {"ts", 1e18}};
+  for (const auto& [key, value] : bad) {
+    json doc = synthetic_trace();
+    doc["traceEvents"][15][key] = value;
+    const std::string e = error_of(write("absurd.json", doc.dump()), &pointer);
+    EXPECT_EQ(pointer, std::string("/traceEvents/15/") + key) << e;
+    EXPECT_TRUE(has(e, "absurd.json: event")) << e;
+  }
+}
+
 TEST(ProfilerTraceTaxonomy, ShippedTaxonomyListsItsClasses) {
   const KernelTaxonomy& t = default_taxonomy();
   EXPECT_EQ(t.class_names().size(), 26u);  // the classes of kernel_classes.json, counted by hand
