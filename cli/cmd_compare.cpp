@@ -193,12 +193,25 @@ void compare_serving(const CompareArgs& a) {
 
 void compare(const CompareArgs& a) {
   const models::Scenario first = load_scenario(a.scenarios.front(), a.sets);
+  if ((first.serving || first.inference) && !a.schedules.empty())
+    throw InputFailure("compare: --schedules applies to training and abstract scenarios; " + a.scenarios.front() + " is " +
+                       (first.serving ? "a serving" : "an inference") + " scenario");
   if (first.serving) return compare_serving(a);
   if (first.inference) return compare_inference(a);
   if (a.scenarios.size() != 1) throw InputFailure("compare: several scenarios are compared only for inference and serving; give one with --schedules");
   if (a.schedules.empty()) throw InputFailure("compare: --schedules is required for a training or abstract scenario");
   std::vector<ScheduleChoice> choices;
-  for (const std::string& entry : a.schedules) choices.push_back(parse_choice(entry));
+  // Split here, not by the option parser: it drops empty entries, and an
+  // option left with none takes the next argument ("--schedules ,, --csv").
+  for (const std::string& list : a.schedules)
+    for (std::size_t from = 0;;) {
+      const std::size_t comma = list.find(',', from);
+      const std::string entry = list.substr(from, comma == std::string::npos ? std::string::npos : comma - from);
+      if (entry.empty()) throw InputFailure("compare: --schedules '" + list + "': an empty entry (expected kinds separated by commas)");
+      choices.push_back(parse_choice(entry));
+      if (comma == std::string::npos) break;
+      from = comma + 1;
+    }
   // The placement rule, fixed before any step is run (docs/schedules.md,
   // "Comparing schedules"): a scenario that sets parallelism.layers_per_part
   // keeps it under every schedule; otherwise each schedule gets the balanced
@@ -258,9 +271,10 @@ void add_compare_command(CLI::App& app) {
       ->required();
   cmd->add_option("--schedules", args->schedules,
                   "Schedule kinds, comma-separated (v3sim list); interleaved_1f1b:V runs V chunks per rank")
-      ->delimiter(',');
+      ->allow_extra_args(false);
   cmd->add_option("--vary", args->vary, "Inference: also run each scenario with overlap and/or eplb switched, comma-separated")
-      ->delimiter(',');
+      ->delimiter(',')
+      ->allow_extra_args(false);
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--out", args->out, "Output directory")->capture_default_str();
   cmd->add_flag("--csv", args->csv, "Also write compare.csv: one row per schedule or variant, readable column names");

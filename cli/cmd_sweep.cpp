@@ -227,7 +227,8 @@ void add_sweep_command(CLI::App& app) {
   cmd->add_option("--jobs", args->jobs, "Threads per process (default: one per core)")->check(CLI::Range(1, 1024));
   cmd->add_flag("--resume", args->resume, "Keep the points an interrupted sweep finished");
   cmd->add_flag("--quiet", args->quiet, "No progress on stderr");
-  cmd->add_option("--max-points", args->max_points, "Stop after this many points (simulates an interruption)");
+  cmd->add_option("--max-points", args->max_points, "Stop after this many points (simulates an interruption)")
+      ->check(CLI::Range(std::size_t{1}, std::size_t{1} << 40));
   cmd->callback([args] { sweep(*args); });
 }
 

@@ -36,8 +36,8 @@ std::vector<models::PointResult> read_journals(const std::vector<std::string>& f
       models::PointResult r;
       try {
         r = models::PointResult::from_json(j);
-      } catch (const nlohmann::json::exception&) {
-        throw InputFailure(where + "not a journal row (expected index, values, status, error, fields)");
+      } catch (const std::exception& e) {
+        throw InputFailure(where + "not a journal row (" + e.what() + "; expected index, values, status, error, fields)");
       }
       if (r.index >= key.points)
         throw InputFailure(where + "point " + std::to_string(r.index) + " is not in the study's " +

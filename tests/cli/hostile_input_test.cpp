@@ -215,7 +215,13 @@ TEST_F(Sweep, ResumeRefusesAStaleOrForeignJournal) {
   // A repeated row, a row of another study, a short row.
   const std::string row = good.substr(good.find('\n') + 1, good.find('\n', good.find('\n') + 1) - good.find('\n'));
   for (const std::string& bad : {row, std::string(R"({"index": 9, "values": [8], "status": "ok", "error": "", "fields": [1]})") + "\n",
-                                 std::string(R"({"index": 2, "values": [24], "status": "ok", "error": "", "fields": []})") + "\n"}) {
+                                 std::string(R"({"index": 2, "values": [24], "status": "ok", "error": "", "fields": []})") + "\n",
+                                 // a fractional, a huge and a negative index; an unknown key; an unknown status
+                                 std::string(R"({"index": 2.5, "values": [24], "status": "ok", "error": "", "fields": [1]})") + "\n",
+                                 std::string(R"({"index": 1e30, "values": [24], "status": "ok", "error": "", "fields": [1]})") + "\n",
+                                 std::string(R"({"index": -1, "values": [24], "status": "ok", "error": "", "fields": [1]})") + "\n",
+                                 std::string(R"({"index": 2, "values": [24], "status": "ok", "error": "", "fields": [1], "x": 1})") + "\n",
+                                 std::string(R"({"index": 2, "values": [24], "status": "maybe", "error": "", "fields": [1]})") + "\n"}) {
     std::ofstream(journal(), std::ios::binary) << good << bad << R"({"index": 2, "val)";
     r = v3sim("sweep " + s + out + " --resume");
     EXPECT_EQ(r.code, 2) << bad << r.output;
@@ -226,6 +232,19 @@ TEST_F(Sweep, ResumeRefusesAStaleOrForeignJournal) {
   r = v3sim("sweep " + s + out + " --resume");
   EXPECT_EQ(r.code, 0) << r.output;
   EXPECT_EQ(nlohmann::json::parse(slurp(dir_ / "out" / "results.json"))["points"].size(), 3u);
+}
+
+// --max-points within [1, 2^40]; compare's --schedules for training and abstract
+// scenarios only, its empty entries refused, never eating the next option.
+TEST_F(Sweep, CountsAndListsOutOfTheirRange) {
+  const std::string s = study();
+  expect_rejected("sweep " + s + " --max-points -1", {"--max-points"});
+  expect_rejected("sweep " + s + " --max-points 100000000000000000000000", {"--max-points"});
+  const std::string inference = std::string(V3SIM_SOURCE_DIR) + "/scenarios/inference/production_prefill_dp32_ep32.json";
+  expect_rejected("compare " + inference + " --schedules 1f1b", {"--schedules applies to training and abstract scenarios"});
+  const std::string abstract = file("a.json", kAbstract);
+  expect_rejected("compare " + abstract + " --schedules ,, --csv", {"--schedules ',,': an empty entry"});
+  expect_rejected("compare " + abstract + " --schedules 1f1b,,zb1p", {"an empty entry"});
 }
 
 TEST_F(Sweep, EveryPointFailingIsNotASuccess) {
