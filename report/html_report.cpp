@@ -73,10 +73,11 @@ std::string html_report(const models::Scenario& scenario, const models::Pipeline
       "<table><tr><th>schedule</th><td>{}</td></tr><tr><th>stages / ranks</th><td>{} / {}</td></tr>"
       "<tr><th>micro-batches</th><td>{}</td></tr><tr><th>step time</th><td>{:.3f} ms</td></tr>"
       "<tr><th>bubble fraction</th><td>{:.4f}</td></tr><tr><th>largest per-rank bubble</th><td>{:.3f} ms</td></tr>"
-      "<tr><th>published bubble {} ({})</th><td>{:.3f} ms{}</td></tr>"
+      "<tr><th>published bubble {} ({})</th><td>{}{}</td></tr>"
       "<tr><th>events simulated</th><td>{}</td></tr></table>\n",
       models::schedule_kind_name(spec.kind), spec.stages, r.schedule.ranks, spec.microbatches, sim::to_ms(r.step_time),
-      r.bubble_fraction(), sim::to_ms(r.max_bubble()), html_escape(f.expression), f.scope, f.value_ms,
+      r.bubble_fraction(), sim::to_ms(r.max_bubble()), html_escape(f.expression), f.scope,
+      f.defined ? fmt::format("{:.3f} ms", f.value_ms) : std::string("negative: no time outside its regime"),
       f.exact_when.empty() ? std::string() : html_escape(" (exact when " + f.exact_when + (f.regime_met ? ": met)" : ": not met)")),
       r.events);
   html += "<h2>Pipeline timeline</h2>\n" + timeline_section(r);

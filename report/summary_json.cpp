@@ -30,7 +30,7 @@ nlohmann::json summary_json(const models::Scenario& scenario, const models::Pipe
   out["max_bubble_ms"] = sim::to_ms(r.max_bubble());
   out["published_bubble"] = {{"expression", f.expression},
                              {"scope", f.scope},
-                             {"value_ms", f.value_ms},
+                             {"value_ms", f.defined ? json(f.value_ms) : json(nullptr)},
                              {"exact_when", f.exact_when},
                              {"regime_met", f.regime_met}};
   out["ranks"] = std::move(ranks);

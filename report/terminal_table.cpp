@@ -15,7 +15,8 @@ std::string terminal_summary(const models::Scenario& scenario, const models::Pip
                      spec.stages, r.schedule.ranks, spec.microbatches);
   out += fmt::format("step time {:.3f} ms, bubble fraction {:.4f}, largest rank bubble {:.3f} ms\n", sim::to_ms(r.step_time),
                      r.bubble_fraction(), sim::to_ms(r.max_bubble()));
-  out += fmt::format("published bubble {} = {:.3f} ms ({}{})\n", f.expression, f.value_ms, f.scope,
+  out += fmt::format("published bubble {} = {} ({}{})\n", f.expression,
+                     f.defined ? fmt::format("{:.3f} ms", f.value_ms) : std::string("negative: no time outside its regime"), f.scope,
                      f.exact_when.empty() ? std::string(", exact")
                                           : ", exact when " + f.exact_when + (f.regime_met ? ": met" : ": not met"));
   out += fmt::format("{:>6} {:>12} {:>12} {:>12} {:>10}\n", "rank", "busy ms", "bubble ms", "peak act", "params");

@@ -49,6 +49,7 @@ BubbleFormula published_bubble(const ScheduleSpec& spec, const OpCostsMs& c) {
       break;
   }
   f.regime_met = f.regime_met && no_latency;
+  if (f.value_ms < 0) f.defined = false, f.value_ms = 0;
   if (!no_latency) f.exact_when = (f.exact_when.empty() ? "" : f.exact_when + ", ") + "zero p2p latency";
   return f;
 }

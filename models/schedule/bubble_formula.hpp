@@ -12,7 +12,10 @@ namespace v3sim::models {
 struct BubbleFormula {
   std::string expression;  // e.g. "(PP-1)(F+B)"
   std::string scope;       // "every rank" or "maximum over ranks"
-  double value_ms = 0;
+  double value_ms = 0;     // 0 when not `defined`
+  // False when the formula gives a negative time (outside its regime): no
+  // time is reported then, only the regime.
+  bool defined = true;
   std::string exact_when;  // the regime, in words; empty when always exact
   bool regime_met = false; // the scenario's op times lie in that regime
 };

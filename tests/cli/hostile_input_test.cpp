@@ -176,6 +176,18 @@ TEST_F(Hostile, ExpertLoadFilesNameTheirFaults) {
   EXPECT_EQ(r.output.find("json.exception"), std::string::npos) << r.output;
 }
 
+// ZB-H2's (PP-1)(F+B-3W) at F=1, B=2, W=1.5 is -10.5 ms on 8 stages: no
+// negative time is reported, only the regime it misses.
+TEST_F(Hostile, PublishedBubbleIsNeverNegative) {
+  const std::string s = std::string(V3SIM_SOURCE_DIR) + "/scenarios/abstract/zbh2_8x24.json";
+  const Result r = v3sim("run " + s + " --set /op_costs_ms/W=1.5 --out " + (dir_ / "out").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("negative: no time outside its regime"), std::string::npos) << r.output;
+  const nlohmann::json b = nlohmann::json::parse(slurp(dir_ / "out" / "summary.json"))["published_bubble"];
+  EXPECT_TRUE(b["value_ms"].is_null());
+  EXPECT_FALSE(b["regime_met"].get<bool>());
+}
+
 TEST_F(Hostile, SetTakesOneValueAndLeavesThePositionalAlone) {
   const std::string s = file("s.json", kAbstract);
   const Result r = v3sim("validate --set /op_costs_ms/F=1.5 " + s);
