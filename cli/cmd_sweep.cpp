@@ -67,7 +67,11 @@ LoadedStudy load(const std::string& path) {
   }
   const fs::path base = fs::path(path).parent_path() / l.study.base;
   std::string base_text;
-  l.base = read_json_file(base.string(), base_text);
+  try {
+    l.base = read_json_file(base.string(), base_text);
+  } catch (const InputFailure& e) {
+    throw InputFailure(path + ":" + std::to_string(line_of_pointer(text, "/base")) + ": /base: " + e.what());
+  }
   l.model_files = model_file_reader(base.string());
   try {
     models::check_axes(l.study, l.base);

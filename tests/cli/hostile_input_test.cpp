@@ -259,6 +259,14 @@ TEST_F(Sweep, CountsAndListsOutOfTheirRange) {
   expect_rejected("compare " + abstract + " --schedules 1f1b,,zb1p", {"an empty entry"});
 }
 
+// An unreadable base names the study, its line and /base.
+TEST_F(Sweep, AnUnreadableBaseNamesTheStudysLine) {
+  const std::string s = file("nobase.json", "{\"name\": \"s\",\n \"base\": \"missing.json\",\n"
+                                            " \"axes\": [{\"pointer\": \"/name\", \"values\": [\"a\"]}], \"fields\": [\"/step_time_ms\"]}");
+  expect_rejected("validate " + s, {"nobase.json:2: /base: ", "missing.json: cannot read the file"});
+  expect_rejected("sweep " + s, {"nobase.json:2: /base: "});
+}
+
 TEST_F(Sweep, EveryPointFailingIsNotASuccess) {
   const Result r = v3sim("sweep " + study(R"([{"pointer": "/op_costs_ms/W", "values": [5, 6]}])") + " --quiet --out " +
                          (dir_ / "out").string());
