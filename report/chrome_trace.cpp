@@ -2,6 +2,10 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <limits>
+#include <vector>
+
 #include "models/schedule/notation.hpp"
 #include "report/trace_writer.hpp"
 #include "report/transfer_trace.hpp"
@@ -18,7 +22,20 @@ std::string chunk_args(const models::Chunk& c) {
 
 }  // namespace
 
-std::string chrome_trace(const models::PipelineResult& r) {
+std::string chrome_trace(const models::PipelineResult& r, std::size_t max_ops) {
+  // 512 stages x 10,000 micro-batches is 10 million ops, 1.8 GB of trace.
+  std::size_t total = 0;
+  for (const auto& rank : r.ranks) total += rank.ops.size();
+  sim::Time cutoff = std::numeric_limits<sim::Time>::max();
+  if (total > max_ops) {
+    std::vector<sim::Time> starts;
+    starts.reserve(total);
+    for (const auto& rank : r.ranks)
+      for (const auto& rec : rank.ops) starts.push_back(rec.start);
+    std::nth_element(starts.begin(), starts.begin() + max_ops, starts.end());
+    cutoff = starts[max_ops];
+  }
+  std::size_t written = 0;
   TraceWriter w;
   for (const auto& rank : r.ranks) {
     const int pid = rank.rank;
@@ -27,6 +44,8 @@ std::string chrome_trace(const models::PipelineResult& r) {
     w.thread_name(pid, kComputeThread, "compute");
     w.thread_sort_index(pid, kComputeThread, 0);
     for (const auto& rec : rank.ops) {
+      if (rec.start >= cutoff) continue;
+      ++written;
       TraceArgs a;
       if (rec.op.kind == models::OpKind::kFB) {
         a = {{"forward", chunk_args(rec.op.a)}, {"backward", chunk_args(rec.op.b)}};
@@ -37,12 +56,16 @@ std::string chrome_trace(const models::PipelineResult& r) {
       w.complete(models::format_op(r.schedule, rec.op), models::op_kind_letter(rec.op.kind), pid, kComputeThread, rec.start,
                  rec.end - rec.start, a);
     }
-    for (const auto& [t, held] : rank.activation_curve) w.counter("activations held", pid, t, "stage-chunks", held);
+    for (const auto& [t, held] : rank.activation_curve)
+      if (t < cutoff) w.counter("activations held", pid, t, "stage-chunks", held);
   }
-  write_pipeline_transfers(w, r, kFirstTransferThread, 0);
+  write_pipeline_transfers(w, r, kFirstTransferThread, 0, cutoff);
   w.top_level("distributedInfo", fmt::format("{{\"backend\":\"v3sim\",\"world_size\":{},\"pp\":{}}}", r.ranks.size(),
                                              r.ranks.size()));
-  w.top_level("otherData", fmt::format("{{\"simulator\":\"v3sim\",\"step_time_s\":{}}}", sim::to_seconds(r.step_time)));
+  std::string truncated;
+  if (written < total)
+    truncated = fmt::format(",\"ops_total\":{},\"ops_written\":{},\"truncated_at_s\":{}", total, written, sim::to_seconds(cutoff));
+  w.top_level("otherData", fmt::format("{{\"simulator\":\"v3sim\",\"step_time_s\":{}{}}}", sim::to_seconds(r.step_time), truncated));
   return w.finish();
 }
 

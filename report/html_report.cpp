@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include <cmath>
+
 #include <algorithm>
 
 #include "models/schedule/bubble_formula.hpp"
@@ -16,6 +18,8 @@ constexpr double kLeft = 90, kWidth = 1100;
 
 // Stage-chunks of activations held by each rank, as step functions over the
 // step, on the same time axis as the timeline above it.
+constexpr std::size_t kMaxCurves = 64;
+
 std::string memory_svg(const models::PipelineResult& r) {
   int peak = 1;
   for (const auto& rank : r.ranks) peak = std::max(peak, rank.peak_activations);
@@ -30,15 +34,24 @@ std::string memory_svg(const models::PipelineResult& r) {
   }
   svg += fmt::format(R"X(<text transform="translate(14,{:.0f}) rotate(-90)" font-size="11" text-anchor="middle">stage-chunks held</text>)X",
                      top + h / 2);
-  const std::size_t n = r.ranks.size();
-  for (std::size_t i = 0; i < n; ++i) {
+  // At most 64 curves (every k-th rank past that), and per pixel column only
+  // the curve's extremes: a 512 x 10,000 step stays a small page.
+  const std::size_t n = r.ranks.size(), every = (n + kMaxCurves - 1) / kMaxCurves;
+  for (std::size_t i = 0; i < n; i += every) {
     const std::string stroke = fmt::format("hsl({:.0f},65%,45%)", 360.0 * static_cast<double>(i) / static_cast<double>(n));
     std::string pts;
     int held = 0;
-    for (const auto& [t, v] : r.ranks[i].activation_curve) {
-      const double x = kLeft + sim::to_ms(t) * px;
-      pts += fmt::format("{:.2f},{:.2f} {:.2f},{:.2f} ", x, top + h - h * held / peak, x, top + h - h * v / peak);
-      held = v;
+    const auto y = [&](int v) { return top + h - h * v / peak; };
+    const auto& curve = r.ranks[i].activation_curve;
+    for (std::size_t k = 0; k < curve.size();) {
+      const double x = kLeft + sim::to_ms(curve[k].first) * px;
+      int lo = curve[k].second, hi = lo, last = lo;
+      for (++k; k < curve.size() && kLeft + sim::to_ms(curve[k].first) * px < std::floor(x) + 1; ++k)
+        lo = std::min(lo, curve[k].second), hi = std::max(hi, curve[k].second), last = curve[k].second;
+      pts += fmt::format("{:.2f},{:.2f} ", x, y(held));
+      if (hi != lo) pts += fmt::format("{:.2f},{:.2f} {:.2f},{:.2f} ", x, y(hi), x, y(lo));
+      pts += fmt::format("{:.2f},{:.2f} ", x, y(last));
+      held = last;
     }
     pts += fmt::format("{:.2f},{:.2f}", kLeft + kWidth, top + h - h * held / peak);
     svg += fmt::format(R"(<polyline fill="none" stroke="{}" stroke-width="1.5" points="{}"><title>rank {}</title></polyline>)",

@@ -22,7 +22,7 @@ int free_lane(std::vector<sim::Time>& lanes, sim::Time start, sim::Time end) {
 
 }  // namespace
 
-void write_pipeline_transfers(TraceWriter& w, const models::PipelineResult& p, int first_tid, double bytes) {
+void write_pipeline_transfers(TraceWriter& w, const models::PipelineResult& p, int first_tid, double bytes, sim::Time until) {
   std::vector<models::TransferRecord> sends;
   for (const models::RankResult& rr : p.ranks) sends.insert(sends.end(), rr.sends.begin(), rr.sends.end());
   std::stable_sort(sends.begin(), sends.end(), [](const auto& x, const auto& y) { return x.start < y.start; });
@@ -37,7 +37,7 @@ void write_pipeline_transfers(TraceWriter& w, const models::PipelineResult& p, i
     return first_tid + lane;
   };
   for (const models::TransferRecord& x : sends) {
-    if (x.end <= x.start) continue;
+    if (x.end <= x.start || x.start >= until) continue;
     const std::string what = models::format_chunk(p.schedule, x.gradient ? models::OpKind::kB : models::OpKind::kF,
                                                   x.chunk) + (x.gradient ? " gradients" : " activations");
     TraceArgs a = {{"microbatch", std::to_string(x.chunk.microbatch)},

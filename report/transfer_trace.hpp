@@ -7,12 +7,16 @@
 // Transfers of one rank may overlap (DualPipe sends both ways at once), and
 // slices on one thread must nest, so each rank gets as many transfer threads
 // as its transfers overlap deep, from `first_tid` on.
+#include <limits>
+
 #include "models/pipeline/pipeline_result.hpp"
 #include "report/trace_writer.hpp"
 
 namespace v3sim::report {
 
-// `bytes`: of one transfer, or 0 when the run does not size them.
-void write_pipeline_transfers(TraceWriter& w, const models::PipelineResult& pipeline, int first_tid, double bytes);
+// `bytes`: of one transfer, or 0 when the run does not size them; transfers
+// starting at `until` or later are left out (a trace cut short).
+void write_pipeline_transfers(TraceWriter& w, const models::PipelineResult& pipeline, int first_tid, double bytes,
+                              sim::Time until = std::numeric_limits<sim::Time>::max());
 
 }  // namespace v3sim::report
