@@ -9,7 +9,7 @@
 #include "cli/suggest.hpp"
 
 int main(int argc, char** argv) {
-  CLI::App app{"v3sim: simulate DeepSeek-V3-class training on GPU clusters"};
+  CLI::App app{"v3sim: simulate DeepSeek-V3-class training and serving on GPU clusters", "v3sim"};
   app.set_version_flag("--version", "v3sim 0.1.0");
   app.require_subcommand(1);
   app.fallthrough();  // global flags may follow the subcommand
@@ -25,6 +25,11 @@ int main(int argc, char** argv) {
   v3sim::cli::add_compare_command(app);
   v3sim::cli::add_compare_trace_command(app);
   v3sim::cli::add_export_chakra_command(app);
+  // `v3sim` alone: what it can do (the commands), not an error.
+  if (argc == 1) {
+    std::cout << app.help();
+    return 0;
+  }
   try {
     app.parse(argc, argv);
   } catch (const CLI::CallForHelp& e) {

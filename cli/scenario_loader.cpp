@@ -130,6 +130,12 @@ models::Scenario load_scenario(const std::string& path, const std::vector<std::s
   try {
     models::Scenario s = models::parse_scenario(doc, model_file_reader(path));
     models::check_scale(s, limits());
+    // Titles follow the run: a name written for the file says what --set changed.
+    std::string changed;
+    for (const Override& o : overrides)
+      if (o.pointer != "/name" && o.pointer != "/description")
+        changed += (changed.empty() ? "" : ", ") + o.pointer + "=" + (o.value.is_string() ? o.value.get<std::string>() : o.value.dump());
+    if (!changed.empty() && !s.name.empty()) s.name += " (--set " + changed + ")";
     return s;
   } catch (const sim::InputError& e) {
     for (const Override& o : overrides)

@@ -84,6 +84,17 @@ TEST_F(Cli, SetOverridesFieldsAsJsonOrString) {
   const auto summary = nlohmann::json::parse(slurp(dir_ / "summary.json"));
   EXPECT_EQ(summary["schedule"]["kind"], "1f1b");
   EXPECT_EQ(summary["step_time_ms"], (20 + 7) * (1.5 + 2));
+  // The title follows the run: the file's name says what --set changed.
+  EXPECT_NE(summary["scenario"].get<std::string>().find("(--set /schedule/kind=1f1b, /op_costs_ms/F=1.5)"), std::string::npos)
+      << summary["scenario"];
+  EXPECT_NE(slurp(dir_ / "report.html").find("/schedule/kind=1f1b"), std::string::npos);
+}
+
+TEST_F(Cli, AloneItPrintsItsCommands) {
+  const Result r = v3sim("");
+  EXPECT_EQ(r.code, 0) << r.output;
+  for (const char* c : {"run", "validate", "sweep", "compare", "export-chakra"})
+    EXPECT_NE(r.output.find(c), std::string::npos) << c << " in\n" << r.output;
 }
 
 TEST_F(Cli, BadInputIsOneLineExit2AndNoOutput) {
