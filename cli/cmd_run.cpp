@@ -22,6 +22,7 @@ struct RunArgs {
   bool json = false;     // summary.json to stdout instead of the table
   bool csv = false;      // also summary.csv
   bool gzip = false;     // trace.json.gz instead of trace.json
+  bool require_fit = false;  // exit 1 when a rank's memory passes its HBM
 };
 
 void run(const RunArgs& a) {
@@ -49,7 +50,12 @@ void run(const RunArgs& a) {
   else
     std::cout << o.terminal;
   (a.json ? std::cerr : std::cout) << "wrote " << out << "/{" << names << "}\n";
-  for (const std::string& w : o.warnings) std::cerr << "warning: " << w << "\n";
+  // Once: the table already holds the warnings it prints.
+  for (const std::string& w : o.warnings)
+    if (a.json || o.terminal.find(w) == std::string::npos) std::cerr << "warning: " << w << "\n";
+  if (a.require_fit && o.summary.contains("fits") && !o.summary["fits"].get<bool>())
+    throw SimulationFailure("memory does not fit on ranks " + o.summary["ranks_over_memory"].dump() +
+                            " (--require-fit; summary.json ranks[].memory has each rank's parts and capacity)");
 }
 
 }  // namespace
@@ -67,6 +73,8 @@ void add_run_command(CLI::App& app) {
   cmd->add_flag("--json", args->json, "Print summary.json to stdout instead of the table (messages go to stderr)");
   cmd->add_flag("--csv", args->csv, "Also write summary.csv: one row per number (readable name, value, JSON pointer)");
   cmd->add_flag("--gzip", args->gzip, "Write the trace gzip-compressed, as trace.json.gz (Perfetto opens it as is)");
+  cmd->add_flag("--require-fit", args->require_fit,
+                "Exit 1 (after writing the outputs) when a training rank's memory passes its HBM (summary.json: fits)");
   cmd->callback([args] { run(*args); });
 }
 

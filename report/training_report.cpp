@@ -86,6 +86,12 @@ json training_summary_json(const models::Scenario& scenario, const models::Train
   }
   out["compute_sms"] = r.plan.compute_sms;
   out["ranks"] = std::move(ranks);
+  // Whether every rank's memory fits its HBM (per rank in ranks[].memory.fits).
+  json over = json::array();
+  for (const models::TrainingRank& k : r.ranks)
+    if (!k.memory.fits()) over.push_back(k.rank);
+  out["fits"] = over.empty();
+  out["ranks_over_memory"] = std::move(over);
   out["warnings"] = r.warnings;
   out["reductions"] = r.reductions;
   out["events"] = r.events;

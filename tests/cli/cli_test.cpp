@@ -90,6 +90,25 @@ TEST_F(Cli, SetOverridesFieldsAsJsonOrString) {
   EXPECT_NE(slurp(dir_ / "report.html").find("/schedule/kind=1f1b"), std::string::npos);
 }
 
+// DeepSeek-V3 on 4 pipeline ranks of 4 nodes holds 61 layers' weights and
+// optimizer state over 32 GPUs: every rank needs far more than 80 GB.
+TEST_F(Cli, MemoryThatDoesNotFitIsSaidOnceAndCanFailTheRun) {
+  const std::string step = std::string(V3SIM_SOURCE_DIR) +
+                           "/scenarios/deepseek_v3_pretrain_2048xh800.json --set /cluster/nodes=4 --set /parallelism/pp=4 "
+                           "--set /parallelism/ep=8 --set /schedule/kind=\\\"1f1b\\\" --set /training/global_batch=64 --no-timing";
+  Result r = v3sim("run " + step + " --out " + dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  std::size_t said = 0;
+  for (std::size_t at = r.output.find("rank 0 needs"); at != std::string::npos; at = r.output.find("rank 0 needs", at + 1)) ++said;
+  EXPECT_EQ(said, 1u) << r.output;
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "summary.json"));
+  EXPECT_FALSE(summary["fits"].get<bool>());
+  EXPECT_EQ(summary["ranks_over_memory"].size(), 4u);
+  r = v3sim("run " + step + " --require-fit --out " + dir_.string());
+  EXPECT_EQ(r.code, 1) << r.output;
+  EXPECT_NE(r.output.find("memory does not fit on ranks [0,1,2,3]"), std::string::npos) << r.output;
+}
+
 TEST_F(Cli, AloneItPrintsItsCommands) {
   const Result r = v3sim("");
   EXPECT_EQ(r.code, 0) << r.output;
