@@ -6,6 +6,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/run_progress.hpp"
 #include "cli/scenario_loader.hpp"
 #include "models/simulate.hpp"
 #include "models/training/training_step.hpp"
@@ -49,7 +50,10 @@ void publish_comparison(const CompareArgs& a, const nlohmann::json& doc, const n
 }
 
 report::CompareRow training_row(const models::Scenario& s) {
-  const models::TrainingResult r = models::simulate_training(*s.cluster, *s.training);
+  const models::TrainingResult r = [&] {
+    const RunProgressLine progress;
+    return models::simulate_training(*s.cluster, *s.training);
+  }();
   report::CompareRow row;
   row.step_s = r.step_time_s;
   row.bytes = true;

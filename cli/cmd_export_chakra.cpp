@@ -7,6 +7,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/run_progress.hpp"
 #include "cli/json_locator.hpp"
 #include "cli/scenario_loader.hpp"
 #include "models/scale_limits.hpp"
@@ -52,6 +53,7 @@ void export_chakra(const ExportChakraArgs& a) {
   models::TrainingResult r;
   try {
     models::check_scale(s, size_limits());
+    const RunProgressLine progress;
     r = models::simulate_training(*s.cluster, *s.training);
   } catch (const sim::InputError& e) {
     throw InputFailure(a.scenario + ":" + std::to_string(line_of_pointer(text, e.pointer())) + ": " + e.pointer() + ": " +

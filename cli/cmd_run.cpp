@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "cli/commands.hpp"
+#include "cli/run_progress.hpp"
 #include "cli/scenario_loader.hpp"
 #include "cli/simulate_scenario.hpp"
 #include "report/csv_table.hpp"
@@ -31,7 +32,10 @@ void run(const RunArgs& a) {
   const std::string out = a.out.empty() ? "out/" + std::filesystem::path(a.scenario).stem().string() : a.out;
   std::string text;
   const models::Scenario scenario = load_scenario(a.scenario, sets, &text);
-  ScenarioOutputs o = simulate_scenario(scenario, a.scenario, !a.no_timing, true, text);
+  ScenarioOutputs o = [&] {
+    const RunProgressLine progress;
+    return simulate_scenario(scenario, a.scenario, !a.no_timing, true, text);
+  }();
   for (auto& [name, content] : o.files)
     if (name == "trace.json" && a.gzip) {
       name = "trace.json.gz";

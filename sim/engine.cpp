@@ -13,6 +13,12 @@
 namespace v3sim::sim {
 namespace {
 
+// The hook installed on this thread (ProgressScope).
+std::function<void(const RunProgress&)>& progress_hook() {
+  thread_local std::function<void(const RunProgress&)> hook;
+  return hook;
+}
+
 enum EventKind : std::uint32_t { kFinish = 0, kArrive = 1, kExchangeFlowDone = 2, kSlowedFinish = 3 };
 
 // A running task of a slowed resource: its standalone work left, as of `since`.
@@ -99,6 +105,15 @@ class Runner {
                                                      : drains_.next_seq() < queue_.next_seq();
   }
 
+  void report_progress(std::chrono::steady_clock::time_point t0) {
+    next_report_ += kReportEvery;
+    if (!progress_hook()) return;
+    RunProgress p;
+    p.now = now_, p.events = timeline_.events, p.tasks_done = finished_, p.tasks = n_;
+    p.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+    progress_hook()(p);
+  }
+
   Timeline run() {
     const auto t0 = std::chrono::steady_clock::now();
     for (TaskId t = 0; t < n_; ++t)
@@ -113,7 +128,7 @@ class Runner {
       for (;;) {
         const bool drain = drain_first();
         if (drain ? drains_.next_time() != now_ : queue_.empty() || queue_.next_time() != now_) break;
-        ++timeline_.events;
+        if (++timeline_.events >= next_report_) report_progress(t0);
         if (drain) {
           const std::uint32_t fi = drains_.next_flow();
           drains_.pop();
@@ -424,10 +439,18 @@ class Runner {
   Time now_ = 0;
   std::size_t finished_ = 0;
   Timeline timeline_;
+  static constexpr std::uint64_t kReportEvery = 1 << 16;
+  std::uint64_t next_report_ = kReportEvery;
 };
 
 }  // namespace
 
 Timeline run(const TaskGraph& graph) { return Runner(graph).run(); }
+
+ProgressScope::ProgressScope(std::function<void(const RunProgress&)> hook) : previous_(std::move(progress_hook())) {
+  progress_hook() = std::move(hook);
+}
+
+ProgressScope::~ProgressScope() { progress_hook() = std::move(previous_); }
 
 }  // namespace v3sim::sim

@@ -2,7 +2,9 @@
 // The discrete-event engine: runs a TaskGraph to completion and returns when
 // every task started and ended. Deterministic: the same graph gives the same
 // timeline, bit for bit.
+#include <cstddef>
 #include <cstdint>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -28,5 +30,27 @@ class DeadlockError : public std::runtime_error {
 };
 
 Timeline run(const TaskGraph& graph);
+
+// Where a long run is, for a caller that shows it (a terminal progress line):
+// reported about every 2^16 events, on the running thread, to the hook
+// installed there. Never part of the result.
+struct RunProgress {
+  Time now = 0;               // simulated time reached
+  std::uint64_t events = 0;
+  std::size_t tasks_done = 0, tasks = 0;
+  double wall_seconds = 0;
+};
+
+// Installs a progress hook for the runs on this thread while it lives.
+class ProgressScope {
+ public:
+  explicit ProgressScope(std::function<void(const RunProgress&)> hook);
+  ~ProgressScope();
+  ProgressScope(const ProgressScope&) = delete;
+  ProgressScope& operator=(const ProgressScope&) = delete;
+
+ private:
+  std::function<void(const RunProgress&)> previous_;
+};
 
 }  // namespace v3sim::sim

@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include <vector>
+
 namespace v3sim::sim {
 namespace {
 
@@ -15,6 +17,30 @@ TEST(Engine, ChainOnOneStreamEndsAtTheSumOfDurations) {
   EXPECT_EQ(t.start[c], 7);
   EXPECT_EQ(t.makespan, 12);
   EXPECT_EQ(t.events, 3u);
+}
+
+// A chain of 200,000 unit tasks: one event each (task i ends at i + 1), a
+// report every 65,536 events as that event is about to be handled: the k-th
+// at the end of task 65,536 k - 1, at 65,536 k ns, with 65,536 k - 1 done.
+TEST(Engine, ProgressIsReportedEvery65536EventsWhileAHookIsInstalled) {
+  TaskGraph g;
+  const auto s = g.add_resource("s", ResourceOrder::kProgram, 1);
+  for (int i = 0; i < 200000; ++i) g.add_task(s, 1);
+  std::vector<RunProgress> seen;
+  {
+    ProgressScope scope([&](const RunProgress& p) { seen.push_back(p); });
+    const Timeline t = run(g);
+    EXPECT_EQ(t.events, 200000u);
+  }
+  ASSERT_EQ(seen.size(), 3u);
+  for (std::size_t k = 0; k < seen.size(); ++k) {
+    EXPECT_EQ(seen[k].events, 65536u * (k + 1));
+    EXPECT_EQ(seen[k].tasks_done, 65536u * (k + 1) - 1);
+    EXPECT_EQ(seen[k].now, static_cast<Time>(65536 * (k + 1)));
+    EXPECT_EQ(seen[k].tasks, 200000u);
+  }
+  run(g);  // the scope ended: nothing more reported
+  EXPECT_EQ(seen.size(), 3u);
 }
 
 TEST(Engine, ProgramOrderHoldsEvenWhenALaterTaskIsReadyFirst) {
