@@ -34,10 +34,10 @@ struct CompareArgs {
 // Writes the comparison set and tells the user: the table, or with --json
 // the comparison itself.
 void publish_comparison(const CompareArgs& a, const nlohmann::json& doc, const nlohmann::json& rows, std::string html,
-                        const std::string& table) {
+                        const std::string& table, const std::vector<std::string>& columns = {}) {
   std::vector<std::pair<std::string, std::string>> files = {{"compare.json", doc.dump(2) + "\n"},
                                                             {"compare.html", std::move(html)}};
-  if (a.csv) files.push_back({"compare.csv", report::json_rows_csv(rows)});
+  if (a.csv) files.push_back({"compare.csv", report::json_rows_csv(rows, columns)});
   try {
     report::publish_output_set(a.out, files);
   } catch (const std::runtime_error& e) {
@@ -262,7 +262,8 @@ void compare(const CompareArgs& a) {
   if (std::all_of(rows.begin(), rows.end(), [](const report::CompareRow& r) { return !r.error.empty(); }))
     throw InputFailure("no schedule could run: " + rows.front().error);
   const nlohmann::json doc = report::compare_json(a.scenarios.front(), rows);
-  publish_comparison(a, doc, doc.at("schedules"), report::compare_html(a.scenarios.front(), rows), report::compare_table(rows));
+  publish_comparison(a, doc, doc.at("schedules"), report::compare_html(a.scenarios.front(), rows), report::compare_table(rows),
+                     report::compare_columns());
 }
 
 }  // namespace

@@ -55,6 +55,13 @@ nlohmann::json compare_json(const std::string& scenario, const std::vector<Compa
   return out;
 }
 
+const std::vector<std::string>& compare_columns() {
+  static const std::vector<std::string> columns = {
+      "/schedule", "/step_time_s", "/bubble_fraction", "/max_bubble_s", "/peak_activation_bytes_per_rank",
+      "/peak_activation_chunks_per_rank", "/parameter_bytes_per_rank", "/parameter_copies_per_rank", "/error"};
+  return columns;
+}
+
 std::string compare_table(const std::vector<CompareRow>& rows) {
   std::string s = fmt::format("{:<18} {:>12} {:>9} {:>13} {:>22} {:>22}\n", "schedule", "step", "bubble", "max bubble",
                               "peak activations/rank", "parameters/rank");

@@ -39,6 +39,8 @@ double compare_scale_ms(const std::vector<CompareRow>& rows);
 
 nlohmann::json compare_json(const std::string& scenario, const std::vector<CompareRow>& rows);
 std::string compare_table(const std::vector<CompareRow>& rows);
+// compare_json's row fields in the table's column order (compare.csv's).
+const std::vector<std::string>& compare_columns();
 std::string compare_html(const std::string& title, const std::vector<CompareRow>& rows);
 
 }  // namespace v3sim::report

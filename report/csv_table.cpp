@@ -89,9 +89,15 @@ std::string json_fields_csv(const nlohmann::json& object) {
   return out;
 }
 
-std::string json_rows_csv(const nlohmann::json& rows) {
+std::string json_rows_csv(const nlohmann::json& rows, const std::vector<std::string>& first) {
   std::vector<std::string> columns;
   std::vector<std::map<std::string, nlohmann::json>> flat;
+  for (const std::string& pointer : first)
+    for (const nlohmann::json& r : rows)
+      if (r.contains(nlohmann::json::json_pointer(pointer))) {
+        columns.push_back(pointer);
+        break;
+      }
   for (const nlohmann::json& r : rows) {
     std::vector<std::pair<std::string, nlohmann::json>> row;
     leaves(r, "", row);

@@ -7,6 +7,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace v3sim::report {
 
@@ -22,7 +23,8 @@ std::string readable_name(std::string_view pointer);
 std::string json_fields_csv(const nlohmann::json& object);
 
 // An array of objects as a table: one row each, one column per leaf pointer
-// (in order of first appearance), a missing leaf an empty cell.
-std::string json_rows_csv(const nlohmann::json& rows);
+// (`first` in its order, where present, then the others in order of first
+// appearance), a missing leaf an empty cell.
+std::string json_rows_csv(const nlohmann::json& rows, const std::vector<std::string>& first = {});
 
 }  // namespace v3sim::report

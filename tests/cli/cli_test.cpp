@@ -339,8 +339,12 @@ TEST_F(Cli, SweepErrorsNameTheStudyFileAndAxis) {
 // F&B 3): 1F1B 81, ZB1P 67, DualPipe 66, side by side.
 TEST_F(Cli, CompareTabulatesTheWorkedExample) {
   const Result r = v3sim("compare " + scenario("dualpipe_8x20.json") +
-                         " --schedules 1f1b,zb1p,dualpipe --set /op_costs_ms/FB=3 --out " + dir_.string());
+                         " --schedules 1f1b,zb1p,dualpipe --set /op_costs_ms/FB=3 --csv --out " + dir_.string());
   ASSERT_EQ(r.code, 0) << r.output;
+  // compare.csv's columns in the table's order.
+  const std::string csv = slurp(dir_ / "compare.csv");
+  EXPECT_EQ(csv.substr(0, csv.find('\n')),
+            "schedule,step time (s),bubble fraction,max bubble (s),peak activation chunks per rank,parameter copies per rank");
   const auto doc = nlohmann::json::parse(slurp(dir_ / "compare.json"));
   ASSERT_EQ(doc["schedules"].size(), 3u);
   EXPECT_DOUBLE_EQ(doc["schedules"][0]["step_time_s"].get<double>(), 0.081);
