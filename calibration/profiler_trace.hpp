@@ -98,11 +98,6 @@ struct ProfilerTrace {
 // kernel time kCompute, any other running GEMM classes kSecondCompute.
 ProfilerTrace read_profiler_trace(const std::string& path, const KernelTaxonomy& taxonomy = default_taxonomy());
 
-// The most text a trace may hold, read or inflated (2 GiB: its JSON takes
-// several times that in memory); a file or gzip past it is refused. Tests
-// lower it.
-std::size_t& trace_text_limit();
-
 // What calibration and compare-trace use from a trace, in milliseconds.
 struct TraceSummary {
   int layer_pairs = 0;        // occurrences of the most frequent component annotation

@@ -2,6 +2,7 @@
 // number is counted by hand, the reader's errors, the shipped taxonomy, and
 // DeepSeek's published EP64 chunk-pair trace against counts made outside v3sim.
 #include "calibration/profiler_trace.hpp"
+#include "calibration/trace_text.hpp"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
