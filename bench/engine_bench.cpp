@@ -4,6 +4,7 @@
 #include <benchmark/benchmark.h>
 
 #include "models/simulate.hpp"
+#include "sim/allocator.hpp"
 #include "sim/engine.hpp"
 
 namespace {
@@ -84,4 +85,13 @@ BENCHMARK_CAPTURE(BM_AbstractSchedule, 1f1b_16x240, models::ScheduleKind::k1F1B,
 
 }  // namespace
 
-BENCHMARK_MAIN();
+// The CLI's allocator settings (sim/allocator.hpp), so that the numbers are
+// the ones a user sees.
+int main(int argc, char** argv) {
+  v3sim::sim::keep_freed_memory();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

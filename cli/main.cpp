@@ -7,8 +7,10 @@
 #include "cli/scenario_loader.hpp"
 #include "cli/simulate_scenario.hpp"
 #include "cli/suggest.hpp"
+#include "sim/allocator.hpp"
 
 int main(int argc, char** argv) {
+  v3sim::sim::keep_freed_memory();
   CLI::App app{"v3sim: simulate DeepSeek-V3-class training and serving on GPU clusters", "v3sim"};
   app.set_version_flag("--version", "v3sim 0.1.0");
   app.require_subcommand(1);
