@@ -1,6 +1,11 @@
-// v3sim export-chakra SCENARIO [--set ...] [--out DIR] [--name NAME]: the
-// simulated training step as Chakra execution traces, DIR/NAME.RANK.et, one
-// per pipeline rank (report/chakra/chakra_program.hpp, docs/outputs.md).
+// v3sim export-chakra SCENARIO [--set ...] [--out DIR] [--name NAME]
+// [--replicas N]: the simulated training step as Chakra execution traces,
+// DIR/NAME.NPU.et, one per GPU, with what ASTRA-sim needs to run them
+// (communicator groups, system, network and memory configs, a script;
+// report/chakra/, docs/outputs.md).
+#include <fmt/format.h>
+
+#include <algorithm>
 #include <cctype>
 #include <filesystem>
 #include <iostream>
@@ -12,7 +17,9 @@
 #include "cli/scenario_loader.hpp"
 #include "models/scale_limits.hpp"
 #include "models/training/training_step.hpp"
+#include "report/chakra/astra_sim_inputs.hpp"
 #include "report/chakra/chakra_program.hpp"
+#include "report/chakra/npu_trace.hpp"
 #include "report/output_set.hpp"
 #include "sim/engine.hpp"
 #include "sim/json_reader.hpp"
@@ -25,6 +32,7 @@ struct ExportChakraArgs {
   std::vector<std::string> sets;
   std::string out;   // default out/SCENARIO-chakra
   std::string name;  // file prefix; default the scenario file's stem
+  int replicas = 0;  // data-parallel replicas exported; 0: all
 };
 
 // A file prefix that is one plain file-name component wherever it came from.
@@ -63,20 +71,79 @@ void export_chakra(const ExportChakraArgs& a) {
   } catch (const sim::DeadlockError& e) {
     throw SimulationFailure(a.scenario + ": " + e.what());
   }
-  const std::vector<report::ChakraTrace> traces = report::chakra_traces(r, s.name);
-  report::OutputFiles files;
-  std::size_t nodes = 0;
-  for (std::size_t rank = 0; rank < traces.size(); ++rank) {
-    files.push_back({prefix + "." + std::to_string(rank) + ".et", report::encode_chakra_trace(traces[rank])});
-    nodes += traces[rank].nodes.size();
-  }
+  report::ChakraPrograms programs;
   try {
-    report::publish_output_set(out, files);
+    programs = report::chakra_programs(r, a.replicas > 0 ? a.replicas : r.dp);
+  } catch (const std::invalid_argument& e) {
+    throw InputFailure(a.scenario + ": --replicas " + std::to_string(a.replicas) + ": " + e.what());
+  }
+  const report::NpuGrid& grid = programs.grid;
+  std::vector<bool> mirrored;
+  for (const report::StageProgram& p : programs.stages) mirrored.push_back(p.mirrored);
+  const report::CommGroups groups = report::comm_groups(grid, mirrored);
+
+  ChakraProtoMsg::GlobalMetadata common;
+  common.set_version(report::kChakraVersion);
+  auto meta = [&](const std::string& name, std::int64_t v) {
+    auto* x = common.add_attr();
+    x->set_name(name);
+    x->set_int64_val(v);
+  };
+  auto meta_str = [&](const std::string& name, const std::string& v) {
+    auto* x = common.add_attr();
+    x->set_name(name);
+    x->set_string_val(v);
+  };
+  const models::TrainingSpec& spec = r.spec;
+  meta_str("scenario", s.name);
+  meta("npus", grid.npus());
+  meta("pp", spec.parallel.pp);
+  meta("dp", r.dp);
+  meta("replicas", grid.replicas);
+  meta("ep", spec.parallel.ep);
+  meta("tp", spec.parallel.tp);
+  meta("cp", spec.parallel.cp);
+  meta("zero", spec.parallel.zero);
+  meta("microbatches", r.microbatches);
+  meta_str("schedule", spec.chunk_pair ? "chunk_pair" : models::schedule_kind_name(spec.schedule));
+  meta_str("fidelity", spec.fidelity == models::Fidelity::kFull ? "full" : "reduced");
+  meta_str("time_source", "v3sim simulation: start_time_micros and duration_micros are simulated");
+  const report::NpuTraceWriter writer(programs, groups, common);
+  const report::AstraSimInputs astra = report::astra_sim_inputs(s.cluster->gpu, grid.npus(), prefix);
+  const std::vector<std::pair<std::string, std::string>> configs{{"comm_groups.json", groups.json()},
+                                                                 {"system.json", astra.system_json},
+                                                                 {"network.yml", astra.network_yml},
+                                                                 {"remote_memory.json", astra.remote_memory_json},
+                                                                 {"run-astra-sim.sh", astra.run_script}};
+  const auto npus = static_cast<std::size_t>(grid.npus());
+  std::size_t bytes = 0;
+  try {
+    report::publish_output_set(out, npus + configs.size(), [&](std::size_t i) {
+      if (i >= npus) return configs[i - npus];
+      std::pair<std::string, std::string> f{prefix + "." + std::to_string(i) + ".et", writer.trace(static_cast<int>(i))};
+      bytes += f.second.size();
+      return f;
+    });
   } catch (const std::runtime_error& e) {
     throw InputFailure(e.what());
   }
-  std::cout << "wrote " << out << "/" << prefix << ".{0.." << traces.size() - 1 << "}.et: " << traces.size()
-            << " pipeline ranks of replica 0, " << nodes << " nodes (Chakra ET " << report::kChakraVersion << ")\n";
+  std::size_t nodes = 0;
+  for (int n = 0; n < grid.npus(); ++n) nodes += programs.stages[static_cast<std::size_t>(grid.stage_of(n))].nodes.size();
+  std::cout << fmt::format("wrote {}/{}.{{0..{}}}.et: {} NPUs ({} of {} data-parallel replicas), {} nodes, {:.1f} MB (Chakra ET {})\n",
+                           out, prefix, npus - 1, npus, grid.replicas, r.dp, nodes, static_cast<double>(bytes) / 1e6,
+                           report::kChakraVersion);
+  std::cout << fmt::format("  {} communicator groups in comm_groups.json; ASTRA-sim configs beside them: sh {}/run-astra-sim.sh\n",
+                           groups.members.size(), out);
+  if (grid.replicas < r.dp)
+    std::cout << fmt::format("  a symmetric subset: data-parallel collectives run over {} replicas (dense) and {} (routed experts), not {} and {}\n",
+                             grid.group_size(report::GroupRole::kData), grid.group_size(report::GroupRole::kExpertData), r.dp,
+                             r.dp * grid.cp * grid.tp / grid.ep);
+  int folded = 0;
+  double overlap_us = 0;
+  for (std::size_t k = 0; k < programs.stages.size(); ++k) folded += programs.folded_kernels[k], overlap_us = std::max(overlap_us, programs.folded_overlap_us[k]);
+  if (folded > 0)
+    std::cout << fmt::format("  {} kernels beside the main compute stream keep only their time alone (ASTRA-sim runs one compute op at a time): up to {:.0f} us a stage overlapped\n",
+                             folded, overlap_us);
   for (const std::string& w : r.warnings) std::cerr << "warning: " << w << "\n";
 }
 
@@ -85,11 +152,15 @@ void export_chakra(const ExportChakraArgs& a) {
 void add_export_chakra_command(CLI::App& app) {
   auto args = std::make_shared<ExportChakraArgs>();
   CLI::App* cmd = app.add_subcommand(
-      "export-chakra", "Simulate a training scenario and write its program as Chakra execution traces (ASTRA-sim input)");
+      "export-chakra", "Simulate a training scenario and write it as Chakra execution traces, one per GPU, with ASTRA-sim's configs");
   cmd->add_option("scenario", args->scenario, "Training scenario JSON file")->required();
   cmd->add_option("--set", args->sets, "Override a field: /json/pointer=value (repeatable)")->allow_extra_args(false);
   cmd->add_option("--out", args->out, "Output directory (default out/SCENARIO-chakra), replaced as a whole");
-  cmd->add_option("--name", args->name, "File prefix: DIR/NAME.RANK.et (default the scenario file's name)");
+  cmd->add_option("--name", args->name, "File prefix: DIR/NAME.NPU.et (default the scenario file's name)");
+  cmd->add_option("--replicas", args->replicas,
+                  "Export the first N data-parallel replicas only (a symmetric subset: N x cp x tp a multiple of ep; "
+                  "default all)")
+      ->check(CLI::Range(1, 1 << 20));
   cmd->callback([args] { export_chakra(*args); });
 }
 

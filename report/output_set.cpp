@@ -105,7 +105,12 @@ std::string content_hash(const std::string& contents) {
   return fmt::format("{:016x}", h);
 }
 
-void publish_output_set(const fs::path& dir_in, const OutputFiles& files, const std::vector<std::string>& own_hidden) {
+namespace {
+
+// File i of a set, its name and contents, wherever they are held.
+using FileView = std::function<std::pair<const std::string*, const std::string*>(std::size_t)>;
+
+void publish(const fs::path& dir_in, std::size_t count, const FileView& file_at, const std::vector<std::string>& own_hidden) {
   const fs::path dir = dir_in.has_filename() ? dir_in : dir_in.parent_path();
   const fs::path parent = dir.has_parent_path() ? dir.parent_path() : fs::path(".");
   const std::string name = dir.filename().string();
@@ -122,9 +127,10 @@ void publish_output_set(const fs::path& dir_in, const OutputFiles& files, const 
   int n = 0;
   try {
     nlohmann::json manifest = {{"files", nlohmann::json::array()}};
-    for (const auto& [file, contents] : files) {
-      write_whole(staging / file, contents);
-      manifest["files"].push_back({{"name", file}, {"bytes", contents.size()}, {"fnv1a64", content_hash(contents)}});
+    for (std::size_t i = 0; i < count; ++i) {
+      const auto [file, contents] = file_at(i);
+      write_whole(staging / *file, *contents);
+      manifest["files"].push_back({{"name", *file}, {"bytes", contents->size()}, {"fnv1a64", content_hash(*contents)}});
       step(n);
     }
     write_whole(staging / kManifestName, manifest.dump(2) + "\n");
@@ -149,10 +155,24 @@ void publish_output_set(const fs::path& dir_in, const OutputFiles& files, const 
   } catch (const fs::filesystem_error& e) {
     fs::remove_all(staging, ec);
     throw OutputError(fmt::format("cannot publish {}: {}", dir.string(), e.code().message()));
-  } catch (const OutputError&) {
+  } catch (...) {
     fs::remove_all(staging, ec);
     throw;
   }
+}
+
+}  // namespace
+
+void publish_output_set(const fs::path& dir, const OutputFiles& files, const std::vector<std::string>& own_hidden) {
+  publish(dir, files.size(), [&](std::size_t i) { return std::pair{&files[i].first, &files[i].second}; }, own_hidden);
+}
+
+void publish_output_set(const fs::path& dir, std::size_t count, const FileMaker& file, const std::vector<std::string>& own_hidden) {
+  std::pair<std::string, std::string> held;
+  publish(dir, count, [&](std::size_t i) {
+    held = file(i);
+    return std::pair{&held.first, &held.second};
+  }, own_hidden);
 }
 
 void write_file_atomically(const fs::path& path, const std::string& contents) {

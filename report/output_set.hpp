@@ -7,7 +7,9 @@
 // with their sizes and hashes; it also marks DIR as v3sim's, so that a
 // directory holding anything else is never replaced. Staging directories of
 // killed runs are removed by the next publish beside them. (docs/outputs.md)
+#include <cstddef>
 #include <filesystem>
+#include <functional>
 #include <stdexcept>
 #include <string>
 #include <utility>
@@ -29,6 +31,13 @@ using OutputFiles = std::vector<std::pair<std::string, std::string>>;  // name, 
 // fails. Hidden files whose names start with a prefix in `own_hidden` (a
 // sweep's journals) may sit in DIR and are dropped with the old set.
 void publish_output_set(const std::filesystem::path& dir, const OutputFiles& files,
+                        const std::vector<std::string>& own_hidden = {});
+
+// The same for a set too large to hold at once (an export of thousands of
+// traces): `file(i)` makes file i of `count` when it is written, and its
+// contents are dropped before the next. A throw from `file` publishes nothing.
+using FileMaker = std::function<std::pair<std::string, std::string>(std::size_t)>;
+void publish_output_set(const std::filesystem::path& dir, std::size_t count, const FileMaker& file,
                         const std::vector<std::string>& own_hidden = {});
 
 // Throws OutputError when `dir` exists and publish_output_set would refuse
