@@ -39,16 +39,33 @@ double Quantiles::bin_value(std::int64_t b) const {
   return b == kNonPositive ? 0 : std::exp((static_cast<double>(b) + 0.5) * log_ratio_);
 }
 
+void Quantiles::count_in_bin(double v) {
+  const std::int64_t b = bin(v);
+  if (b == kNonPositive) {
+    ++non_positive_;
+    return;
+  }
+  if (counts_.empty()) first_bin_ = b;
+  if (b < first_bin_) {
+    counts_.insert(counts_.begin(), static_cast<std::size_t>(first_bin_ - b), 0);
+    first_bin_ = b;
+  }
+  const auto i = static_cast<std::size_t>(b - first_bin_);
+  if (i >= counts_.size()) counts_.resize(i + 1, 0);
+  ++counts_[i];
+}
+
 void Quantiles::fold() {
-  for (double v : values_) ++bins_[bin(v)];
+  binned_ = true;
+  for (double v : values_) count_in_bin(v);
   std::vector<double>().swap(values_);
 }
 
 void Quantiles::add(double v) {
   ++count_;
   sum_ += v;
-  if (!bins_.empty()) {
-    ++bins_[bin(v)];
+  if (binned_) {
+    count_in_bin(v);
     return;
   }
   values_.push_back(v);
@@ -56,19 +73,20 @@ void Quantiles::add(double v) {
 }
 
 Distribution Quantiles::distribution() const {
-  if (bins_.empty()) return models::distribution(values_);
+  if (!binned_) return models::distribution(values_);
   Distribution d;
   d.count = count_;
   d.mean = sum_ / static_cast<double>(count_);
   // Nearest rank: the bin holding the ceil(p n)-th smallest value.
   auto rank = [&](double p) {
     const long long k = std::max<long long>(1, static_cast<long long>(std::ceil(p * static_cast<double>(count_))));
-    long long seen = 0;
-    for (const auto& [b, n] : bins_) {
-      seen += n;
-      if (seen >= k) return bin_value(b);
+    long long seen = non_positive_;
+    if (seen >= k || counts_.empty()) return bin_value(kNonPositive);
+    for (std::size_t i = 0; i < counts_.size(); ++i) {
+      seen += counts_[i];
+      if (seen >= k) return bin_value(first_bin_ + static_cast<std::int64_t>(i));
     }
-    return bin_value(bins_.rbegin()->first);
+    return bin_value(first_bin_ + static_cast<std::int64_t>(counts_.size()) - 1);
   };
   d.p50 = rank(0.50);
   d.p90 = rank(0.90);

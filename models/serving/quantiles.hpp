@@ -6,7 +6,6 @@
 // half a bin (0.25% at the default) of the exact one. A day of a fleet's
 // requests then needs kilobytes, not gigabytes.
 #include <cstdint>
-#include <map>
 #include <vector>
 
 namespace v3sim::models {
@@ -23,7 +22,7 @@ class Quantiles {
   void add(double v);
   long long count() const { return count_; }
   // Whether the percentiles are the histogram's (past exact_limit values).
-  bool binned() const { return !bins_.empty(); }
+  bool binned() const { return binned_; }
   Distribution distribution() const;
   // Largest relative error of a binned percentile: half a bin.
   double binned_error() const { return (bin_ratio_ - 1) / 2; }
@@ -31,12 +30,18 @@ class Quantiles {
  private:
   std::int64_t bin(double v) const;
   double bin_value(std::int64_t b) const;
+  void count_in_bin(double v);
   void fold();
 
   std::size_t exact_limit_;
   double bin_ratio_, log_ratio_;
   std::vector<double> values_;
-  std::map<std::int64_t, long long> bins_;  // by bin index (values <= 0 in one bin of their own)
+  // The histogram, dense (a few thousand bins span microseconds to days):
+  // counts_[i] holds bin first_bin_ + i; values <= 0 have a bin of their own.
+  bool binned_ = false;
+  std::vector<long long> counts_;
+  std::int64_t first_bin_ = 0;
+  long long non_positive_ = 0;
   long long count_ = 0;
   double sum_ = 0;
 };

@@ -1,7 +1,8 @@
 // v3sim export-chakra end to end: the files read back with the generated
-// Chakra classes (length-delimited, as Chakra's decodeMessage reads them) and
-// held against counts derived by hand from the schedule and the model, and
-// against the summary `run` writes for the same scenario.
+// Chakra classes (length-delimited, as Chakra's decodeMessage reads them),
+// held against counts derived by hand from the schedule and the model,
+// against the summary `run` writes for the same scenario, and against the
+// rules an ASTRA-sim run depends on (tests/report/chakra_rules.hpp).
 #include <gtest/gtest.h>
 
 #include <algorithm>
@@ -13,6 +14,7 @@
 
 #include "cli_helpers.hpp"
 #include "report/chakra/chakra_stream.hpp"
+#include "tests/report/chakra_rules.hpp"
 
 namespace {
 
@@ -21,6 +23,7 @@ using v3sim::report::ChakraTrace;
 
 // Mixtral-8x7B on 16 H800s: PP2 1F1B, EP8 over the 8 data-parallel replicas
 // of a stage; 32 sequences over dp 8 make 4 micro-batches per pipeline.
+// NPUs 0-7 are stage 0, 8-15 stage 1.
 const std::string kMixtral = std::string(V3SIM_SOURCE_DIR) + "/scenarios/models/mixtral_8x7b_pretrain_16xh800.json";
 const std::string kFourMicrobatches = " --set /training/global_batch=32";
 const std::string kPrefix = "mixtral_8x7b_pretrain_16xh800";
@@ -50,9 +53,16 @@ bool is_pipeline_compute(const Node& n) {
 
 std::vector<ChakraTrace> read_traces(const fs::path& dir, int expected) {
   std::vector<ChakraTrace> t;
-  for (int rank = 0; rank < expected; ++rank)
-    t.push_back(v3sim::report::decode_chakra_trace(slurp(dir / (kPrefix + "." + std::to_string(rank) + ".et"))));
+  for (int npu = 0; npu < expected; ++npu)
+    t.push_back(v3sim::report::decode_chakra_trace(slurp(dir / (kPrefix + "." + std::to_string(npu) + ".et"))));
   return t;
+}
+
+// The rules of an ASTRA-sim run over every file of an export.
+void expect_runnable(const fs::path& dir, int npus) {
+  v3sim::test::ChakraRules rules(nlohmann::json::parse(slurp(dir / "comm_groups.json")));
+  for (int npu = 0; npu < npus; ++npu) rules.add(npu, slurp(dir / (kPrefix + "." + std::to_string(npu) + ".et")));
+  rules.finish(npus);
 }
 
 // Every dependency names a node of the same file listed before it (the
@@ -88,8 +98,8 @@ void expect_well_formed(const ChakraTrace& t) {
   EXPECT_FALSE(cycle);
 }
 
-// Sends of each rank are the receives of its peer: same source, destination,
-// tag and size, each tag once.
+// Sends of each NPU are the receives of its peer: same source, destination,
+// tag and size, each tag once between two NPUs.
 void expect_matched_transfers(const std::vector<ChakraTrace>& traces) {
   using Key = std::tuple<std::int64_t, std::int64_t, std::int64_t, std::int64_t>;
   std::multiset<Key> sends, recvs;
@@ -106,24 +116,17 @@ void expect_matched_transfers(const std::vector<ChakraTrace>& traces) {
       }
     }
   EXPECT_EQ(sends, recvs);
-  std::set<std::int64_t> tags;
-  for (const Key& k : sends) EXPECT_TRUE(tags.insert(std::get<2>(k)).second) << "tag " << std::get<2>(k) << " reused";
+  std::set<std::tuple<std::int64_t, std::int64_t, std::int64_t>> tags;
+  for (const Key& k : sends)
+    EXPECT_TRUE(tags.insert({std::get<0>(k), std::get<1>(k), std::get<2>(k)}).second) << "tag " << std::get<2>(k) << " reused";
 }
 
-// Union of the compute nodes' [start, start + duration) on one rank, in µs.
-double compute_busy_us(const ChakraTrace& t) {
-  std::vector<std::pair<std::uint64_t, std::uint64_t>> iv;
-  for (const Node& n : t.nodes)
-    if (is_pipeline_compute(n) && n.duration_micros() > 0)
-      iv.push_back({n.start_time_micros(), n.start_time_micros() + n.duration_micros()});
-  std::sort(iv.begin(), iv.end());
+// The compute an NPU runs one op at a time, as ASTRA-sim does, in µs: the sum
+// of its compute nodes' durations.
+double serial_compute_us(const ChakraTrace& t) {
   double total = 0;
-  std::uint64_t cursor = 0;
-  for (auto [a, b] : iv) {
-    a = std::max(a, cursor);
-    if (b > a) total += static_cast<double>(b - a);
-    cursor = std::max(cursor, b);
-  }
+  for (const Node& n : t.nodes)
+    if (is_pipeline_compute(n)) total += static_cast<double>(n.duration_micros());
   return total;
 }
 
@@ -137,11 +140,27 @@ TEST_F(ExportChakra, RoundTripsOneFOneB) {
   ASSERT_EQ(run.code, 0) << run.output;
   const auto summary = nlohmann::json::parse(slurp(dir_ / "run" / "summary.json"));
 
-  // One file per pipeline rank, and the set's manifest.
-  std::set<std::string> names;
+  // One file per GPU, ASTRA-sim's configs, and the set's manifest.
+  std::set<std::string> names, expected{"comm_groups.json", "system.json", "network.yml", "remote_memory.json",
+                                        "run-astra-sim.sh", ".v3sim-set.json"};
   for (const auto& e : fs::directory_iterator(dir_ / "et")) names.insert(e.path().filename().string());
-  EXPECT_EQ(names, (std::set<std::string>{kPrefix + ".0.et", kPrefix + ".1.et", ".v3sim-set.json"}));
-  const std::vector<ChakraTrace> traces = read_traces(dir_ / "et", 2);
+  for (int npu = 0; npu < 16; ++npu) expected.insert(kPrefix + "." + std::to_string(npu) + ".et");
+  EXPECT_EQ(names, expected);
+  const std::vector<ChakraTrace> traces = read_traces(dir_ / "et", 16);
+  expect_runnable(dir_ / "et", 16);
+  // Groups by hand: per stage one expert group and one data-parallel group,
+  // both the stage's 8 GPUs (ep = dp = 8).
+  const auto groups = nlohmann::json::parse(slurp(dir_ / "et" / "comm_groups.json"));
+  EXPECT_EQ(groups.size(), 4u);
+  for (const auto& [id, members] : groups.items())
+    EXPECT_TRUE(members == nlohmann::json({0, 1, 2, 3, 4, 5, 6, 7}) || members == nlohmann::json({8, 9, 10, 11, 12, 13, 14, 15}))
+        << id << ": " << members;
+  // The network: 8 GPUs a node at the H800's achievable NVLink rate, 2 nodes
+  // at its NIC's (models/presets/hardware.json: 160 and 43.5 GB/s).
+  const std::string network = slurp(dir_ / "et" / "network.yml");
+  EXPECT_NE(network.find("npus_count: [ 8, 2 ]"), std::string::npos) << network;
+  EXPECT_NE(network.find("bandwidth: [ 160.0, 43.5 ]"), std::string::npos) << network;
+  EXPECT_NE(slurp(dir_ / "et" / "run-astra-sim.sh").find("--workload-configuration=./" + kPrefix + " "), std::string::npos);
   // The wire format by hand: a base-128 varint length, then that many bytes
   // of GlobalMetadata (Chakra's encodeMessage).
   {
@@ -166,16 +185,19 @@ TEST_F(ExportChakra, RoundTripsOneFOneB) {
   // backward (input and weight gradients). Plus the optimizer step.
   const int layers = 16, m = 4;
   const int compute[2] = {m * (1 + 2 * layers) + m * (4 * layers + 1), m * (2 * layers + 1) + m * (4 * layers + 2)};
-  for (int rank = 0; rank < 2; ++rank) {
-    const ChakraTrace& t = traces[static_cast<std::size_t>(rank)];
-    SCOPED_TRACE("rank " + std::to_string(rank));
+  for (int npu : {0, 5, 8, 15}) {
+    const int rank = npu / 8;
+    const ChakraTrace& t = traces[static_cast<std::size_t>(npu)];
+    SCOPED_TRACE("NPU " + std::to_string(npu));
     EXPECT_EQ(t.metadata.version(), "0.0.4");
-    EXPECT_EQ(meta_int(t, "rank"), rank);
+    EXPECT_EQ(meta_int(t, "npu"), npu);
+    EXPECT_EQ(meta_int(t, "stage"), rank);
+    EXPECT_EQ(meta_int(t, "position"), npu % 8);
     EXPECT_EQ(meta_int(t, "pp"), 2);
     EXPECT_EQ(meta_int(t, "dp"), 8);  // 16 GPUs / (pp 2 x tp 1)
+    EXPECT_EQ(meta_int(t, "replicas"), 8);
     EXPECT_EQ(meta_int(t, "ep"), 8);
     EXPECT_EQ(meta_int(t, "tp"), 1);
-    EXPECT_EQ(meta_int(t, "gpu"), rank * 8);  // replica 0 of each stage
     int pipeline_compute = 0, optimizer = 0, all_to_all = 0, sends = 0, recvs = 0, reduce_scatter = 0, all_gather = 0;
     std::int64_t rs_bytes = 0, ag_bytes = 0;
     std::uint64_t tail_us = 0;
@@ -206,18 +228,21 @@ TEST_F(ExportChakra, RoundTripsOneFOneB) {
     // One boundary: every micro-batch's activation goes down, its gradient up.
     EXPECT_EQ(sends, m);
     EXPECT_EQ(recvs, m);
-    // Dense gradients reduced over dp 8 in FP32, parameters gathered in BF16;
-    // the routed experts have one replica per EP group of 8: nothing to reduce.
+    // Dense gradients reduced over dp 8 in FP32 (each member's whole input),
+    // parameters gathered in BF16 (each member's eighth); the routed experts
+    // have one replica per EP group of 8: nothing to reduce.
     EXPECT_EQ(reduce_scatter, 1);
     EXPECT_EQ(all_gather, 1);
     EXPECT_GT(rs_bytes, 0);
-    EXPECT_NEAR(static_cast<double>(rs_bytes), 2.0 * static_cast<double>(ag_bytes), 2);
+    EXPECT_NEAR(static_cast<double>(rs_bytes), 2.0 * 8 * static_cast<double>(ag_bytes), 16);
     expect_well_formed(t);
 
-    // The compute nodes' busy time is the summary's, within the rounding of
-    // every node to whole microseconds; the tail's nodes add up to its time.
+    // Run one at a time, as ASTRA-sim runs them, the compute nodes take the
+    // summary's compute time (the union of the streams' busy intervals),
+    // within the rounding of every node to whole microseconds; the tail's
+    // nodes add up to its time.
     const auto& sr = summary["ranks"][static_cast<std::size_t>(rank)];
-    EXPECT_NEAR(compute_busy_us(t), sr["compute_s"].get<double>() * 1e6, 0.5 * compute[rank] + 1);
+    EXPECT_NEAR(serial_compute_us(t), sr["compute_s"].get<double>() * 1e6, 0.5 * compute[rank] + 1);
     EXPECT_NEAR(static_cast<double>(tail_us), sr["dp_sync_s"].get<double>() * 1e6, 2);
   }
   expect_matched_transfers(traces);
@@ -229,7 +254,8 @@ TEST_F(ExportChakra, RoundTripsOneFOneB) {
       }
   // Reruns write the same bytes.
   ASSERT_EQ(v3sim("export-chakra " + kMixtral + kFourMicrobatches + " --out " + (dir_ / "again").string()).code, 0);
-  EXPECT_EQ(slurp(dir_ / "et" / (kPrefix + ".1.et")), slurp(dir_ / "again" / (kPrefix + ".1.et")));
+  EXPECT_EQ(slurp(dir_ / "et" / (kPrefix + ".9.et")), slurp(dir_ / "again" / (kPrefix + ".9.et")));
+  EXPECT_EQ(slurp(dir_ / "et" / "comm_groups.json"), slurp(dir_ / "again" / "comm_groups.json"));
 }
 
 // DualPipe's bidirectional program: both lanes' transfers in both directions
@@ -238,7 +264,15 @@ TEST_F(ExportChakra, DualPipe) {
   const Result r = v3sim("export-chakra " + kMixtral + kFourMicrobatches + " --set /schedule/kind=dualpipe --out " +
                          (dir_ / "et").string());
   ASSERT_EQ(r.code, 0) << r.output;
-  const std::vector<ChakraTrace> traces = read_traces(dir_ / "et", 2);
+  const std::vector<ChakraTrace> traces = read_traces(dir_ / "et", 16);
+  expect_runnable(dir_ / "et", 16);
+  // DualPipe's mirrored pairs: NPU p of stage 0 with NPU p of stage 1.
+  const auto groups = nlohmann::json::parse(slurp(dir_ / "et" / "comm_groups.json"));
+  for (int p = 0; p < 8; ++p) {
+    int found = 0;
+    for (const auto& [id, members] : groups.items()) found += members == nlohmann::json({p, p + 8});
+    EXPECT_EQ(found, 1) << p;
+  }
   for (const ChakraTrace& t : traces) {
     expect_well_formed(t);
     int mirror = 0, pairs = 0, sends = 0, recvs = 0;
@@ -265,7 +299,8 @@ TEST_F(ExportChakra, RoutedExpertCollectivesRunBesideTheDenseOnes) {
   const Result r = v3sim("export-chakra " + kMixtral + kFourMicrobatches + " --set /parallelism/ep=4 --out " +
                          (dir_ / "et").string());
   ASSERT_EQ(r.code, 0) << r.output;
-  for (const ChakraTrace& t : read_traces(dir_ / "et", 2)) {
+  expect_runnable(dir_ / "et", 16);
+  for (const ChakraTrace& t : read_traces(dir_ / "et", 16)) {
     expect_well_formed(t);
     std::map<std::string, std::int64_t> bytes;  // collective name -> comm_size
     std::map<std::string, std::uint64_t> id;
@@ -279,7 +314,9 @@ TEST_F(ExportChakra, RoutedExpertCollectivesRunBesideTheDenseOnes) {
         }
       }
     ASSERT_EQ(bytes.size(), 5u);  // two reduce-scatters, the optimizer, two all-gathers
-    EXPECT_EQ(bytes["reduce-scatter of routed-expert gradients"], 2 * bytes["all-gather of routed-expert parameters"]);
+    // Each member gathers its half of the routed experts' BF16 parameters
+    // and reduces all their FP32 gradients.
+    EXPECT_NEAR(bytes["reduce-scatter of routed-expert gradients"], 2 * 2 * bytes["all-gather of routed-expert parameters"], 4);
     EXPECT_GT(bytes["reduce-scatter of routed-expert gradients"], bytes["reduce-scatter of dense gradients"]);
     // The optimizer waits for both reduce-scatters.
     const Node& opt = t.nodes[id["optimizer step"]];
@@ -287,7 +324,33 @@ TEST_F(ExportChakra, RoutedExpertCollectivesRunBesideTheDenseOnes) {
     deps.insert(opt.data_deps().begin(), opt.data_deps().end());
     EXPECT_TRUE(deps.count(id["reduce-scatter of dense gradients"]));
     EXPECT_TRUE(deps.count(id["reduce-scatter of routed-expert gradients"]));
+    // ASTRA-sim runs one collective at a time: the routed experts' follows
+    // the dense one's, in every member the same.
+    const Node& routed = t.nodes[id["reduce-scatter of routed-expert gradients"]];
+    EXPECT_TRUE(std::count(routed.ctrl_deps().begin(), routed.ctrl_deps().end(), id["reduce-scatter of dense gradients"]));
   }
+}
+
+// A symmetric subset: the first 4 of 8 replicas with EP4 keep whole expert
+// groups; the data-parallel group shrinks to 4 and the command says so.
+// Subsets that would split an expert group are refused.
+TEST_F(ExportChakra, SymmetricSubset) {
+  const Result r = v3sim("export-chakra " + kMixtral + kFourMicrobatches + " --set /parallelism/ep=4 --replicas 4 --out " +
+                         (dir_ / "et").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  EXPECT_NE(r.output.find("8 NPUs (4 of 8 data-parallel replicas)"), std::string::npos) << r.output;
+  EXPECT_NE(r.output.find("over 4 replicas (dense) and 1 (routed experts), not 8 and 2"), std::string::npos) << r.output;
+  expect_runnable(dir_ / "et", 8);
+  EXPECT_FALSE(fs::exists(dir_ / "et" / (kPrefix + ".8.et")));
+  const ChakraTrace t = read_traces(dir_ / "et", 1)[0];
+  for (const Node& n : t.nodes)
+    if (str_attr(n, "comm_group") == "dp") {
+      EXPECT_EQ(int_attr(n, "comm_group_size"), 4) << n.name();
+    }
+  const Result split = v3sim("export-chakra " + kMixtral + kFourMicrobatches + " --replicas 4 --out " + (dir_ / "bad").string());
+  EXPECT_EQ(split.code, 2) << split.output;
+  EXPECT_NE(split.output.find("--replicas 4"), std::string::npos) << split.output;
+  EXPECT_FALSE(fs::exists(dir_ / "bad"));
 }
 
 TEST_F(ExportChakra, RefusesBadInputAndWritesNothing) {
