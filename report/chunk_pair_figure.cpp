@@ -51,6 +51,7 @@ std::string chunk_pair_figure(const models::TrainingResult& r) {
     second |= !c->comm && c->second_stream;
   }
   Timeline t;
+  t.tips_without_times = true;
   t.group = "pair";
   t.span_ms = sim::to_ms(t1 - t0);
   t.left_px = 130;
@@ -61,10 +62,9 @@ std::string chunk_pair_figure(const models::TrainingResult& r) {
   for (const models::ComponentRecord* c : parts) {
     const double a = sim::to_ms(c->start - t0), b = sim::to_ms(c->end - t0);
     const std::string label = component_pass_label(c->component, c->pass);
-    const std::string tip = fmt::format("{} of the {} chunk, {} (layer unit {}){}\nstart {:.4f} ms, duration {:.4f} ms",
-                                        label, c->pass == models::Pass::kForward ? "forward" : "backward",
-                                        block_word(c->block), c->unit, c->second_stream ? ", second compute stream" : "",
-                                        a, b - a);
+    const std::string tip = fmt::format("{} of the {} chunk, {} (layer unit {}){}", label,
+                                        c->pass == models::Pass::kForward ? "forward" : "backward", block_word(c->block),
+                                        c->unit, c->second_stream ? ", second compute stream" : "");
     TimelineLane& lane = c->comm ? t.lanes.back() : (second && c->second_stream ? t.lanes[1] : t.lanes.front());
     lane.items.push_back({a, b, label, pass_colour(c->pass, false),
                           std::string(short_name(c->component)) + "(" + component_pass_letter(c->pass) + ")", tip, 0, true});

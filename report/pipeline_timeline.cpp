@@ -26,11 +26,6 @@ const char* kind_word(OpKind k) {
   return "?";
 }
 
-std::string chunk_text(const models::Schedule& s, OpKind kind, const models::Chunk& c) {
-  return fmt::format("{}: micro-batch {}, lane {}, stage {}, chunk {} of its rank", models::format_chunk(s, kind, c),
-                     c.microbatch, c.lane, c.stage, models::chunk_on_rank(s, c));
-}
-
 double ms(sim::Time t) { return sim::to_ms(t); }
 
 // The micro-batch number and lane marker, e.g. "3r", drawn inside the op.
@@ -40,14 +35,16 @@ std::string suffix(const models::Schedule& s, const models::Chunk& c) {
 
 void add_ops(TimelineLane& lane, const models::Schedule& s, const models::RankResult& rank) {
   for (const models::OpRecord& rec : rank.ops) {
-    const std::string tip = op_tip(s, rec);
     const double a = ms(rec.start), b = ms(rec.end);
     if (rec.op.kind == OpKind::kFB) {
-      lane.items.push_back({a, b, "F&B", op_colour(OpKind::kF, models::chunk_on_rank(s, rec.op.a)), suffix(s, rec.op.a), tip, 1, true});
-      lane.items.push_back({a, b, "F&B", op_colour(OpKind::kB, models::chunk_on_rank(s, rec.op.b)), suffix(s, rec.op.b), tip, 2, false});
+      lane.items.push_back({a, b, "F&B", op_colour(OpKind::kF, models::chunk_on_rank(s, rec.op.a)), suffix(s, rec.op.a), "", 1, true});
+      set_op_tip(s, rec, lane.items.back());
+      lane.items.push_back({a, b, "F&B", op_colour(OpKind::kB, models::chunk_on_rank(s, rec.op.b)), suffix(s, rec.op.b), "", 2, false});
+      set_op_tip(s, rec, lane.items.back());
     } else {
       lane.items.push_back({a, b, models::op_kind_letter(rec.op.kind), op_colour(rec.op.kind, models::chunk_on_rank(s, rec.op.a)),
-                            suffix(s, rec.op.a), tip, 0, true});
+                            suffix(s, rec.op.a), "", 0, true});
+      set_op_tip(s, rec, lane.items.back());
     }
   }
 }
@@ -71,13 +68,32 @@ std::string op_colour(OpKind kind, int chunk) {
   return "#cccccc";
 }
 
-std::string op_tip(const models::Schedule& s, const models::OpRecord& rec) {
-  std::string t = models::format_op(s, rec.op) + " (" + kind_word(rec.op.kind) + ")\n";
-  if (rec.op.kind == OpKind::kFB)
-    t += "forward " + chunk_text(s, OpKind::kF, rec.op.a) + "\nbackward " + chunk_text(s, OpKind::kB, rec.op.b) + "\n";
-  else
-    t += chunk_text(s, rec.op.kind, rec.op.a) + "\n";
-  return t + fmt::format("start {:.4f} ms, duration {:.4f} ms", ms(rec.start), ms(rec.end - rec.start));
+std::vector<std::string> op_tip_templates() {
+  std::vector<std::string> t;
+  for (OpKind k : {OpKind::kF, OpKind::kB, OpKind::kI, OpKind::kW})
+    t.push_back(std::string("{0} (") + kind_word(k) + ")\n{0}: micro-batch {1}, lane {2}, stage {3}, chunk {4} of its rank");
+  t.push_back(std::string("{0} (") + kind_word(OpKind::kFB) +
+              ")\nforward {1}: micro-batch {2}, lane {3}, stage {4}, chunk {5} of its rank\n"
+              "backward {6}: micro-batch {7}, lane {8}, stage {9}, chunk {10} of its rank");
+  return t;
+}
+
+void set_op_tip(const models::Schedule& s, const models::OpRecord& rec, TimelineItem& it) {
+  auto chunk = [&](OpKind kind, const models::Chunk& c) {
+    for (const std::string& a : {models::format_chunk(s, kind, c), std::to_string(c.microbatch), std::to_string(c.lane),
+                                 std::to_string(c.stage), std::to_string(models::chunk_on_rank(s, c))})
+      it.tip_args.push_back(a);
+  };
+  it.tip_args.clear();
+  if (rec.op.kind == OpKind::kFB) {
+    it.tip_template = 4;
+    it.tip_args.push_back(models::format_op(s, rec.op));
+    chunk(OpKind::kF, rec.op.a);
+    chunk(OpKind::kB, rec.op.b);
+    return;
+  }
+  it.tip_template = static_cast<int>(rec.op.kind);  // kF 0, kB 1, kI 2, kW 3
+  chunk(rec.op.kind, rec.op.a);
 }
 
 std::string pipeline_legend(bool sends, bool all_to_all, bool tail) {
@@ -111,6 +127,8 @@ std::string pipeline_legend(bool sends, bool all_to_all, bool tail) {
 Timeline pipeline_timeline(const models::PipelineResult& r, double scale_ms, const std::string& group) {
   Timeline t;
   t.group = group;
+  t.tips_without_times = true;
+  t.tip_templates = op_tip_templates();
   t.span_ms = ms(r.step_time);
   t.scale_ms = scale_ms;
   bool any_sends = false;
@@ -127,9 +145,8 @@ Timeline pipeline_timeline(const models::PipelineResult& r, double scale_ms, con
       const std::string name = models::format_chunk(r.schedule, k, x.chunk);
       comm.items.push_back({ms(x.start), ms(x.end), x.gradient ? "send of gradients" : "send of activations",
                             x.gradient ? "#6aa84f" : "#e69138", "",
-                            fmt::format("send {} ({}) from rank {} to rank {}\nstart {:.4f} ms, duration {:.4f} ms", name,
-                                        x.gradient ? "gradients" : "activations", x.from_rank, x.to_rank, ms(x.start),
-                                        ms(x.end - x.start)),
+                            fmt::format("send {} ({}) from rank {} to rank {}", name,
+                                        x.gradient ? "gradients" : "activations", x.from_rank, x.to_rank),
                             0, true});
     }
     sort_items(comm);
@@ -146,8 +163,7 @@ Timeline training_timeline(const models::TrainingResult& r, double scale_ms, con
     if (lane >= t.lanes.size()) continue;
     for (const TailPhase& p : dp_tail(r, k))
       t.lanes[lane].items.push_back({ms(p.start), ms(p.start + p.duration), "data-parallel tail", kTailColour, "",
-                                     fmt::format("{} (data-parallel tail)\nstart {:.4f} ms, duration {:.4f} ms", p.name,
-                                                 ms(p.start), ms(p.duration)),
+                                     fmt::format("{} (data-parallel tail)", p.name),
                                      0, false});
   }
   return t;
@@ -157,6 +173,8 @@ Timeline training_timeline(const models::PipelineResult& pipeline, const std::ve
                            double step_ms, double scale_ms, const std::string& group) {
   Timeline t;
   t.group = group;
+  t.tips_without_times = true;
+  t.tip_templates = op_tip_templates();
   // The step ends after the data-parallel tail, later than the last op.
   t.span_ms = std::max(step_ms, ms(pipeline.step_time));
   t.scale_ms = scale_ms;
@@ -169,8 +187,7 @@ Timeline training_timeline(const models::PipelineResult& pipeline, const std::ve
     const std::string label = component_pass_label(c.component, c.pass);
     comm[static_cast<std::size_t>(c.rank)].items.push_back(
         {ms(c.start), ms(c.end), label, pass_colour(c.pass, true), "",
-         fmt::format("{} of {} (layer unit {})\nstart {:.4f} ms, duration {:.4f} ms", label, op, c.unit, ms(c.start),
-                     ms(c.end - c.start)),
+         fmt::format("{} of {} (layer unit {})", label, op, c.unit),
          0, true});
   }
   for (const models::RankResult& rank : pipeline.ranks) {

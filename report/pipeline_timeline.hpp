@@ -27,7 +27,9 @@ Timeline training_timeline(const models::TrainingResult& r, double scale_ms = 0,
 Timeline training_timeline(const models::PipelineResult& pipeline, const std::vector<models::ComponentRecord>& components,
                            double step_ms, double scale_ms, const std::string& group);
 
-// The hover text of one op: name, kind, micro-batch, lane, stage, chunk, times.
-std::string op_tip(const models::Schedule& s, const models::OpRecord& rec);
+// The hover text of one op (name, kind, micro-batch, lane, stage, chunk; the
+// page adds its times) as one of op_tip_templates() and its arguments.
+std::vector<std::string> op_tip_templates();
+void set_op_tip(const models::Schedule& s, const models::OpRecord& rec, TimelineItem& it);
 
 }  // namespace v3sim::report

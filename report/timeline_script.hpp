@@ -1,8 +1,12 @@
 #pragma once
-// The one script of a v3sim page (no network, no libraries): zoom and pan of
-// the timelines (svg.tl: wheel zooms about the pointer, drag pans, buttons
-// of .tlbar), the time axis redrawn for the visible window with the same
-// rule as report/time_axis.cpp, and a hover box with an op's <title>.
+// The one script of a v3sim page (no network, no libraries): the timelines'
+// ops drawn from the JSON records after each svg.tl (report/timeline_svg.cpp),
+// zoom and pan (wheel zooms about the pointer, drag pans, buttons of
+// .tlbar), the time axis redrawn for the visible window with the same rule
+// as report/time_axis.cpp, op labels drawn where they fit (data-l), and a
+// hover box with an op's text (data-t, or data-u: a template of the
+// timeline's and its arguments; its times added where the timeline leaves
+// them out; merged ops' text from their counts) or a chart mark's <title>.
 // Script errors are written into #errors; when the script has run it sets
 // document.body.dataset.ok = "1" (the headless-browser test reads both).
 #include <string>
@@ -26,11 +30,30 @@ function axis(t0,t1,target){
 }
 function label(a,t){var v=a.sec?t/1000:t;if(Math.abs(v)<0.5*Math.pow(10,-a.dec))v=0;return v.toFixed(a.dec);}
 function el(tag,attrs,text){var e=document.createElementNS(NS,tag);for(var k in attrs)e.setAttribute(k,attrs[k]);if(text!==undefined)e.textContent=text;return e;}
+// The ops of a timeline from its records: the rects the server would draw.
+function build(svg){
+  var d=svg.nextElementSibling;
+  svg.v3tips=[];
+  if(!d||!d.classList.contains('tl-data'))return;
+  var data=JSON.parse(d.textContent),plot=svg.querySelector('svg.plot'),px=(+svg.dataset.plot)/(+svg.dataset.scale);
+  svg.v3tips=data.tips;svg.v3timed=data.timed;
+  data.lanes.forEach(function(L){L.ops.forEach(function(o){
+    var a={'class':(o[2]===2?'agg ':o[2]===1?'op2 ':'op ')+L.role,x:(o[0]*px).toFixed(1),y:L.y,
+      width:Math.max((o[1]-o[0])*px,0.8).toFixed(1),height:L.h,fill:data.fills[o[3]]};
+    if(o[2]===2){a['fill-opacity']=o[8];}
+    a['data-s']=o[0];a['data-e']=o[1];
+    if(o[2]===2){a['data-n']=o[4];a['data-b']=o[5];a['data-k']=o[6];a['data-p']=o[7];}
+    else{if(o[4])a['data-l']=o[4];if(o[5])a['data-t']=o[5];if(o[6])a['data-u']=o[6];}
+    plot.appendChild(el('rect',a));
+  });});
+}
 var groups={};
 document.querySelectorAll('svg.tl').forEach(function(svg){
+  build(svg);
   var g=svg.dataset.group,G=groups[g]||(groups[g]={svgs:[],scale:0,t0:0,t1:0,pending:false});
   G.svgs.push(svg);G.scale=Math.max(G.scale,+svg.dataset.scale);G.t1=G.scale;
   svg.v3items=Array.prototype.slice.call(svg.querySelectorAll('[data-s]'));
+
   svg.v3title=(svg.querySelector('g.axis text.axis-title')||{}).textContent||'time (ms)';
 });
 function layout(G){
@@ -40,8 +63,15 @@ function layout(G){
     var px=plot/(G.t1-G.t0),t0=G.t0;
     svg.v3items.forEach(function(e){
       var s=+e.dataset.s,f=+e.dataset.e,w=(f-s)*px;
-      if(e.tagName==='text'){e.setAttribute('x',((s+f)/2-t0)*px);e.style.display=w>=e.textContent.length*6+4?'':'none';}
-      else{e.setAttribute('x',(s-t0)*px);e.setAttribute('width',e.classList.contains('bg')?Math.max(w,0):Math.max(w,0.8));}
+      e.setAttribute('x',(s-t0)*px);e.setAttribute('width',e.classList.contains('bg')?Math.max(w,0):Math.max(w,0.8));
+      var l=e.v3label,text=l?l.textContent:e.dataset.l;
+      if(text===undefined)return;
+      var fits=w>=text.length*6+4;
+      if(!l){if(!fits)return;
+        var h=+e.getAttribute('height');
+        l=el('text',{'class':h<14?'lbl s':'lbl',y:+e.getAttribute('y')+h/2},text);
+        e.after(l);e.v3label=l;}
+      l.setAttribute('x',((s+f)/2-t0)*px);l.style.display=fits?'':'none';
     });
     var a=axis(G.t0,G.t1,6),g=el('g',{'class':'axis','font-size':'10',fill:'#444'});
     a.ticks.forEach(function(t){
@@ -82,16 +112,34 @@ Object.keys(groups).forEach(function(name){
     });});
   });
 });
+function msText(ms){return ms>=1000?(ms/1000).toFixed(4)+' s':(+ms.toPrecision(4))+' ms';}
+// The text of a timeline op: its data-t, or its data-u (a template of the
+// timeline's data-tips and its arguments), then its times where the
+// timeline leaves them to the page; a merged run's from its counts.
+function opText(t){
+  var d=t.dataset,svg=t.closest('svg.tl');
+  if(d.n!==undefined)return d.n+' ops, each narrower than a pixel, merged: '+msText(+d.s)+' to '+msText(+d.e)+
+    ' (busy '+d.b+'% of it), mostly '+d.k+' ('+d.p+'% of their time)';
+  var text=d.t;
+  if(d.u!==undefined){var a=d.u.split('|');
+    text=(svg.v3tips[+a[0]]||'').replace(/\{(\d+)\}/g,function(m,i){return a[+i+1];});}
+  if(text===undefined)return null;
+  if(svg.v3timed)text+=(text?'\n':'')+'start '+(+d.s).toFixed(4)+' ms, duration '+(d.e-d.s).toFixed(4)+' ms';
+  return text;
+}
 window.addEventListener('mousemove',function(ev){
   if(drag){var G=drag.G,r=drag.svg.getBoundingClientRect(),sx=r.width/drag.svg.width.baseVal.value;
     view(G,drag.t0-(ev.clientX-drag.x)/sx/(+drag.svg.dataset.plot)*(G.t1-G.t0),G.t1-G.t0);}
   if(!box)return;
-  var t=ev.target,tip=t&&t.querySelector?t.querySelector(':scope > title'):null;
-  if(tip&&t.closest('svg.tl,svg.chart')){box.textContent=tip.textContent;box.style.display='block';
+  var t=ev.target,text=null;
+  if(t&&t.closest&&t.closest('svg.tl')&&t.dataset&&t.dataset.s!==undefined&&!t.classList.contains('bg'))text=opText(t);
+  else if(t&&t.closest&&t.closest('svg.tl,svg.chart')){var tip=t.querySelector(':scope > title');if(tip)text=tip.textContent;}
+  if(text){box.textContent=text;box.style.display='block';
     box.style.left=(ev.clientX+14)+'px';box.style.top=(ev.clientY+14)+'px';}
   else box.style.display='none';
 });
 window.addEventListener('mouseup',function(){drag=null;});
+Object.keys(groups).forEach(function(n){layout(groups[n]);});
 // Page address ending in #zoom-selftest: show [25%, 35%] of every group's
 // scale at once, so a headless browser can check the re-laid-out axis.
 if(location.hash==='#zoom-selftest'){Object.keys(groups).forEach(function(n){var G=groups[n];view(G,G.scale*0.25,G.scale*0.1);layout(G);});document.body.dataset.zoomed='1';}

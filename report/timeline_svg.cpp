@@ -3,6 +3,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <nlohmann/json.hpp>
+#include <stdexcept>
 
 #include "report/html_escape.hpp"
 #include "report/lane_aggregate.hpp"
@@ -11,56 +13,61 @@
 namespace v3sim::report {
 namespace {
 
-// Widths the page script uses too: the least drawn width of an op, and the
-// least width at which its label fits (about 6 px a character, 4 px margin).
-constexpr double kMinOpPx = 0.8;
-double label_px(const std::string& label) { return 6.0 * static_cast<double>(label.size()) + 4; }
-
-void draw_rect(std::string& svg, const char* cls, double x, double y, double w, double h, const std::string& fill,
-               double opacity, double s, double e, const std::string& extra, const std::string& tip) {
-  svg += fmt::format(R"(<rect class="{}" x="{:.2f}" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}")", cls, x, y,
-                     std::max(w, kMinOpPx), h, fill);
-  if (opacity < 1) svg += fmt::format(R"( fill-opacity="{:.2f}")", opacity);
-  svg += fmt::format(R"( stroke="#555" stroke-width="0.4" data-s="{:.9g}" data-e="{:.9g}"{}><title>{}</title></rect>)", s,
-                     e, extra, html_escape(tip));
+// A JSON string (quotes included).
+std::string json_string(const std::string& text) {
+  return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-std::string ms_text(double ms) { return ms >= 1000 ? fmt::format("{:.4f} s", ms / 1000) : fmt::format("{:.4g} ms", ms); }
+// Colours by first use, so that records name them by index.
+struct Palette {
+  std::vector<std::string> colours;
+  std::size_t index(const std::string& c) {
+    const auto it = std::find(colours.begin(), colours.end(), c);
+    if (it != colours.end()) return static_cast<std::size_t>(it - colours.begin());
+    colours.push_back(c);
+    return colours.size() - 1;
+  }
+};
 
-// One lane's items of one half: aggregated, then drawn.
-void draw_half(std::string& svg, const TimelineLane& lane, int half, double y, double px, TimelineStats& stats) {
+// "k|arg0|arg1...": the item's tip as template k and its arguments.
+std::string templated_tip(const TimelineItem& it) {
+  if (it.tip_template < 0) return "";
+  std::string u = std::to_string(it.tip_template);
+  for (const std::string& a : it.tip_args) {
+    if (a.find('|') != std::string::npos) throw std::logic_error("timeline tip argument holds '|': " + a);
+    u += "|" + a;
+  }
+  return u;
+}
+
+// One lane's items of one half, aggregated, as the page script's records
+// (report/timeline_script.hpp builds the rects from them): an op
+// [start, end, 0, colour, label, tip, templated tip], the lower half of a
+// pair the same with 1, a merged run [start, end, 2, colour, ops counted,
+// busy %, main kind, its % of their time, opacity]. Times in ms to 9
+// significant digits: zoomed in to a millionth of the scale, a pixel still
+// holds a distinct time.
+void half_records(std::string& out, const TimelineLane& lane, int half, double px, Palette& fills, TimelineStats& stats) {
   std::vector<const TimelineItem*> items;
   for (const TimelineItem& it : lane.items)
     if (it.half == half) items.push_back(&it);
   std::vector<LaneOp> ops;
   for (const TimelineItem* it : items) ops.push_back({it->start_ms, it->end_ms, it->kind, it->fill});
-  const double h = half == 0 ? lane.height : lane.height / 2;
-  const double top = half == 2 ? y + lane.height / 2 : y;
-  const char* role = lane.comm ? "m" : "c";
   for (const LaneSegment& seg : aggregate_lane(ops, px)) {
     std::size_t counted = 0;
     for (std::size_t i = seg.first; i < seg.first + seg.n; ++i) counted += items[i]->counted;
     stats.ops += counted;
-    const double x = seg.start_ms * px, w = (seg.end_ms - seg.start_ms) * px;
+    if (!out.empty() && out.back() != '[') out += ',';
     if (seg.n == 1) {
       const TimelineItem& it = *items[seg.first];
-      draw_rect(svg, fmt::format("{} {}", it.counted ? "op" : "op2", role).c_str(), x, top, w, h, it.fill, 1, it.start_ms,
-                it.end_ms, "", it.tip);
-      if (!it.label.empty())
-        svg += fmt::format(R"(<text class="lbl" x="{:.2f}" y="{:.2f}" font-size="{}" text-anchor="middle" )"
-                           R"(dominant-baseline="central" data-s="{:.9g}" data-e="{:.9g}"{}>{}</text>)",
-                           x + w / 2, top + h / 2, h < 14 ? 8 : 10, it.start_ms, it.end_ms,
-                           w >= label_px(it.label) ? "" : R"( style="display:none")", html_escape(it.label));
+      out += fmt::format("[{:.9g},{:.9g},{},{},{},{},{}]", it.start_ms, it.end_ms, it.counted ? 0 : 1, fills.index(it.fill),
+                         json_string(it.label), json_string(it.tip), json_string(templated_tip(it)));
       continue;
     }
     stats.aggregated_ops += counted;
     ++stats.aggregate_rects;
-    const std::string tip = fmt::format("{} ops, each narrower than a pixel, merged: {} to {} (busy {:.0f}% of it), mostly {} "
-                                        "({:.0f}% of their time)",
-                                        seg.n, ms_text(seg.start_ms), ms_text(seg.end_ms), 100 * seg.busy_share,
-                                        seg.kind, 100 * seg.dominant_share);
-    draw_rect(svg, fmt::format("agg {}", role).c_str(), x, top, w, h, seg.fill, std::max(0.35, seg.busy_share),
-              seg.start_ms, seg.end_ms, fmt::format(R"( data-n="{}")", counted), tip);
+    out += fmt::format("[{:.9g},{:.9g},2,{},{},{:.0f},{},{:.0f},{:.2f}]", seg.start_ms, seg.end_ms, fills.index(seg.fill), counted,
+                       100 * seg.busy_share, json_string(seg.kind), 100 * seg.dominant_share, std::max(0.35, seg.busy_share));
   }
 }
 
@@ -86,15 +93,31 @@ std::string draw_timeline(const Timeline& t, TimelineStats* stats) {
   // The plot is a nested <svg>: it clips what a zoom moves out of view.
   svg += fmt::format(R"(<svg class="plot" x="{:.0f}" y="0" width="{:.0f}" height="{:.1f}" overflow="hidden">)", t.left_px,
                      t.plot_px, bottom);
+  // The lanes' backgrounds here; their ops as records in the JSON script
+  // after the SVG, drawn by the page script (a third of the bytes of SVG
+  // elements: a page of four 2048-GPU schedules stays under 3 MB).
   TimelineStats local;
+  Palette fills;
+  std::string lanes;
   y = 4;
   for (const TimelineLane& l : t.lanes) {
     svg += fmt::format(R"(<rect class="bg" x="0" y="{:.2f}" width="{:.2f}" height="{:.2f}" fill="{}" data-s="0" data-e="{:.9g}"/>)",
                        y, t.span_ms * px, l.height, l.comm ? "#fafafa" : "#f2f2f2", t.span_ms);
-    for (int half = 0; half < 3; ++half) draw_half(svg, l, half, y, px, local);
+    for (int half = 0; half < 3; ++half) {
+      std::string records = "[";
+      half_records(records, l, half, px, fills, local);
+      if (records.size() == 1) continue;
+      lanes += fmt::format("{}{{\"y\":{:.1f},\"h\":{:.1f},\"role\":\"{}\",\"ops\":{}]}}", lanes.empty() ? "" : ",\n",
+                           half == 2 ? y + l.height / 2 : y, half == 0 ? l.height : l.height / 2, l.comm ? "m" : "c", records);
+    }
     y += l.height + l.gap_after;
   }
   svg += "</svg></svg>";
+  std::string data = fmt::format("{{\"fills\":{},\"timed\":{},\"tips\":{},\n\"lanes\":[{}]}}", nlohmann::json(fills.colours).dump(),
+                                 t.tips_without_times, nlohmann::json(t.tip_templates).dump(), lanes);
+  // Inside a script element only "</" could end it early.
+  for (std::size_t at = data.find("</"); at != std::string::npos; at = data.find("</", at + 3)) data.replace(at, 2, "<\\/");
+  svg += R"(<script type="application/json" class="tl-data">)" + data + "</script>";
   if (stats) stats->add(local);
   return svg;
 }

@@ -1,8 +1,9 @@
 #pragma once
 // A timeline as SVG: lanes of ops on a real time axis (report/time_axis),
-// ops narrower than a pixel merged (report/lane_aggregate), every op with a
-// <title> for a native tooltip and data-s/data-e (ms) from which the page
-// script (report/timeline_script.hpp) lays the lanes out again when zoomed.
+// ops narrower than a pixel merged (report/lane_aggregate), every op with
+// data-s/data-e (ms) from which the page script (report/timeline_script.hpp)
+// lays the lanes out again when zoomed, and its hover text in data-t (merged
+// ops: their count, busy share and main kind, written out by the script).
 //
 // Pages comparing runs give every timeline the same `scale_ms` (the longest
 // run's span), so equal times are equal widths across timelines.
@@ -17,9 +18,14 @@ struct TimelineItem {
   std::string kind;   // what an aggregate of such ops is called, e.g. "F", "dispatch(F)"
   std::string fill;   // colour
   std::string label;  // drawn inside the op when it is wide enough
-  std::string tip;    // hover text
+  std::string tip;    // hover text (times left out when the timeline's tips_without_times)
   int half = 0;       // 0: the lane's height; 1: its upper half; 2: its lower half
   bool counted = true;  // false for the second half of an op drawn as two (a pair)
+  // Instead of `tip`: template `tip_template` of the timeline's
+  // tip_templates with {0}, {1}, ... replaced by tip_args (no '|' in them),
+  // filled in by the page: thousands of ops share a few sentences.
+  int tip_template = -1;
+  std::vector<std::string> tip_args{};
 };
 
 struct TimelineLane {
@@ -38,6 +44,11 @@ struct Timeline {
   double plot_px = 1100;
   double left_px = 90;
   std::string axis_title = "time";
+  // The items' tips leave out their times: the page adds "start S ms,
+  // duration D ms" from data-s/data-e (the bulk of a page's ops carry no
+  // repeated numbers).
+  bool tips_without_times = false;
+  std::vector<std::string> tip_templates;  // see TimelineItem::tip_template
 };
 
 struct TimelineStats {
