@@ -20,6 +20,7 @@ void add_run_command(CLI::App& app);
 void add_validate_command(CLI::App& app);
 void add_schedule_command(CLI::App& app);
 void add_list_command(CLI::App& app);
+void add_model_command(CLI::App& app);
 void add_topology_command(CLI::App& app);
 void add_calibrate_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);

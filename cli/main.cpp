@@ -21,6 +21,7 @@ int main(int argc, char** argv) {
   v3sim::cli::add_validate_command(app);
   v3sim::cli::add_schedule_command(app);
   v3sim::cli::add_list_command(app);
+  v3sim::cli::add_model_command(app);
   v3sim::cli::add_topology_command(app);
   v3sim::cli::add_calibrate_command(app);
   v3sim::cli::add_sweep_command(app);

@@ -33,7 +33,19 @@ ScaleEstimate training(const Scenario& s) {
   // route costs about an eighth of a task.
   const double routes = t.model.is_moe() ? static_cast<double>(t.parallel.ep) * t.seq_len * t.micro_batch * t.model.topk : 0;
   ScaleEstimate e;
-  e.items = ranks * mb * per_rank * (full ? kFullPerLayer : kReducedPerLayer) + routes / 8;
+  e.tasks = ranks * mb * per_rank * (full ? kFullPerLayer : kReducedPerLayer);
+  e.items = e.tasks + routes / 8;
+  // Full fidelity: each MoE layer's four all-to-alls (dispatch and combine,
+  // forward and backward) as DeepEP moves them, from every GPU: one flow to
+  // the same-index GPU of each other node of its group, one over NVLink to
+  // each other GPU of its node the group spans (measured: 7 for EP8 in a
+  // node, 14 for EP64 over 8 nodes).
+  if (full && t.model.is_moe() && t.parallel.ep > 1) {
+    const double per_node = s.cluster->spec.node.gpus, ep = t.parallel.ep;
+    const double nodes_spanned = std::ceil(ep / per_node), in_node = std::min(ep, per_node);
+    const double moe_per_rank = (t.model.moe_layers() + t.model.mtp_depth) / pp;
+    e.flows = ranks * mb * moe_per_rank * 4 * ((nodes_spanned - 1) + (in_node - 1));
+  }
   e.detail = fmt::format("{:.0f} simulated ranks x {:.0f} micro-batches x {:.0f} layers per rank, {:.3g} token routes",
                          ranks, mb, per_rank, routes);
   if (routes / 8 > e.items / 2)
@@ -132,6 +144,24 @@ ScaleEstimate serving(const Scenario& s) {
 }
 
 }  // namespace
+
+RunCost estimate_run_cost(const ScaleEstimate& e) {
+  // Measured (docs/benchmarks.md, session 16) on full-fidelity DeepSeek-V3
+  // steps, one core of the reference VM: 3.38 GB for 22.2 M tasks (128
+  // GPUs, EP8) and 3.22 GB for 21.8 M (2048 GPUs, EP64); 93 s and 121 s for
+  // 22.2 M tasks and 25.8 M flows (128 and 256 GPUs, EP8 in a node), 247 s for
+  // 21.8 M tasks and 51.2 M flows (2048 GPUs, EP64). With a task's own work
+  // at about 1.5 us, a flow costs 2.3 to 4.2 us: more where more flows share
+  // the links the solver updates together; the range spans them.
+  constexpr double kBytesPerTask = 190;  // per estimated task (the estimate counts about 20% fewer)
+  constexpr double kSecondsPerTask = 1.5e-6;
+  constexpr double kSecondsPerFlowLow = 2.3e-6, kSecondsPerFlowHigh = 4.5e-6;
+  RunCost c;
+  c.bytes = e.tasks * kBytesPerTask;
+  c.seconds_low = e.tasks * kSecondsPerTask + e.flows * kSecondsPerFlowLow;
+  c.seconds_high = e.tasks * kSecondsPerTask + e.flows * kSecondsPerFlowHigh;
+  return c;
+}
 
 ScaleEstimate estimate_scale(const Scenario& s) {
   if (s.serving) return serving(s);

@@ -1,5 +1,6 @@
 #include "models/transformer/hf_config.hpp"
 
+#include <cctype>
 #include <map>
 #include <optional>
 #include <utility>
@@ -19,8 +20,17 @@ constexpr long long kMaxDim = 1 << 24;
 const std::pair<const char*, const char*> kArchitectures[] = {
     {"DeepseekV3ForCausalLM", "deepseek_v3"}, {"DeepseekV2ForCausalLM", "deepseek_v2"},
     {"LlamaForCausalLM", "llama"},            {"MixtralForCausalLM", "mixtral"},
+    {"Qwen2MoeForCausalLM", "qwen2_moe"},
     {"Qwen3MoeForCausalLM", "qwen3_moe"},
 };
+
+// The digits of a name, in order: its family's version.
+std::string digits(const std::string& s) {
+  std::string d;
+  for (char c : s)
+    if (std::isdigit(static_cast<unsigned char>(c))) d += c;
+  return d;
+}
 
 std::string joined(const std::vector<std::string>& words) {
   std::string out;
@@ -53,7 +63,11 @@ std::string model_type(ObjectReader& in) {
     for (const std::string& known : hf_model_types())
       if (type == known) return type;
     std::string msg = "unsupported model_type \"" + type + "\" (v3sim maps " + joined(hf_model_types()) + ")";
-    if (auto near = sim::nearest(type, hf_model_types())) msg += "; did you mean \"" + *near + "\"?";
+    // A misspelling, never another version: a name one digit away is another
+    // family (qwen2_moe's shared expert, which qwen3_moe lacks; llama4's
+    // experts) that would silently drop or invent a component.
+    if (auto near = sim::nearest(type, hf_model_types()); near && digits(*near) == digits(type))
+      msg += "; did you mean \"" + *near + "\"?";
     throw InputError("/model_type", msg);
   }
   if (const nlohmann::json* arch = in.child("architectures")) {
@@ -131,8 +145,9 @@ void read_mixtral(ObjectReader& in, ModelConfig& m) {
   m.expert_intermediate = required(in, "intermediate_size", 1);
 }
 
-// transformers' Qwen3MoeDecoderLayer: layer i is MoE unless i is listed in
-// mlp_only_layers or (i + 1) is not a multiple of decoder_sparse_step.
+// transformers' Qwen3MoeDecoderLayer (and Qwen2MoeDecoderLayer): layer i is
+// MoE unless i is listed in mlp_only_layers or (i + 1) is not a multiple of
+// decoder_sparse_step.
 void read_qwen3_moe(ObjectReader& in, ModelConfig& m) {
   read_gqa(in, m);
   m.routed_experts = required(in, "num_experts", 1);
@@ -171,10 +186,20 @@ void read_qwen3_moe(ObjectReader& in, ModelConfig& m) {
   read_dense_intermediate(in, m);
 }
 
+// Qwen2-MoE (Qwen1.5-MoE, Qwen2-57B-A14B): Qwen3-MoE's layout plus one
+// shared expert of its own width beside the routed ones in every MoE layer
+// (its sigmoid gate, hidden_size weights a layer, is left out).
+void read_qwen2_moe(ObjectReader& in, ModelConfig& m) {
+  read_qwen3_moe(in, m);
+  if (!m.is_moe()) return;
+  m.shared_experts = 1;
+  m.shared_expert_intermediate = required(in, "shared_expert_intermediate_size", 1);
+}
+
 }  // namespace
 
 const std::vector<std::string>& hf_model_types() {
-  static const std::vector<std::string> types = {"deepseek_v3", "deepseek_v2", "llama", "mixtral", "qwen3_moe"};
+  static const std::vector<std::string> types = {"deepseek_v3", "deepseek_v2", "llama", "mixtral", "qwen2_moe", "qwen3_moe"};
   return types;
 }
 
@@ -204,6 +229,8 @@ ModelConfig model_from_hf_config(const nlohmann::json& config, const std::string
     read_dense_intermediate(in, m);
   } else if (type == "mixtral") {
     read_mixtral(in, m);
+  } else if (type == "qwen2_moe") {
+    read_qwen2_moe(in, m);
   } else {
     read_qwen3_moe(in, m);
   }

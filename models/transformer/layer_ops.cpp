@@ -118,7 +118,7 @@ class ForwardBuilder {
     // Rows weighted by their gates and summed back to one row per token.
     memory("experts_unpermute", "unpermute", Component::kMlp, rows * h * kBf16 + tm * h * kBf16, 0, false);
     if (m_.shared_experts > 0)
-      dense_ffn(m_.shared_experts * m_.expert_intermediate, Component::kMlp, "shared_", false);
+      dense_ffn(m_.shared_experts * m_.shared_width(), Component::kMlp, "shared_", false);
     tp_all_reduce("mlp_all_reduce", Component::kMlp);
     comm_aux("combine_notify", kNotifyClass, Component::kCombine);
     // The combine's own tokens travel in BF16; its flag says how its backward

@@ -47,7 +47,7 @@ const Field kFields[] = {
 };
 
 std::vector<std::string> field_keys() {
-  std::vector<std::string> keys{"attention", "tied_embeddings"};
+  std::vector<std::string> keys{"attention", "tied_embeddings", "shared_expert_intermediate"};
   for (const Field& f : kFields) keys.push_back(f.key);
   return keys;
 }
@@ -63,6 +63,9 @@ void read_fields(ModelConfig& m, const nlohmann::json& value, const std::string&
   for (const Field& f : kFields)
     if (all_required || in.has(f.key)) m.*f.member = static_cast<int>(in.integer(f.key, f.min, 1 << 24));
   m.tied_embeddings = in.optional_boolean("tied_embeddings").value_or(m.tied_embeddings);
+  // Optional in presets too: only models whose shared expert has its own width name it.
+  if (in.has("shared_expert_intermediate"))
+    m.shared_expert_intermediate = static_cast<int>(in.integer("shared_expert_intermediate", 0, 1 << 24));
 }
 
 // Consistency a single field's range cannot express.

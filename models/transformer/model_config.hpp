@@ -30,6 +30,10 @@ struct ModelConfig {
   int routed_experts = 0;  // 0: dense model
   int shared_experts = 0;
   int expert_intermediate = 0;
+  // One shared expert's FFN width when it differs from a routed expert's
+  // (Qwen2-MoE's shared_expert_intermediate_size); 0: expert_intermediate,
+  // as in DeepSeek's models.
+  int shared_expert_intermediate = 0;
   int topk = 0;
   int expert_groups = 1;
   int group_limit = 1;
@@ -37,6 +41,7 @@ struct ModelConfig {
   bool tied_embeddings = false;  // the output head reuses the embedding matrix (one copy per rank holding both)
 
   bool is_moe() const { return routed_experts > 0; }
+  int shared_width() const { return shared_expert_intermediate > 0 ? shared_expert_intermediate : expert_intermediate; }
   int moe_layers() const { return is_moe() ? layers - dense_layers : 0; }
   int qk_head_dim() const { return attention == AttentionKind::kMla ? qk_nope_head_dim + qk_rope_head_dim : head_dim; }
   int v_dim() const { return attention == AttentionKind::kMla ? v_head_dim : head_dim; }

@@ -23,7 +23,7 @@ double ffn_parameters(const ModelConfig& m, double intermediate) { return 3.0 * 
 BlockParameters moe_parameters(const ModelConfig& m) {
   BlockParameters p;
   p.dense = m.hidden + static_cast<double>(m.routed_experts) * m.hidden +
-            m.shared_experts * ffn_parameters(m, m.expert_intermediate);
+            m.shared_experts * ffn_parameters(m, m.shared_width());
   p.routed = m.routed_experts * ffn_parameters(m, m.expert_intermediate);
   return p;
 }

@@ -161,3 +161,26 @@ TEST_F(HfImport, ShippedMixtralExampleRuns) {
 }
 
 }  // namespace
+
+namespace {
+
+// `v3sim model` on Qwen2-57B-A14B's config in a folder, as HuggingFace lays a
+// checkpoint out: the shared expert of its own width and the counts worked
+// by hand in tests/models/hf_config_test.cpp; a preset by name; an unknown
+// name is one exit-2 line.
+TEST_F(HfImport, ModelCommandShowsWhatItReads) {
+  write("qwen2/config.json", published::qwen2_57b_a14b_config());
+  const Result r = v3sim("model " + (dir_ / "qwen2").string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  for (const char* needle : {"64 routed experts of 2560, top-8, 1 shared of 20480", "28 heads, 4 kv heads, head dim 128",
+                             "57.41B (57,408,429,568)", "14.25B (14,249,041,408)"})
+    EXPECT_NE(r.output.find(needle), std::string::npos) << needle << "\n" << r.output;
+  const Result preset = v3sim("model deepseek-v3");
+  EXPECT_EQ(preset.code, 0);
+  EXPECT_NE(preset.output.find("256 routed experts of 2048, top-8, 1 shared of 2048"), std::string::npos) << preset.output;
+  const Result bad = v3sim("model deepseek-v9");
+  EXPECT_EQ(bad.code, 2);
+  EXPECT_EQ(std::count(bad.output.begin(), bad.output.end(), '\n'), 1) << bad.output;
+}
+
+}  // namespace

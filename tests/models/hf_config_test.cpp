@@ -167,6 +167,32 @@ TEST(HfConfig, Qwen3MoeUsesItsOwnHeadDimAndDenseLayersFirst) {
   EXPECT_EQ(pointer_of_error(c).substr(0, 19), "/mlp_only_layers/0:");
 }
 
+// Qwen2-57B-A14B by hand (weights and RMSNorms; Qwen2's q/k/v biases and the
+// shared expert's sigmoid gate, 229,376 in all, are not modelled): a layer's
+// attention 3584 + 3584 x (28 + 8) x 128 + 3584 x 3584 = 29,363,712; its
+// norm, router and shared expert 3584 + 64 x 3584 + 3 x 3584 x 20480 =
+// 220,433,920; its routed experts 64 x 3 x 3584 x 2560 = 1,761,607,680.
+// 28 layers, embedding and head 2 x 151936 x 3584 + 3584: 57,408,429,568
+// ("57B"). Activated, 8 of 64 experts: 57,408,429,568 - 28 x 56 x 27,525,120
+// = 14,249,041,408 ("A14B").
+TEST(HfConfig, Qwen2MoeReadsItsSharedExpertOfItsOwnWidth) {
+  const ModelConfig m = map(published::qwen2_57b_a14b_config());
+  EXPECT_EQ(m.routed_experts, 64);
+  EXPECT_EQ(m.expert_intermediate, 2560);
+  EXPECT_EQ(m.shared_experts, 1);
+  EXPECT_EQ(m.shared_width(), 20480);
+  EXPECT_EQ(m.dense_layers, 0);
+  EXPECT_EQ(m.head_dim, 128);
+  EXPECT_DOUBLE_EQ(total_parameters(m), 57'408'429'568.0);
+  EXPECT_DOUBLE_EQ(activated_parameters(m), 14'249'041'408.0);
+  nlohmann::json c = published::qwen2_57b_a14b_config();
+  c.erase("shared_expert_intermediate_size");
+  EXPECT_EQ(pointer_of_error(c).substr(0, 33), "/shared_expert_intermediate_size:");
+  c = published::qwen2_57b_a14b_config();
+  c.erase("model_type");
+  EXPECT_EQ(map(c).shared_width(), 20480);  // named by its architecture
+}
+
 TEST(HfConfig, ArchitecturesNameTheTypeAndNameOrPathNamesTheModel) {
   nlohmann::json c = published::mixtral_8x7b_config();
   c.erase("model_type");
@@ -184,9 +210,16 @@ TEST(HfConfig, UnsupportedTypesAndBadFieldsNameThePointer) {
   nlohmann::json c = published::mixtral_8x7b_config();
   c["model_type"] = "gpt2";
   EXPECT_EQ(pointer_of_error(c),
-            "/model_type: unsupported model_type \"gpt2\" (v3sim maps deepseek_v3, deepseek_v2, llama, mixtral, qwen3_moe)");
+            "/model_type: unsupported model_type \"gpt2\" (v3sim maps deepseek_v3, deepseek_v2, llama, mixtral, qwen2_moe, "
+            "qwen3_moe)");
   c["model_type"] = "mixtrall";
   EXPECT_NE(pointer_of_error(c).find("did you mean \"mixtral\""), std::string::npos);
+  // Another version is another family, never suggested: Qwen1.5-MoE's
+  // shared expert (qwen2_moe) is not Qwen3-MoE's layout, Llama 4 has experts.
+  for (const char* version : {"qwen1_5_moe", "deepseek_v4", "llama4"}) {
+    c["model_type"] = version;
+    EXPECT_EQ(pointer_of_error(c).find("did you mean"), std::string::npos) << version;
+  }
   c = published::mixtral_8x7b_config();
   c["num_local_experts"] = "8";
   EXPECT_EQ(pointer_of_error(c), "/num_local_experts: expected an integer, got a string");

@@ -84,6 +84,21 @@ inline nlohmann::json mixtral_8x7b_config() {
   "vocab_size": 32000})");
 }
 
+// Qwen/Qwen2-57B-A14B's config.json (Qwen2-MoE: 64 experts of 2560 and one
+// shared expert of 20480 in every layer).
+inline nlohmann::json qwen2_57b_a14b_config() {
+  return nlohmann::json::parse(R"({
+  "architectures": ["Qwen2MoeForCausalLM"], "attention_dropout": 0.0, "bos_token_id": 151643, "decoder_sparse_step": 1,
+  "eos_token_id": 151643, "hidden_act": "silu", "hidden_size": 3584, "initializer_range": 0.02,
+  "intermediate_size": 18944, "max_position_embeddings": 131072, "max_window_layers": 28, "model_type": "qwen2_moe",
+  "moe_intermediate_size": 2560, "norm_topk_prob": false, "num_attention_heads": 28, "num_experts": 64,
+  "num_experts_per_tok": 8, "num_hidden_layers": 28, "num_key_value_heads": 4, "output_router_logits": false,
+  "rms_norm_eps": 1e-06, "rope_theta": 1000000.0, "router_aux_loss_coef": 0.001,
+  "shared_expert_intermediate_size": 20480, "sliding_window": 131072, "tie_word_embeddings": false,
+  "torch_dtype": "bfloat16", "transformers_version": "4.40.1", "use_cache": true, "use_sliding_window": false,
+  "vocab_size": 151936})");
+}
+
 // head_dim 128 is set apart from hidden_size / heads (64).
 inline nlohmann::json qwen3_30b_a3b_config() {
   return nlohmann::json::parse(R"({
