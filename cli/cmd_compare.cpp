@@ -1,6 +1,7 @@
 // v3sim compare SCENARIO --schedules dualpipe,1f1b,zb1p [--set ...] [--out DIR]
 // v3sim compare INFERENCE_SCENARIO... [--vary overlap,eplb] [--set ...] [--out DIR]
 #include <algorithm>
+#include <filesystem>
 #include <limits>
 #include <iostream>
 #include <memory>
@@ -120,17 +121,17 @@ report::CompareRow abstract_row(const models::Scenario& s) {
 // An inference scenario's variants: itself, and for each --vary axis the
 // other setting (overlap off; EPLB replaced by the same slots placed
 // without load statistics).
-std::vector<std::pair<std::string, std::vector<std::string>>> variants(const std::string& path,
+std::vector<std::pair<std::string, std::vector<std::string>>> variants(const std::string& name,
                                                                       const std::vector<std::string>& vary,
                                                                       const models::Scenario& base) {
-  std::vector<std::pair<std::string, std::vector<std::string>>> out{{path, {}}};
+  std::vector<std::pair<std::string, std::vector<std::string>>> out{{name, {}}};
   const models::Deployment& d = base.inference->deployment;
   for (const std::string& axis : vary) {
     if (axis == "overlap")
-      out.push_back({path + " [two_micro_batch " + (d.two_micro_batch ? "off" : "on") + "]",
+      out.push_back({name + " [two_micro_batch " + (d.two_micro_batch ? "off" : "on") + "]",
                      {std::string("/workload/deployment/two_micro_batch=") + (d.two_micro_batch ? "false" : "true")}});
     else if (axis == "eplb")
-      out.push_back({path + (d.placement == models::Placement::kEplb ? " [placement static]" : " [placement eplb]"),
+      out.push_back({name + (d.placement == models::Placement::kEplb ? " [placement static]" : " [placement eplb]"),
                      {std::string("/workload/deployment/placement=\"") +
                       (d.placement == models::Placement::kEplb ? "static" : "eplb") + "\""}});
     else
@@ -144,7 +145,9 @@ void compare_inference(const CompareArgs& a) {
   for (const std::string& path : a.scenarios) {
     const models::Scenario base = load_scenario(path, a.sets);
     if (!base.inference) throw InputFailure(path + ": expected an inference scenario (workload kind \"inference\") beside the others");
-    for (const auto& [label, extra] : variants(path, a.vary, base)) {
+    // Variants go by the scenario's name (its file's name without one).
+    const std::string name = base.name.empty() ? std::filesystem::path(path).stem().string() : base.name;
+    for (const auto& [label, extra] : variants(name, a.vary, base)) {
       report::InferenceCompareRow row;
       row.label = label;
       std::vector<std::string> sets = a.sets;
@@ -177,6 +180,7 @@ void compare_serving(const CompareArgs& a) {
     row.label = path;
     try {
       const models::Scenario s = load_scenario(path, a.sets);
+      if (!s.name.empty()) row.label = s.name;
       if (!s.serving) throw InputFailure(path + ": expected a serving scenario (workload kind \"serving\") beside the others");
       row.prefill_units = s.serving->prefill.units;
       row.decode_units = s.serving->decode.units;

@@ -6,6 +6,7 @@
 
 #include "report/html_page.hpp"
 #include "report/inference_timeline.hpp"
+#include "report/time_axis.hpp"
 
 namespace v3sim::report {
 namespace {
@@ -73,8 +74,11 @@ std::string inference_compare_html(const std::string& title, const std::vector<I
   html += "</table>\n<h2>Stage time per GPU over the step (mean; the busiest GPU's as the thin bar)</h2>\n";
   for (const InferenceCompareRow& row : rows) {
     if (!row.error.empty() || longest <= 0) continue;
-    html += "<h3>" + html_escape(row.label) + "</h3>\n<svg width=\"820\" height=\"" +
-            std::to_string(18 * row.result.stages.size() + 4) + "\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\">\n";
+    // Bars on one scale for every variant, with its axis below them.
+    const int bottom = static_cast<int>(18 * row.result.stages.size() + 4);
+    html += "<h3>" + html_escape(row.label) + "</h3>\n<svg class=\"chart\" width=\"820\" height=\"" +
+            std::to_string(bottom + 36) + "\" xmlns=\"http://www.w3.org/2000/svg\" font-size=\"11\">\n";
+    html += time_axis_svg(time_axis(0, longest), 80, 600 / longest, 0, bottom, "stage time per GPU over the step");
     int y = 2;
     for (const models::StageTotal& st : row.result.stages) {
       html += fmt::format("<text x=\"0\" y=\"{}\">{}</text><rect x=\"80\" y=\"{}\" width=\"{:.1f}\" height=\"10\" fill=\"#9dc3e6\"/>"

@@ -154,15 +154,22 @@ std::string inference_html_report(const models::Scenario& scenario, const models
 
   // The whole step, then one MoE layer as DeepSeek draws it: the compute
   // stream over the exchanges, each micro-batch's work labelled.
-  html += "<h2>The step on GPU 0" + std::string(r.slowest_gpu != 0 ? " and the busiest GPU" : "") + "</h2>\n" +
-          inference_legend(r) + "\n" + timeline_controls("step") + "\n";
+  html += "<h2>The step on GPU 0" + std::string(r.slowest_gpu != 0 ? " and the busiest GPU" : "") + "</h2>\n";
+  // Which GPUs are drawn, and why those.
+  html += "<p>GPU 0 runs the program every GPU of the expert-parallel group runs; GPUs differ only in the expert "
+          "tokens they receive. " +
+          (r.slowest_gpu != 0
+               ? fmt::format("GPU {} receives the most (the expert load's max/mean is {:.3f} after placement) and is "
+                             "drawn below it: every exchange waits for it, so it sets the step.",
+                             r.slowest_gpu, r.load_imbalance_after)
+               : std::string("It also receives the most expert tokens, so it sets the step.")) +
+          "</p>\n" + inference_legend(r) + "\n" + timeline_controls("step") + "\n";
   TimelineStats stats;
   html += draw_timeline(inference_timeline(r, 0, r.step_s * 1e3, 0, "step"), &stats) + "\n" + aggregation_note(stats);
   const int layer = std::min<int>(r.spec.model.dense_layers + 1, static_cast<int>(r.layer_ms.size()) - 1);
   const auto [lo, hi] = inference_layer_window(r, layer);
   if (hi > lo) {
-    html += fmt::format("<h2>Layer {} (GPU 0's window, {:.1f} us)</h2>\n", layer, (hi - lo) * 1e3) + timeline_controls("layer") +
-            "\n";
+    html += fmt::format("<h2>Layer {} (GPU 0's window, {:.3f} ms)</h2>\n", layer, hi - lo) + timeline_controls("layer") + "\n";
     Timeline window = inference_timeline(r, lo, hi, 0, "layer");
     window.axis_title = "time from the layer's first task on GPU 0";
     html += draw_timeline(window) + "\n";
