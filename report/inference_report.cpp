@@ -5,6 +5,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "report/html_page.hpp"
 #include "report/inference_timeline.hpp"
@@ -105,6 +106,59 @@ std::string inference_terminal_summary(const models::Scenario& scenario, const m
   return s;
 }
 
+namespace {
+
+// Counters, as training traces carry them: the GPU's memory (constant over
+// the step) and the SMs its communication kernels hold (prefill's normal
+// kernels while an exchange runs; decode's low-latency kernels hold none).
+void write_counters(TraceWriter& w, const models::InferenceResult& r, int g) {
+  const sim::Time end = sim::from_seconds(r.step_s);
+  const auto gb = [](double bytes) { return fmt::format("{:.4g}", bytes / 1e9); };
+  const TraceArgs memory{{"weights", gb(r.memory.weights)},
+                         {"KV cache", gb(r.memory.kv_cache)},
+                         {"activations", gb(r.memory.activations)},
+                         {"comm buffers", gb(r.memory.comm_buffers)}};
+  w.counter("memory (GB = 1e9 B)", g, 0, memory);
+  w.counter("memory (GB = 1e9 B)", g, end, memory);
+  std::map<sim::Time, int> running;  // exchanges starting (+1) and ending (-1)
+  if (prefill(r))
+    for (const models::InferenceTaskRecord& t : r.tasks)
+      if (t.gpu == g && t.exchange && t.end > t.start) ++running[t.start], --running[t.end];
+  const int comm_sms = prefill(r) ? r.spec.deployment.comm_sms : 0;
+  w.counter("SMs held by communication kernels", g, 0, "SMs", 0);
+  int level = 0, shown = 0;
+  for (const auto& [t, d] : running) {
+    level += d;
+    const int sms = level > 0 ? comm_sms : 0;
+    if (sms != shown) w.counter("SMs held by communication kernels", g, t, "SMs", sms);
+    shown = sms;
+  }
+}
+
+// Flow arrows through each exchange, as training traces draw them: from the
+// compute task of its micro-batch that ended last before it to the exchange,
+// and from the exchange to the first of that micro-batch's compute tasks
+// after it (the kernel that consumes what it moved).
+void write_exchange_flows(TraceWriter& w, const models::InferenceResult& r, int g) {
+  std::vector<const models::InferenceTaskRecord*> compute;
+  for (const models::InferenceTaskRecord& t : r.tasks)
+    if (t.gpu == g && !t.exchange && t.end > t.start) compute.push_back(&t);
+  for (const models::InferenceTaskRecord& x : r.tasks) {
+    if (x.gpu != g || !x.exchange || x.end <= x.start) continue;
+    const models::InferenceTaskRecord *before = nullptr, *after = nullptr;
+    for (const models::InferenceTaskRecord* c : compute) {
+      if (c->micro_batch != x.micro_batch) continue;
+      if (c->end <= x.start && (!before || c->end > before->end)) before = c;
+      if (c->start >= x.end && (!after || c->start < after->start)) after = c;
+    }
+    const std::string name = fmt::format("{}(mb{})", x.stage, x.micro_batch);
+    if (before) w.flow(name, "exchange", g, 0, before->start, g, 1, x.start);
+    if (after) w.flow(name, "exchange", g, 1, x.start, g, 0, after->start);
+  }
+}
+
+}  // namespace
+
 std::string inference_chrome_trace(const models::InferenceResult& r) {
   TraceWriter w;
   std::vector<int> gpus{0};
@@ -122,6 +176,10 @@ std::string inference_chrome_trace(const models::InferenceResult& r) {
     if (t.end == t.start && t.exchange) continue;
     w.complete(fmt::format("{}(mb{})", t.stage, t.micro_batch), t.stage, t.gpu, t.exchange ? 1 : 0, t.start, t.end - t.start,
                {{"layer", std::to_string(t.layer)}, {"microbatch", std::to_string(t.micro_batch)}});
+  }
+  for (int g : gpus) {
+    write_counters(w, r, g);
+    write_exchange_flows(w, r, g);
   }
   w.top_level("distributedInfo", fmt::format("{{\"backend\":\"v3sim\",\"world_size\":{},\"ep\":{},\"gpus_in_trace\":{}}}",
                                              r.gpus, r.gpus, gpus.size()));

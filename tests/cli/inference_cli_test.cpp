@@ -1,7 +1,9 @@
 // End-to-end: the v3sim binary on inference scenarios.
 #include <gtest/gtest.h>
 
+#include <map>
 #include <nlohmann/json.hpp>
+#include <set>
 
 #include "tests/cli/cli_helpers.hpp"
 
@@ -36,6 +38,35 @@ TEST_F(InferenceCli, InferenceRunWritesSummaryTraceAndTimelines) {
   ASSERT_EQ(v3sim("run " + inference_scenario("profile_decode_ep128.json") + " --no-timing --out " + again.string()).code, 0);
   EXPECT_EQ(slurp(dir_ / "summary.json"), slurp(again / "summary.json"));
   EXPECT_EQ(slurp(dir_ / "trace.json"), slurp(again / "trace.json"));
+}
+
+// A prefill trace carries counters and flows as training traces do: the
+// memory summary.json reports, the 24 SMs DeepEP's normal kernels hold
+// while an exchange runs (0 otherwise), and an arrow into and out of each
+// exchange, every start matched by its finish.
+TEST_F(InferenceCli, PrefillTraceHasCountersAndExchangeFlows) {
+  const Result r = v3sim("run " + inference_scenario("production_prefill_dp32_ep32.json") + " --no-timing --out " + dir_.string());
+  ASSERT_EQ(r.code, 0) << r.output;
+  const auto summary = nlohmann::json::parse(slurp(dir_ / "summary.json"));
+  const auto trace = nlohmann::json::parse(slurp(dir_ / "trace.json"));
+  std::map<long long, int> flow_ends;  // id -> starts minus finishes
+  std::set<double> sms;
+  std::size_t exchanges = 0, starts = 0;
+  double kv_gb = -1;
+  for (const auto& e : trace["traceEvents"]) {
+    const std::string ph = e["ph"];
+    if (ph == "X" && e["tid"] == 1) ++exchanges;
+    if (ph == "s") ++flow_ends[e["id"].get<long long>()], ++starts;
+    if (ph == "f") --flow_ends[e["id"].get<long long>()];
+    if (ph == "C" && e["name"] == "SMs held by communication kernels" && e["pid"] == 0) sms.insert(e["args"]["SMs"].get<double>());
+    if (ph == "C" && e["name"] == "memory (GB = 1e9 B)" && e["pid"] == 0) kv_gb = e["args"]["KV cache"].get<double>();
+  }
+  EXPECT_EQ(sms, (std::set<double>{0, 24}));
+  EXPECT_NEAR(kv_gb, summary["memory_per_gpu_gb"]["kv_cache"].get<double>(), 1e-3 * kv_gb + 1e-3);
+  EXPECT_GT(exchanges, 0u);
+  EXPECT_GE(starts, exchanges);      // into every exchange, most out of it too
+  EXPECT_LE(starts, 2 * exchanges);
+  for (const auto& [id, open] : flow_ends) EXPECT_EQ(open, 0) << "flow " << id;
 }
 
 TEST_F(InferenceCli, InferenceBadInputIsExitTwoWithFileAndPointer) {
