@@ -3,6 +3,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <map>
 
 #include "models/schedule/notation.hpp"
 #include "report/component_style.hpp"
@@ -25,22 +26,39 @@ const char* short_name(models::Component c) {
 
 }  // namespace
 
-int chunk_pair_op(const models::TrainingResult& r) {
-  if (r.pipeline.ranks.empty()) return -1;
-  const auto& ops = r.pipeline.ranks.front().ops;
-  for (std::size_t i = 0; i < ops.size(); ++i)
-    if (ops[i].op.kind == models::OpKind::kFB) return static_cast<int>(i);
-  return -1;
+ChunkPairChoice chunk_pair_op(const models::TrainingResult& r) {
+  const int ranks = static_cast<int>(r.pipeline.ranks.size());
+  // Per (rank, op): whether a dispatch and a combine ran in it.
+  std::map<std::pair<int, int>, std::pair<bool, bool>> exchanges;
+  for (const models::ComponentRecord& c : r.components) {
+    auto& [dispatch, combine] = exchanges[{c.rank, c.op}];
+    dispatch |= c.component == models::Component::kDispatch && c.comm;
+    combine |= c.component == models::Component::kCombine && c.comm;
+  }
+  ChunkPairChoice any;
+  for (int k = 0; k < ranks; ++k) {
+    // The middle rank, then one below, one above, and so on.
+    const int rank = ranks / 2 + (k % 2 == 1 ? -(k + 1) / 2 : k / 2);
+    if (rank < 0 || rank >= ranks) continue;
+    const auto& ops = r.pipeline.ranks[static_cast<std::size_t>(rank)].ops;
+    for (std::size_t i = 0; i < ops.size(); ++i) {
+      if (ops[i].op.kind != models::OpKind::kFB) continue;
+      if (any.op < 0) any = {rank, static_cast<int>(i)};
+      const auto it = exchanges.find({rank, static_cast<int>(i)});
+      if (it != exchanges.end() && it->second.first && it->second.second) return {rank, static_cast<int>(i)};
+    }
+  }
+  return any;
 }
 
 std::string chunk_pair_figure(const models::TrainingResult& r) {
-  const int op = chunk_pair_op(r);
+  const auto [rank, op] = chunk_pair_op(r);
   std::string html = "<h2>One overlapped chunk pair (after DeepSeek-V3, Figure 4)</h2>\n";
   if (op < 0) return html + "<p>This schedule runs no overlapped forward-and-backward pair, so there is none to draw.</p>\n";
   std::vector<const models::ComponentRecord*> parts;
   for (const models::ComponentRecord& c : r.components)
-    if (c.rank == 0 && c.op == op) parts.push_back(&c);
-  const models::Op& pair = r.pipeline.ranks.front().ops[static_cast<std::size_t>(op)].op;
+    if (c.rank == rank && c.op == op) parts.push_back(&c);
+  const models::Op& pair = r.pipeline.ranks[static_cast<std::size_t>(rank)].ops[static_cast<std::size_t>(op)].op;
   const std::string name = models::format_op(r.pipeline.schedule, pair);
   if (parts.empty()) return html + "<p>No component kernels were recorded for " + html_escape(name) + ".</p>\n";
   sim::Time t0 = parts.front()->start, t1 = parts.front()->end;
@@ -54,10 +72,10 @@ std::string chunk_pair_figure(const models::TrainingResult& r) {
   t.tips_without_times = true;
   t.group = "pair";
   t.span_ms = sim::to_ms(t1 - t0);
-  t.left_px = 130;
+  t.left_px = 150;  // room for the lanes' labels
   t.axis_title = "time from the pair's first kernel";
   t.lanes.push_back({"computation", false, 30, 4, {}});
-  if (second) t.lanes.push_back({"computation (2nd stream)", false, 30, 4, {}});
+  if (second) t.lanes.push_back({"2nd compute stream", false, 30, 4, {}});
   t.lanes.push_back({"communication", true, 30, 4, {}});
   for (const models::ComponentRecord* c : parts) {
     const double a = sim::to_ms(c->start - t0), b = sim::to_ms(c->end - t0);
@@ -74,9 +92,9 @@ std::string chunk_pair_figure(const models::TrainingResult& r) {
                      [](const TimelineItem& x, const TimelineItem& y) { return x.start_ms < y.start_ms; });
   TimelineStats stats;
   const std::string svg = draw_timeline(t, &stats);
-  html += fmt::format("<p>Rank 0's op {} (position {} in its program): {} component kernels over {:.3f} ms. "
+  html += fmt::format("<p>Rank {}'s op {} (position {} in its program): {} component kernels over {:.3f} ms. "
                       "F: forward chunk; B: backward chunk, input gradient; W: backward chunk, weight gradient.</p>\n",
-                      html_escape(name), op, parts.size(), t.span_ms);
+                      rank, html_escape(name), op, parts.size(), t.span_ms);
   html += fmt::format(R"(<p class="legend"><span><i style="background:{}"></i>forward chunk (F)</span>)"
                       R"(<span><i style="background:{}"></i>backward chunk, input gradient (B)</span>)"
                       R"(<span><i style="background:{}"></i>backward chunk, weight gradient (W)</span></p>)",

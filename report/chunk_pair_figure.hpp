@@ -11,9 +11,16 @@
 
 namespace v3sim::report {
 
-// The op drawn: rank 0's first F&B op (the chunk_pair schedule's pair,
-// DualPipe's first overlapped pair); -1 when rank 0 has none.
-int chunk_pair_op(const models::TrainingResult& r);
+// The pair drawn: the first F&B op of the middle rank whose components hold
+// both a dispatch and a combine (an MoE pair, as Figure 4 draws; the first
+// ranks' first pairs may hold dense layers or the embedding), trying ranks
+// outward from the middle, then any rank's first F&B; op -1 when no rank
+// has one.
+struct ChunkPairChoice {
+  int rank = 0;
+  int op = -1;
+};
+ChunkPairChoice chunk_pair_op(const models::TrainingResult& r);
 
 // The figure with its heading, legend and caption; a sentence saying so when
 // the schedule has no overlapped pair.
