@@ -124,6 +124,7 @@ std::string compare_html(const std::string& title, const std::vector<CompareRow>
     Timeline t = r.components.empty() ? pipeline_timeline(r.pipeline, scale, "compare")
                                       : training_timeline(r.pipeline, r.components, r.step_s * 1000, scale, "compare");
     t.span_ms = std::max(t.span_ms, r.step_s * 1000);
+    t.splittable = false;  // several steps on one page: merged runs stay merged
     html += fmt::format("<h3>{} ({:.4f} s)</h3>\n", html_escape(r.schedule), r.step_s) + draw_timeline(t, &stats) + "\n";
   }
   html += aggregation_note(stats);

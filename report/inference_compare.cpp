@@ -98,9 +98,11 @@ std::string inference_compare_html(const std::string& title, const std::vector<I
   html += "<h2>The steps on one time scale</h2>\n" + inference_legend(ok->result) + "\n" + timeline_controls("compare") + "\n";
   TimelineStats stats;
   for (const InferenceCompareRow& row : rows)
-    if (row.error.empty())
-      html += "<h3>" + html_escape(row.label) + "</h3>\n" +
-              draw_timeline(inference_timeline(row.result, 0, row.result.step_s * 1e3, longest_step, "compare"), &stats) + "\n";
+    if (row.error.empty()) {
+      Timeline t = inference_timeline(row.result, 0, row.result.step_s * 1e3, longest_step, "compare");
+      t.splittable = false;  // several steps on one page: merged runs stay merged
+      html += "<h3>" + html_escape(row.label) + "</h3>\n" + draw_timeline(t, &stats) + "\n";
+    }
   return html + aggregation_note(stats) + html_page_end();
 }
 

@@ -36,7 +36,7 @@ function build(svg){
   svg.v3tips=[];
   if(!d||!d.classList.contains('tl-data'))return;
   var data=JSON.parse(d.textContent),plot=svg.querySelector('svg.plot'),px=(+svg.dataset.plot)/(+svg.dataset.scale);
-  svg.v3tips=data.tips;svg.v3timed=data.timed;
+  svg.v3tips=data.tips;svg.v3timed=data.timed;svg.v3kinds=data.kinds;svg.v3fills=data.fills;
   data.lanes.forEach(function(L){L.ops.forEach(function(o){
     var a={'class':(o[2]===2?'agg ':o[2]===1?'op2 ':'op ')+L.role,x:(o[0]*px).toFixed(1),y:L.y,
       width:Math.max((o[1]-o[0])*px,0.8).toFixed(1),height:L.h,fill:data.fills[o[3]]};
@@ -44,7 +44,9 @@ function build(svg){
     a['data-s']=o[0];a['data-e']=o[1];
     if(o[2]===2){a['data-n']=o[4];a['data-b']=o[5];a['data-k']=o[6];a['data-p']=o[7];}
     else{if(o[4])a['data-l']=o[4];if(o[5])a['data-t']=o[5];if(o[6])a['data-u']=o[6];}
-    plot.appendChild(el('rect',a));
+    var r=el('rect',a);
+    if(o[2]===2&&o[9]){r.v3sub=o[9];r.v3role=L.role;}
+    plot.appendChild(r);
   });});
 }
 var groups={};
@@ -61,8 +63,13 @@ function layout(G){
   G.svgs.forEach(function(svg){
     var left=+svg.dataset.left,plot=+svg.dataset.plot,top=+svg.dataset.top,bottom=+svg.dataset.bottom;
     var px=plot/(G.t1-G.t0),t0=G.t0;
-    svg.v3items.forEach(function(e){
+    // A live loop: ops split out of a run during it are placed in it too.
+    for(var i=0,items=svg.v3items;i<items.length;i++)(function(e){
       var s=+e.dataset.s,f=+e.dataset.e,w=(f-s)*px;
+      if(e.v3sub){var split=w>=2*(e.v3sub.length/4);
+        if(split&&!e.v3ops)e.v3ops=splitRun(svg,e);
+        e.style.display=split?'none':'';
+        if(e.v3ops)e.v3ops.forEach(function(c){c.style.display=split?'':'none';});}
       e.setAttribute('x',(s-t0)*px);e.setAttribute('width',e.classList.contains('bg')?Math.max(w,0):Math.max(w,0.8));
       var l=e.v3label,text=l?l.textContent:e.dataset.l;
       if(text===undefined)return;
@@ -72,7 +79,7 @@ function layout(G){
         l=el('text',{'class':h<14?'lbl s':'lbl',y:+e.getAttribute('y')+h/2},text);
         e.after(l);e.v3label=l;}
       l.setAttribute('x',((s+f)/2-t0)*px);l.style.display=fits?'':'none';
-    });
+    })(items[i]);
     var a=axis(G.t0,G.t1,6),g=el('g',{'class':'axis','font-size':'10',fill:'#444'});
     a.ticks.forEach(function(t){
       var x=left+(t-t0)*px;
@@ -85,6 +92,17 @@ function layout(G){
     g.appendChild(el('text',{'class':'axis-title',x:left+plot/2,y:bottom+28,'text-anchor':'middle','font-size':'11'},title));
     svg.querySelector('g.axis').replaceWith(g);
   });
+}
+// A merged run's ops, drawn once a zoom gives them room: rects of class
+// "sub" after the run's, laid out with the rest from then on.
+function splitRun(svg,e){
+  var ops=[],q=e.v3sub,s0=+e.dataset.s,y=e.getAttribute('y'),h=e.getAttribute('height'),at=e;
+  for(var i=0;i<q.length;i+=4){
+    var s=s0+q[i],c=el('rect',{'class':'sub '+e.v3role,y:y,height:h,fill:svg.v3fills[q[i+2]],
+      'data-s':s,'data-e':s+q[i+1],'data-t':svg.v3kinds[q[i+3]]});
+    at.after(c);at=c;ops.push(c);svg.v3items.push(c);
+  }
+  return ops;
 }
 function later(G){if(!G.pending){G.pending=true;requestAnimationFrame(function(){layout(G);});}}
 function view(G,t0,w){
@@ -124,7 +142,7 @@ function opText(t){
   if(d.u!==undefined){var a=d.u.split('|');
     text=(svg.v3tips[+a[0]]||'').replace(/\{(\d+)\}/g,function(m,i){return a[+i+1];});}
   if(text===undefined)return null;
-  if(svg.v3timed)text+=(text?'\n':'')+'start '+(+d.s).toFixed(4)+' ms, duration '+(d.e-d.s).toFixed(4)+' ms';
+  if(svg.v3timed||t.classList.contains('sub'))text+=(text?'\n':'')+'start '+(+d.s).toFixed(4)+' ms, duration '+(d.e-d.s).toFixed(4)+' ms';
   return text;
 }
 window.addEventListener('mousemove',function(ev){

@@ -18,7 +18,7 @@ std::string json_string(const std::string& text) {
   return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }
 
-// Colours by first use, so that records name them by index.
+// Strings (colours, kinds) by first use, so that records name them by index.
 struct Palette {
   std::vector<std::string> colours;
   std::size_t index(const std::string& c) {
@@ -27,6 +27,12 @@ struct Palette {
     colours.push_back(c);
     return colours.size() - 1;
   }
+};
+
+// The records' shared tables.
+struct Tables {
+  Palette fills, kinds;
+  bool splittable = true;
 };
 
 // "k|arg0|arg1...": the item's tip as template k and its arguments.
@@ -44,10 +50,13 @@ std::string templated_tip(const TimelineItem& it) {
 // (report/timeline_script.hpp builds the rects from them): an op
 // [start, end, 0, colour, label, tip, templated tip], the lower half of a
 // pair the same with 1, a merged run [start, end, 2, colour, ops counted,
-// busy %, main kind, its % of their time, opacity]. Times in ms to 9
-// significant digits: zoomed in to a millionth of the scale, a pixel still
-// holds a distinct time.
-void half_records(std::string& out, const TimelineLane& lane, int half, double px, Palette& fills, TimelineStats& stats) {
+// busy %, main kind, its % of their time, opacity, its ops] with its ops
+// flattened as (start after the run's, duration, colour, kind) when the
+// timeline is splittable (else 0). Times in ms to 9 significant digits:
+// zoomed in to a millionth of the scale, a pixel still holds a distinct
+// time (an op inside a run to 6 after the run's start).
+void half_records(std::string& out, const TimelineLane& lane, int half, double px, Tables& tables, TimelineStats& stats) {
+  Palette& fills = tables.fills;
   std::vector<const TimelineItem*> items;
   for (const TimelineItem& it : lane.items)
     if (it.half == half) items.push_back(&it);
@@ -66,8 +75,19 @@ void half_records(std::string& out, const TimelineLane& lane, int half, double p
     }
     stats.aggregated_ops += counted;
     ++stats.aggregate_rects;
-    out += fmt::format("[{:.9g},{:.9g},2,{},{},{:.0f},{},{:.0f},{:.2f}]", seg.start_ms, seg.end_ms, fills.index(seg.fill), counted,
+    out += fmt::format("[{:.9g},{:.9g},2,{},{},{:.0f},{},{:.0f},{:.2f},", seg.start_ms, seg.end_ms, fills.index(seg.fill), counted,
                        100 * seg.busy_share, json_string(seg.kind), 100 * seg.dominant_share, std::max(0.35, seg.busy_share));
+    if (!tables.splittable) {
+      out += "0]";
+      continue;
+    }
+    out += '[';
+    for (std::size_t i = seg.first; i < seg.first + seg.n; ++i) {
+      const TimelineItem& it = *items[i];
+      out += fmt::format("{}{:.6g},{:.6g},{},{}", i == seg.first ? "" : ",", it.start_ms - seg.start_ms,
+                         it.end_ms - it.start_ms, fills.index(it.fill), tables.kinds.index(it.kind));
+    }
+    out += "]]";
   }
 }
 
@@ -97,7 +117,8 @@ std::string draw_timeline(const Timeline& t, TimelineStats* stats) {
   // after the SVG, drawn by the page script (a third of the bytes of SVG
   // elements: a page of four 2048-GPU schedules stays under 3 MB).
   TimelineStats local;
-  Palette fills;
+  Tables tables;
+  tables.splittable = t.splittable;
   std::string lanes;
   y = 4;
   for (const TimelineLane& l : t.lanes) {
@@ -105,7 +126,7 @@ std::string draw_timeline(const Timeline& t, TimelineStats* stats) {
                        y, t.span_ms * px, l.height, l.comm ? "#fafafa" : "#f2f2f2", t.span_ms);
     for (int half = 0; half < 3; ++half) {
       std::string records = "[";
-      half_records(records, l, half, px, fills, local);
+      half_records(records, l, half, px, tables, local);
       if (records.size() == 1) continue;
       lanes += fmt::format("{}{{\"y\":{:.1f},\"h\":{:.1f},\"role\":\"{}\",\"ops\":{}]}}", lanes.empty() ? "" : ",\n",
                            half == 2 ? y + l.height / 2 : y, half == 0 ? l.height : l.height / 2, l.comm ? "m" : "c", records);
@@ -113,8 +134,12 @@ std::string draw_timeline(const Timeline& t, TimelineStats* stats) {
     y += l.height + l.gap_after;
   }
   svg += "</svg></svg>";
-  std::string data = fmt::format("{{\"fills\":{},\"timed\":{},\"tips\":{},\n\"lanes\":[{}]}}", nlohmann::json(fills.colours).dump(),
-                                 t.tips_without_times, nlohmann::json(t.tip_templates).dump(), lanes);
+  const auto dump = [](const std::vector<std::string>& v) {
+    return nlohmann::json(v).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  };
+  std::string data = fmt::format("{{\"fills\":{},\"kinds\":{},\"timed\":{},\"tips\":{},\n\"lanes\":[{}]}}",
+                                 dump(tables.fills.colours), dump(tables.kinds.colours), t.tips_without_times,
+                                 dump(t.tip_templates), lanes);
   // Inside a script element only "</" could end it early.
   for (std::size_t at = data.find("</"); at != std::string::npos; at = data.find("</", at + 3)) data.replace(at, 2, "<\\/");
   svg += R"(<script type="application/json" class="tl-data">)" + data + "</script>";
@@ -133,8 +158,8 @@ std::string aggregation_note(const TimelineStats& s, const std::string& full_rec
   if (s.aggregated_ops == 0) return "";
   return fmt::format("<p class=\"note\">{} of the {} ops drawn were narrower than a pixel at this scale; runs of them are "
                      "merged into {} rects (shaded by the share of the run they keep busy, coloured by the kind that "
-                     "takes most of their time; hover one for its count). Zooming widens them but does not split them: "
-                     "{}.</p>",
+                     "takes most of their time; hover one for its count). Zooming in splits a run back into its ops "
+                     "once they are about 2 px wide (on pages comparing runs it only widens them: {}).</p>",
                      s.aggregated_ops, s.ops, s.aggregate_rects, html_escape(full_record));
 }
 

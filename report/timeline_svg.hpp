@@ -49,6 +49,10 @@ struct Timeline {
   // repeated numbers).
   bool tips_without_times = false;
   std::vector<std::string> tip_templates;  // see TimelineItem::tip_template
+  // Merged runs carry their ops (start, duration, colour, kind), so that a
+  // zoom splits a run back into ops once they are about 2 px wide each;
+  // pages comparing several runs leave them out to stay small.
+  bool splittable = true;
 };
 
 struct TimelineStats {

@@ -138,6 +138,27 @@ TEST_F(HtmlBrowser, ZoomRedrawsTheAxis) {
   EXPECT_GE(want.ticks_ms.size(), 3u);
 }
 
+// Zoomed to a tenth of the main scenario's step, merged runs of the comm
+// lanes whose ops have room (about 2 px each) split back into their ops:
+// every split run (hidden) gives way to as many op rects as it merged.
+TEST_F(HtmlBrowser, ZoomSplitsMergedRunsIntoOps) {
+  ASSERT_EQ(v3sim("run " + std::string(V3SIM_SOURCE_DIR) + "/scenarios/deepseek_v3_pretrain_2048xh800.json --no-timing --out " +
+                  (dir_ / "run").string())
+                .code,
+            0);
+  const Rendered r = render(dir_ / "run" / "report.html", dir_, "--dump-dom", "#zoom-selftest");
+  EXPECT_NE(r.dom.find("data-zoomed=\"1\""), std::string::npos);
+  EXPECT_NE(r.dom.find("<pre id=\"errors\"></pre>"), std::string::npos);
+  const auto tl = timelines(r.dom, "pipeline");
+  ASSERT_EQ(tl.size(), 1u);
+  const std::regex agg(R"X(<rect class="agg m"[^>]*data-n="([0-9]+)"[^>]*?( style="display: none;")?/?>)X");
+  std::size_t split_ops = 0, split_runs = 0;
+  for (auto it = std::sregex_iterator(tl[0].begin(), tl[0].end(), agg); it != std::sregex_iterator(); ++it)
+    if ((*it)[2].matched) split_ops += std::stoul((*it)[1]), ++split_runs;
+  EXPECT_GT(split_runs, 0u);
+  EXPECT_EQ(count(tl[0], "class=\"sub m\""), split_ops);
+}
+
 TEST_F(HtmlBrowser, TrainingChunkPairReport) {
   const Rendered r = run_and_render("scenarios/bench/chunk_pair_ep64.json");
   // The chunk_pair program: F0, [F1&B0], B1 on one rank.
