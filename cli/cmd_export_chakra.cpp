@@ -82,33 +82,7 @@ void export_chakra(const ExportChakraArgs& a) {
   for (const report::StageProgram& p : programs.stages) mirrored.push_back(p.mirrored);
   const report::CommGroups groups = report::comm_groups(grid, mirrored);
 
-  ChakraProtoMsg::GlobalMetadata common;
-  common.set_version(report::kChakraVersion);
-  auto meta = [&](const std::string& name, std::int64_t v) {
-    auto* x = common.add_attr();
-    x->set_name(name);
-    x->set_int64_val(v);
-  };
-  auto meta_str = [&](const std::string& name, const std::string& v) {
-    auto* x = common.add_attr();
-    x->set_name(name);
-    x->set_string_val(v);
-  };
-  const models::TrainingSpec& spec = r.spec;
-  meta_str("scenario", s.name);
-  meta("npus", grid.npus());
-  meta("pp", spec.parallel.pp);
-  meta("dp", r.dp);
-  meta("replicas", grid.replicas);
-  meta("ep", spec.parallel.ep);
-  meta("tp", spec.parallel.tp);
-  meta("cp", spec.parallel.cp);
-  meta("zero", spec.parallel.zero);
-  meta("microbatches", r.microbatches);
-  meta_str("schedule", spec.chunk_pair ? "chunk_pair" : models::schedule_kind_name(spec.schedule));
-  meta_str("fidelity", spec.fidelity == models::Fidelity::kFull ? "full" : "reduced");
-  meta_str("time_source", "v3sim simulation: start_time_micros and duration_micros are simulated");
-  const report::NpuTraceWriter writer(programs, groups, common);
+  const report::NpuTraceWriter writer(programs, groups, report::chakra_metadata(r, grid, s.name));
   const report::AstraSimInputs astra = report::astra_sim_inputs(s.cluster->gpu, grid.npus(), prefix);
   const std::vector<std::pair<std::string, std::string>> configs{{"comm_groups.json", groups.json()},
                                                                  {"system.json", astra.system_json},

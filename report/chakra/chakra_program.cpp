@@ -96,7 +96,7 @@ struct RankBuilder {
     attr64(n, "comm_size", std::max<std::int64_t>(1, std::llround(bytes)));
     attr_str(n, "comm_group", group_role_name(role));
     attr64(n, "comm_group_size", grid.group_size(role));
-    bindings.back() = {NodeBinding::kGroup, role, -1};
+    bindings.back() = {.kind = NodeBinding::kGroup, .role = role};
     return n;
   }
 
@@ -155,14 +155,14 @@ void fold_beside_main_stream(RankBuilder& rb, const std::vector<std::pair<sim::T
                              const std::vector<std::pair<std::size_t, sim::Time>>& beside, int& folded, double& overlap_us) {
   for (const auto& [i, end] : beside) {
     Node& n = rb.nodes[i];
-    const sim::Time a = rb.start[i], b = end;
+    const sim::Time a = rb.start[i];
     sim::Time covered = 0;
     // `main` is sorted and disjoint: the intervals that reach past a.
     auto it = std::lower_bound(main.begin(), main.end(), std::pair<sim::Time, sim::Time>{a, a},
                                [](const auto& x, const auto& y) { return x.second < y.second; });
     for (; it != main.end() && it->first < end; ++it) covered += std::max<sim::Time>(0, std::min(end, it->second) - std::max(a, it->first));
     attr64(n, "simulated_duration_micros", static_cast<std::int64_t>(n.duration_micros()));
-    const sim::Time left = std::max<sim::Time>(0, (b - a) - covered);
+    const sim::Time left = std::max<sim::Time>(0, (end - a) - covered);
     n.set_duration_micros(micros(left));
     ++folded;
     overlap_us += static_cast<double>(covered) / 1e3;
@@ -242,10 +242,10 @@ ChakraPrograms chakra_programs(const models::TrainingResult& r, int replicas) {
     };
     const std::string label = fmt::format("{} from stage {} to stage {}", gradient ? "gradient" : "activation", from.rank, to.rank);
     p2p(b[static_cast<std::size_t>(from.rank)], ChakraProtoMsg::COMM_SEND_NODE, "send " + label,
-        {NodeBinding::kSend, GroupRole::kExpert, to.rank})
+        {.kind = NodeBinding::kSend, .peer_stage = to.rank})
         .add_data_deps(from_node);
     const auto recv = static_cast<std::uint64_t>(dst.nodes.size());
-    p2p(dst, ChakraProtoMsg::COMM_RECV_NODE, "recv " + label, {NodeBinding::kRecv, GroupRole::kExpert, from.rank});
+    p2p(dst, ChakraProtoMsg::COMM_RECV_NODE, "recv " + label, {.kind = NodeBinding::kRecv, .peer_stage = from.rank});
     dst.nodes[consumer].add_data_deps(recv);
   }
 
@@ -355,6 +355,37 @@ ChakraPrograms chakra_programs(const models::TrainingResult& r, int replicas) {
     out.stages.back().mirrored = mirrored[k];
   }
   return out;
+}
+
+ChakraProtoMsg::GlobalMetadata chakra_metadata(const models::TrainingResult& r, const NpuGrid& grid,
+                                              const std::string& scenario_name) {
+  ChakraProtoMsg::GlobalMetadata m;
+  m.set_version(kChakraVersion);
+  const models::TrainingSpec& spec = r.spec;
+  auto meta = [&](const std::string& name, std::int64_t v) {
+    auto* x = m.add_attr();
+    x->set_name(name);
+    x->set_int64_val(v);
+  };
+  auto meta_str = [&](const std::string& name, const std::string& v) {
+    auto* x = m.add_attr();
+    x->set_name(name);
+    x->set_string_val(v);
+  };
+  meta_str("scenario", scenario_name);
+  meta("npus", grid.npus());
+  meta("pp", spec.parallel.pp);
+  meta("dp", r.dp);
+  meta("replicas", grid.replicas);
+  meta("ep", spec.parallel.ep);
+  meta("tp", spec.parallel.tp);
+  meta("cp", spec.parallel.cp);
+  meta("zero", spec.parallel.zero);
+  meta("microbatches", r.microbatches);
+  meta_str("schedule", spec.chunk_pair ? "chunk_pair" : models::schedule_kind_name(spec.schedule));
+  meta_str("fidelity", spec.fidelity == models::Fidelity::kFull ? "full" : "reduced");
+  meta_str("time_source", "v3sim simulation: start_time_micros and duration_micros are simulated");
+  return m;
 }
 
 }  // namespace v3sim::report

@@ -53,4 +53,9 @@ struct ChakraPrograms {
 // divides replicas x cp x tp.
 ChakraPrograms chakra_programs(const models::TrainingResult& result, int replicas);
 
+// The GlobalMetadata every NPU's file shares (docs/outputs.md lists it); each
+// file adds its npu, stage and position.
+ChakraProtoMsg::GlobalMetadata chakra_metadata(const models::TrainingResult& result, const NpuGrid& grid,
+                                              const std::string& scenario_name);
+
 }  // namespace v3sim::report

@@ -1,6 +1,7 @@
 // Reading PyTorch-profiler (Kineto) traces: a synthetic trace whose every
-// number is counted by hand, the reader's errors, the shipped taxonomy, and
-// DeepSeek's published EP64 chunk-pair trace against counts made outside v3sim.
+// number is counted by hand, the reader's errors, and DeepSeek's published
+// EP64 chunk-pair trace against counts made outside v3sim. (The kernel
+// taxonomy the reader classifies by: kernel_taxonomy_test.cpp.)
 #include "calibration/profiler_trace.hpp"
 #include "calibration/trace_text.hpp"
 
@@ -261,47 +262,6 @@ TEST_F(ProfilerTraceFile, NegativeOrAbsurdTimesAreRefused) {
     EXPECT_EQ(pointer, std::string("/traceEvents/15/") + key) << e;
     EXPECT_TRUE(has(e, "absurd.json: event")) << e;
   }
-}
-
-TEST(ProfilerTraceTaxonomy, ShippedTaxonomyListsItsClasses) {
-  const KernelTaxonomy& t = default_taxonomy();
-  EXPECT_EQ(t.class_names().size(), 26u);  // the classes of kernel_classes.json, counted by hand
-  EXPECT_EQ(t.patterns.front().name, "gemm_fp8");
-  EXPECT_EQ(t.patterns.back().name, "elementwise");
-  EXPECT_EQ(t.comm_classes, (std::vector<std::string>{"ep_notify", "ep_layout", "ep_dispatch", "ep_combine"}));
-  EXPECT_EQ(t.gemm_classes, (std::vector<std::string>{"gemm_fp8", "gemm_grouped", "gemm_wgrad", "gemm_bf16"}));
-  EXPECT_EQ(t.components.at("attn"), "attention");
-  EXPECT_TRUE(has(t.source, "4496024"));
-  const std::string listing = describe_kernel_classes(t);
-  EXPECT_EQ(std::count(listing.begin(), listing.end(), '\n'), 26);
-  EXPECT_TRUE(has(listing, "ep_combine         comm  ")) << listing;
-  EXPECT_TRUE(has(listing, "gemm_wgrad         gemm  FP8 weight-gradient GEMM")) << listing;
-}
-
-TEST(ProfilerTraceTaxonomy, BadTaxonomiesNameThePointer) {
-  auto pointer_of = [](const json& doc) {
-    try {
-      parse_taxonomy(doc.dump());
-    } catch (const sim::InputError& e) {
-      return e.pointer() + ": " + e.what();
-    }
-    return std::string("no error");
-  };
-  const json good = {{"source", "s"},
-                     {"components", {{"attn", "attention"}}},
-                     {"comm_classes", {"a2a"}},
-                     {"gemm_classes", json::array()},
-                     {"classes", {{{"name", "a2a"}, {"pattern", "dispatch"}, {"what", "w"}}}}};
-  EXPECT_EQ(parse_taxonomy(good.dump()).patterns.size(), 1u);
-  json bad = good;
-  bad["classes"][0]["pattern"] = "dispatch(";
-  EXPECT_TRUE(has(pointer_of(bad), "/classes/0/pattern: expected an ECMAScript regular expression")) << pointer_of(bad);
-  bad = good;
-  bad["comm_classes"] = {"a2a", "ep_dispatch"};
-  EXPECT_EQ(pointer_of(bad), "/comm_classes/1: expected a class listed in /classes, got \"ep_dispatch\"");
-  bad = good;
-  bad["classes"][0]["name"] = "unclassified";
-  EXPECT_TRUE(has(pointer_of(bad), "/classes/0/name: expected a class name other than")) << pointer_of(bad);
 }
 
 // The host's cost per launched kernel, by hand: thread 1 launches two
